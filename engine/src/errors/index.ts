@@ -1,0 +1,2 @@
+/** @module Engine errors. */
+export { EngineError, errorMessage } from './engine-error';

@@ -1,0 +1,3 @@
+/** @module The momaflow engine: graph model, validation, executor, cache, node API and compute primitives. */
+export * from './errors';
+export * from './tensor';

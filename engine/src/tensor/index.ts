@@ -1,0 +1,3 @@
+/** @module Typed tensors shared by every node pack. */
+export { Tensor, shapeSize, isFloatTensor } from './tensor';
+export type { DType, DataTypeMap } from './tensor';
