@@ -1,0 +1,19 @@
+/**
+ * @module
+ * Weight readers and writers: lazy safetensors and torch zip-pickle readers behind one `WeightReader`
+ * interface, a deterministic safetensors writer, and float16 / bfloat16 conversions.
+ */
+
+export {
+  bfloat16ToFloat32Array,
+  float16BitsToFloat32,
+  float16ToFloat32Array,
+  float32ToFloat16Array,
+  float32ToFloat16Bits,
+} from './float16';
+export { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors-header';
+export { openSafetensors, SafetensorsReader } from './safetensors-reader';
+export type { AnyTensor, WriteSafetensorsOptions } from './safetensors-writer';
+export { encodeSafetensors, writeSafetensors } from './safetensors-writer';
+export type { TensorInfo, WeightDType, WeightReader, WeightTensor } from './weight-reader';
+export { isFloatDType } from './weight-reader';
