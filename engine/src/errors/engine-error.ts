@@ -18,5 +18,5 @@ export class EngineError extends Error {
 /** Message of any thrown value, for events and logs. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }

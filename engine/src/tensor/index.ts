@@ -1,3 +1,4 @@
 /** @module Typed tensors shared by every node pack. */
-export { Tensor, shapeSize, isFloatTensor } from './tensor';
-export type { DType, DataTypeMap } from './tensor';
+
+export type { DataTypeMap, DType } from './tensor';
+export { isFloatTensor, shapeSize, Tensor } from './tensor';

@@ -62,7 +62,7 @@ export class Tensor<T extends DType = 'float32'> {
   }
 
   static zeros<T extends DType>(dtype: T, shape: readonly number[]): Tensor<T> {
-    const Ctor = ARRAY_CTORS[dtype] as new (n: number) => DataTypeMap[T];
+    const Ctor = ARRAY_CTORS[dtype] as unknown as new (n: number) => DataTypeMap[T];
     return new Tensor(dtype, shape, new Ctor(shapeSize(shape)));
   }
 

@@ -1,0 +1,18 @@
+/** @module The workflow model: executable prompts, the saved workflow format, migration and conversion. */
+
+export { promptToWorkflow, toPrompt, workflowToPrompt } from './convert-workflow';
+export { looksLikeWorkflow, migrateV1, parseWorkflow } from './migrate-workflow';
+export type { Link, NodeId, Prompt, PromptNode } from './prompt';
+export { asLink, isLink, zLink, zPromptNode } from './prompt';
+export type { NodeMode, Workflow, WorkflowGroup, WorkflowNode, WorkflowNote } from './workflow';
+export {
+  WORKFLOW_FORMAT,
+  WORKFLOW_VERSION,
+  zNodeMode,
+  zWorkflow,
+  zWorkflowGroup,
+  zWorkflowNode,
+  zWorkflowNote,
+} from './workflow';
+export type { WorkflowV1 } from './workflow-v1';
+export { zWorkflowV1 } from './workflow-v1';
