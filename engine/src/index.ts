@@ -1,4 +1,10 @@
 /** @module The momaflow engine: graph model, validation, executor, cache, node API and compute primitives. */
+export * from './cache';
 export * from './errors';
+export * from './executor';
+export * from './graph';
+export * from './log';
+export * from './node-api';
 export * from './tensor';
+export * from './validation';
 export * from './weights';
