@@ -11,9 +11,13 @@ export {
   float32ToFloat16Array,
   float32ToFloat16Bits,
 } from './float16';
+export { openWeights, TORCH_EXTENSIONS } from './open-weights';
 export { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors-header';
 export { openSafetensors, SafetensorsReader } from './safetensors-reader';
 export type { AnyTensor, WriteSafetensorsOptions } from './safetensors-writer';
 export { encodeSafetensors, writeSafetensors } from './safetensors-writer';
+export type { TorchTree, TorchTreeValue } from './torch-archive';
+export { isTorchTree, openTorchFile, readTorchPickle, TorchReader } from './torch-reader';
+export { TorchTensorHandle } from './torch-tensor';
 export type { TensorInfo, WeightDType, WeightReader, WeightTensor } from './weight-reader';
 export { isFloatDType } from './weight-reader';

@@ -74,3 +74,50 @@ export async function withWeightFile<T>(path: string, use: (handle: FileHandle) 
     await handle.close();
   }
 }
+
+/** Positional reads over a file, however it is kept open. */
+export interface ByteSource {
+  readonly path: string;
+  size(): Promise<number>;
+  /** Exactly `length` bytes at `position` (rejects with `weight_file_truncated`). */
+  read(position: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * A source over one open handle, closed by `close()`; reads after that reject with `weight_reader_closed`.
+ * @example
+ * const src = handleSource(await openWeightFile(path), path);
+ */
+export function handleSource(handle: FileHandle, path: string): ByteSource {
+  let h: FileHandle | undefined = handle;
+  const live = (): FileHandle => {
+    if (!h) throw new EngineError('weight_reader_closed', `${path}: reader is closed`, { path });
+    return h;
+  };
+  return {
+    path,
+    size: async () => (await live().stat()).size,
+    read: (position, length) => readRange(live(), position, length, path),
+    close: async () => {
+      const last = h;
+      h = undefined;
+      await last?.close();
+    },
+  };
+}
+
+/**
+ * A source that opens the file for each read and closes it right after, so values that outlive any
+ * reader (the lazy handles of `readTorchPickle`) never leak a file descriptor.
+ * @example
+ * const bytes = await reopeningSource(path).read(0, 8);
+ */
+export function reopeningSource(path: string): ByteSource {
+  return {
+    path,
+    size: () => withWeightFile(path, async (h) => (await h.stat()).size),
+    read: (position, length) => withWeightFile(path, (h) => readRange(h, position, length, path)),
+    close: async () => {},
+  };
+}
