@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { LruOutputCache, type OutputCache } from '../cache/output-cache';
 import { type Logger, SILENT_LOGGER } from '../log';
+import type { PromptSource } from '../node-api/node-definition';
 import type { NodeEnv } from '../node-api/node-env';
 import type { ValidatedPrompt } from '../validation/validate-prompt';
 import type { ExecutionEvent, ExecutionResult } from './execution-event';
@@ -21,6 +22,7 @@ export interface ExecuteOptions {
   readonly promptId?: string;
   readonly emit?: (event: ExecutionEvent) => void;
   readonly signal?: AbortSignal;
+  readonly source?: PromptSource;
 }
 
 export interface Executor {
@@ -51,6 +53,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         log,
         emit: run.emit ?? (() => {}),
         signal: run.signal,
+        source: run.source ?? {},
       }).execute();
     },
   };

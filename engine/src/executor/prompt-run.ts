@@ -12,7 +12,7 @@ import type { OutputCache } from '../cache/output-cache';
 import { EngineError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { InputSpec } from '../node-api/input-specs';
-import type { NodeContext, UiOutput } from '../node-api/node-definition';
+import type { NodeContext, PromptSource, UiOutput } from '../node-api/node-definition';
 import type { NodeEnv } from '../node-api/node-env';
 import type { PlannedNode, ValidatedPrompt } from '../validation/validate-prompt';
 import { InterruptedError, isInterruption, raceAbort } from './abort';
@@ -39,6 +39,7 @@ export interface PromptRunOptions {
   readonly log: Logger;
   readonly emit: (event: ExecutionEvent) => void;
   readonly signal: AbortSignal | undefined;
+  readonly source: PromptSource;
 }
 
 function normalise(node: PlannedNode, result: unknown): { outputs: Outputs; ui: UiOutput | undefined } {
@@ -344,6 +345,7 @@ export class PromptRun {
     return {
       nodeId: node.id,
       promptId,
+      source: this.#o.source,
       signal: this.#abort.signal,
       env,
       log: this.#o.log.child({ nodeId: node.id, classType: node.classType }),

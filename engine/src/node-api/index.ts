@@ -26,6 +26,7 @@ export type {
   OutputSpec,
   OutputValues,
   PreviewImage,
+  PromptSource,
   RunInputs,
   RunResult,
   UiOutput,

@@ -62,9 +62,18 @@ export interface PreviewImage {
   readonly bytes: Uint8Array;
 }
 
+/** What was submitted, for output nodes that embed it (SaveImage writes both into the PNG, as ComfyUI). */
+export interface PromptSource {
+  /** The executable graph as submitted. */
+  readonly prompt?: unknown;
+  /** The saved workflow (editor layout included) when the client sent one. */
+  readonly workflow?: unknown;
+}
+
 export interface NodeContext {
   readonly nodeId: string;
   readonly promptId: string;
+  readonly source: PromptSource;
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly env: NodeEnv;
