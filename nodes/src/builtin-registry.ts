@@ -1,0 +1,18 @@
+/**
+ * @module
+ * The registry of every built-in node pack. Custom packs are registered on top by the application.
+ */
+import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { IMAGE_NODES } from './image';
+import { PRIMITIVE_NODES } from './primitives';
+
+export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [...PRIMITIVE_NODES, ...IMAGE_NODES];
+
+/**
+ * @example
+ * const registry = createBuiltinRegistry();
+ * registry.register(myPack.nodes, { pack: 'my-pack' });
+ */
+export function createBuiltinRegistry(): NodeRegistry {
+  return createNodeRegistry(BUILTIN_NODES);
+}

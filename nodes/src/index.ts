@@ -1,0 +1,4 @@
+/** @module Built-in node packs and the model families they build. */
+export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
+export * from './image';
+export * from './primitives';

@@ -1,0 +1,50 @@
+/**
+ * @module
+ * What both the CLI and the server run on: the node registry (built-ins plus node packs), the node
+ * environment (folders, logger, shared resources) and the executor with its cache.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createExecutor,
+  createNodeEnv,
+  type Directories,
+  type Executor,
+  type Logger,
+  type NodeEnv,
+  type NodeRegistry,
+} from '@momaflow/engine';
+import { createBuiltinRegistry } from '@momaflow/nodes';
+
+export interface RuntimeOptions {
+  /** Folder holding input/, output/, temp/ and models/ unless overridden one by one. */
+  readonly root: string;
+  readonly dirs?: Partial<Directories>;
+  readonly log: Logger;
+  readonly registry?: NodeRegistry;
+}
+
+export interface Runtime {
+  readonly registry: NodeRegistry;
+  readonly env: NodeEnv;
+  readonly executor: Executor;
+  dispose(): Promise<void>;
+}
+
+export function resolveDirectories(root: string, overrides: Partial<Directories> = {}): Directories {
+  const at = (name: keyof Directories) => path.resolve(overrides[name] ?? path.join(root, name));
+  return { input: at('input'), output: at('output'), temp: at('temp'), models: at('models') };
+}
+
+/**
+ * @example
+ * const runtime = await createRuntime({ root: process.cwd(), log });
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const dirs = resolveDirectories(options.root, options.dirs);
+  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
+  const env = createNodeEnv({ dirs, log: options.log });
+  const registry = options.registry ?? createBuiltinRegistry();
+  const executor = createExecutor({ env, log: options.log });
+  return { registry, env, executor, dispose: () => env.dispose() };
+}
