@@ -28,9 +28,13 @@ export const zPromptNode = z.object({
 
 /** A link in either spelling ComfyUI clients send (`["4", 0]` or `[4, 0]`), normalised to a string id. */
 export function asLink(value: unknown): Link | undefined {
+  // Hand-written rather than zLink.safeParse: this runs for every input of every node on each validation.
   if (!Array.isArray(value) || value.length !== 2) return undefined;
-  const parsed = zLink.safeParse(value);
-  return parsed.success ? [String(parsed.data[0]), parsed.data[1]] : undefined;
+  const [id, index] = value as [unknown, unknown];
+  const validId =
+    (typeof id === 'string' && id.length > 0) || (Number.isSafeInteger(id) && (id as number) >= 0);
+  if (!validId || !Number.isSafeInteger(index) || (index as number) < 0) return undefined;
+  return [String(id), index as number];
 }
 
 export function isLink(value: unknown): value is Link {

@@ -9,7 +9,7 @@ import { SILENT_LOGGER } from '../log';
 import { Input } from '../node-api/input-specs';
 import { defineNode } from '../node-api/node-definition';
 import { createNodeEnv, type NodeEnv } from '../node-api/node-env';
-import { createNodeRegistry, type NodeRegistry } from '../node-api/node-registry';
+import { createNodeRegistry } from '../node-api/node-registry';
 
 export function createTestNodes() {
   const runs = new Map<string, number>();
@@ -141,5 +141,3 @@ export function chainPrompt(n: number, base = 0): Prompt {
   prompt[id(n - 1)] = { class_type: 'Show', inputs: { value: [id(n - 2), 0] } };
   return prompt;
 }
-
-export type TestRegistry = NodeRegistry;

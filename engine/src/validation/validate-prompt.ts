@@ -45,6 +45,14 @@ interface RawNode {
   readonly inputs: Readonly<Record<string, unknown>>;
 }
 
+/** The common well-formed case, checked without zod (10,000-node prompts validate on every submit). */
+function isPlainNode(entry: unknown): entry is { class_type: string; inputs?: Record<string, unknown> } {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { class_type: classType, inputs } = entry as Record<string, unknown>;
+  if (typeof classType !== 'string' || classType.length === 0) return false;
+  return inputs === undefined || (typeof inputs === 'object' && inputs !== null && !Array.isArray(inputs));
+}
+
 function parseNodes(data: unknown, issues: ValidationIssue[]): Map<string, RawNode | null> {
   const nodes = new Map<string, RawNode | null>();
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -58,6 +66,10 @@ function parseNodes(data: unknown, issues: ValidationIssue[]): Map<string, RawNo
     return nodes;
   }
   for (const [id, entry] of Object.entries(data)) {
+    if (isPlainNode(entry)) {
+      nodes.set(id, { classType: entry.class_type, inputs: entry.inputs ?? {} });
+      continue;
+    }
     const parsed = zPromptNode.safeParse(entry);
     if (parsed.success) {
       nodes.set(id, { classType: parsed.data.class_type, inputs: parsed.data.inputs });

@@ -32,7 +32,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.usage;
     }
     const { values } = parsed;
-    return runCommand({ file, set: values.set ?? [], out: values.out, data: values.data ?? process.cwd(), json: values.json ?? false }, io);
+    return runCommand(
+      {
+        file,
+        set: values.set ?? [],
+        out: values.out,
+        data: values.data ?? process.cwd(),
+        json: values.json ?? false,
+      },
+      io,
+    );
   }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);

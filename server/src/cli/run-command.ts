@@ -16,8 +16,8 @@ import {
 } from '@momaflow/engine';
 import { createRuntime } from '../runtime';
 import type { CliIo } from './cli-io';
-import { applyOverrides } from './set-overrides';
 import { createReporter } from './run-reporter';
+import { applyOverrides } from './set-overrides';
 
 export interface RunArgs {
   readonly file: string;
@@ -33,10 +33,14 @@ export function formatIssue(issue: ValidationIssue): string {
   return `  - [${issue.type}] ${issue.message}`;
 }
 
-function outputFiles(outputs: Readonly<Record<string, UiOutput>>, dirs: { output: string; temp: string; input: string }): string[] {
+function outputFiles(
+  outputs: Readonly<Record<string, UiOutput>>,
+  dirs: { output: string; temp: string; input: string },
+): string[] {
   const files: string[] = [];
   for (const ui of Object.values(outputs)) {
-    for (const ref of (ui.images ?? []) as FileRef[]) files.push(path.join(dirs[ref.type], ref.subfolder, ref.filename));
+    for (const ref of (ui.images ?? []) as FileRef[])
+      files.push(path.join(dirs[ref.type], ref.subfolder, ref.filename));
   }
   return files;
 }
@@ -60,7 +64,11 @@ async function readJson(file: string, io: CliIo): Promise<unknown | undefined> {
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const data = await readJson(args.file, io);
   if (data === undefined) return EXIT.usage;
-  const runtime = await createRuntime({ root: args.data, dirs: args.out ? { output: args.out } : {}, log: io.log });
+  const runtime = await createRuntime({
+    root: args.data,
+    dirs: args.out ? { output: args.out } : {},
+    log: io.log,
+  });
   try {
     const converted = toPrompt(data, runtime.registry);
     if (!converted.ok) {

@@ -25,7 +25,10 @@ export function progressBar(value: number, max: number): string {
 export function eventToJson(event: ExecutionEvent): string {
   if (event.type === 'progress' && event.preview) {
     const { preview, ...rest } = event;
-    return JSON.stringify({ ...rest, preview: { format: preview.format, base64: Buffer.from(preview.bytes).toString('base64') } });
+    return JSON.stringify({
+      ...rest,
+      preview: { format: preview.format, base64: Buffer.from(preview.bytes).toString('base64') },
+    });
   }
   return JSON.stringify(event);
 }
@@ -53,7 +56,11 @@ export function eventLine(event: ExecutionEvent, prompt: ValidatedPrompt): strin
   }
 }
 
-export function createReporter(mode: ReportMode, prompt: ValidatedPrompt, write: (text: string) => void): Reporter {
+export function createReporter(
+  mode: ReportMode,
+  prompt: ValidatedPrompt,
+  write: (text: string) => void,
+): Reporter {
   let open = false;
   const finish = () => {
     if (open) write('\n');
@@ -74,7 +81,8 @@ export function createReporter(mode: ReportMode, prompt: ValidatedPrompt, write:
         open = true;
         return;
       }
-      if (mode === 'plain' && event.type === 'progress' && event.value !== event.max && event.value !== 0) return;
+      if (mode === 'plain' && event.type === 'progress' && event.value !== event.max && event.value !== 0)
+        return;
       finish();
       write(`${line}\n`);
     },

@@ -45,7 +45,11 @@ function coerce(spec: InputSpec | undefined, raw: string): unknown {
  * @example
  * applyOverrides(prompt, ['3.seed=42', '6.text=a cat'], registry)
  */
-export function applyOverrides(prompt: Prompt, flags: readonly string[], registry: NodeRegistry): OverrideResult {
+export function applyOverrides(
+  prompt: Prompt,
+  flags: readonly string[],
+  registry: NodeRegistry,
+): OverrideResult {
   const errors: string[] = [];
   const next: Record<string, PromptNode> = { ...prompt };
   for (const flag of flags) {
