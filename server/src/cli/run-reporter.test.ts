@@ -49,7 +49,7 @@ describe(createReporter.name, async () => {
     reporter.onEvent({ type: 'progress', promptId: 'p', nodeId: '1', value: 1, max: 2 });
     reporter.onEvent({ type: 'progress', promptId: 'p', nodeId: '1', value: 2, max: 2 });
     reporter.finish();
-    expect(out.match(/\r\x1b\[2K/g)).toHaveLength(2);
+    expect(out.split('\r\x1b[2K')).toHaveLength(3);
     expect(out.endsWith('\n')).toBe(true);
   });
 
