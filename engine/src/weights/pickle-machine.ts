@@ -33,6 +33,10 @@ export interface PickleHooks {
   build(obj: unknown, state: unknown): void;
 }
 
+/** Integer size limits: far above any shape, stride or offset, far below what could stall decoding. */
+const MAX_INT_BYTES = 64;
+const MAX_INT_DIGITS = 160;
+
 /** Opcodes refused outright, with the reason given to the user. */
 const REFUSED: Readonly<Record<number, string>> = {
   129: 'NEWOBJ (class instantiation)',
@@ -118,6 +122,7 @@ class PickleMachine {
 
   #int(text: string): number | bigint {
     const t = text.endsWith('L') ? text.slice(0, -1) : text;
+    if (t.length > MAX_INT_DIGITS) this.#fail(`integer literal of ${t.length} digits is too long`);
     if (!/^[+-]?\d+$/.test(t)) this.#fail(`bad integer literal '${text}'`);
     const v = BigInt(t);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
@@ -179,11 +184,14 @@ class PickleMachine {
           this.#stack.push(r.u16());
           break;
         case 0x8a: // LONG1
-          this.#stack.push(r.signedLE(r.u8()));
+        case 0x8b: {
+          // LONG4
+          const n = op === 0x8a ? r.u8() : r.u32();
+          // Decoding is quadratic in the length; no tensor size or offset needs more than 8 bytes.
+          if (n > MAX_INT_BYTES) this.#fail(`integer of ${n} bytes is too long`);
+          this.#stack.push(r.signedLE(n));
           break;
-        case 0x8b: // LONG4
-          this.#stack.push(r.signedLE(r.u32()));
-          break;
+        }
         case 0x46: {
           // FLOAT
           const t = r.line();
@@ -237,7 +245,9 @@ class PickleMachine {
         case 0x65: {
           // APPENDS
           const items = this.#popMark();
-          this.#list(this.#top()).push(...items);
+          const list = this.#list(this.#top());
+          // A loop, not push(...items): spreading a huge argument list throws a RangeError.
+          for (const x of items) list.push(x);
           break;
         }
         case 0x29: // EMPTY_TUPLE

@@ -37,7 +37,7 @@ export interface TorchTree {
 }
 
 /** Limits the work a hostile pickle can cause with shared sub-containers (DAGs that expand exponentially). */
-const MAX_NODES = 10_000_000;
+const MAX_NODES = 2_000_000;
 const MAX_DEPTH = 1_000;
 
 /** Rejects the legacy (pre-1.6, non-zip) torch format with a message saying what to do. */
@@ -93,6 +93,14 @@ function toTree(
     let out: TorchTreeValue;
     if (v instanceof Map) {
       // Object.fromEntries defines own properties, so a key like "__proto__" stays an ordinary key.
+      const keys = [...v.keys()].map(String);
+      if (new Set(keys).size !== keys.length) {
+        throw new EngineError(
+          'torch_duplicate_key',
+          `${path}: dict at '${name}' has keys that collide as strings`,
+          { path },
+        );
+      }
       out = Object.fromEntries([...v].map(([k, x]) => [String(k), walk(x, child(k), depth + 1)]));
     } else {
       const items: readonly unknown[] = v instanceof PickleTuple ? v.items : v;

@@ -12,6 +12,9 @@ import type { PickleGlobal, PickleHooks } from './pickle-machine';
 import { PickleTuple } from './pickle-machine';
 import type { WeightDType } from './weight-reader';
 
+/** Largest view a read may materialise (2^31 elements, 8 GiB as float32): beyond typed-array limits anyway. */
+const MAX_VIEW_ELEMENTS = 2 ** 31;
+
 /** `torch.<X>Storage` classes and the element type each one stores. */
 const STORAGE_DTYPES = {
   FloatStorage: 'F32',
@@ -105,6 +108,9 @@ export function createTorchPickleHooks(source: string): PickleHooks {
     const strides = counts(stride, 'stride');
     if (shape.length !== strides.length)
       malformed(`tensor size has ${shape.length} dims but stride has ${strides.length}`);
+    // Stride-0 views (expand) can describe far more elements than the file holds; cap what a read may allocate.
+    if (shape.reduce((a, b) => a * b, 1) > MAX_VIEW_ELEMENTS)
+      malformed(`tensor of shape [${shape}] is too large to read`);
     if (!shape.includes(0)) {
       let last = offset;
       for (let i = 0; i < shape.length; i++) last += (shape[i]! - 1) * strides[i]!;

@@ -104,11 +104,12 @@ export class TorchReader implements WeightReader {
     return this.#tensors.get(name)?.info;
   }
 
-  read(name: string): Promise<WeightTensor> {
+  // async so that lookup failures reject like read failures instead of throwing synchronously.
+  async read(name: string): Promise<WeightTensor> {
     return this.#handle(name).read();
   }
 
-  readFloat32(name: string): Promise<Tensor<'float32'>> {
+  async readFloat32(name: string): Promise<Tensor<'float32'>> {
     return this.#handle(name).readFloat32();
   }
 

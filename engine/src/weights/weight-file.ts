@@ -98,7 +98,8 @@ export function handleSource(handle: FileHandle, path: string): ByteSource {
   return {
     path,
     size: async () => (await live().stat()).size,
-    read: (position, length) => readRange(live(), position, length, path),
+    // async arrows so a closed source rejects instead of throwing synchronously.
+    read: async (position, length) => readRange(live(), position, length, path),
     close: async () => {
       const last = h;
       h = undefined;

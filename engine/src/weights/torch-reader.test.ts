@@ -1,0 +1,427 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineError } from '../errors/engine-error';
+import type { Tensor } from '../tensor';
+import { float32ToFloat16Array } from './float16';
+import { openWeights } from './open-weights';
+import { openSafetensors } from './safetensors-reader';
+import { fixturePath } from './test-utils/fixtures';
+import { PickleWriter } from './test-utils/pickle-writer';
+import type { StateTree, TensorViewSpec } from './test-utils/torch-file-builder';
+import { buildTorchFile, torchStatePickle, writeTensor } from './test-utils/torch-file-builder';
+import { runWeightReaderContract } from './test-utils/weight-reader-contract';
+import { isTorchTree, openTorchFile, readTorchPickle } from './torch-reader';
+import { TorchTensorHandle } from './torch-tensor';
+
+let dir = '';
+let counter = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'momaflow-torch-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function torchFile(bytes: Uint8Array, ext = '.pt'): Promise<string> {
+  const path = join(dir, `t${counter++}${ext}`);
+  await writeFile(path, bytes);
+  return path;
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const view = (v: Omit<TensorViewSpec, 'storageType'> & Partial<TensorViewSpec>): TensorViewSpec => ({
+  storageType: 'FloatStorage',
+  ...v,
+});
+
+for (const floatDType of ['F32', 'F16'] as const) {
+  runWeightReaderContract({
+    name: `torch zip ${floatDType}`,
+    floatDType,
+    tmpDir: () => dir,
+    open: openTorchFile,
+    make: async (_d, t) => {
+      const storages: Record<string, Uint8Array> = {};
+      const tree: Record<string, TensorViewSpec> = {};
+      let key = 0;
+      for (const [name, v] of Object.entries(t.floats)) {
+        const k = String(key++);
+        storages[k] = bytesOf(floatDType === 'F16' ? float32ToFloat16Array(v.data) : v.data);
+        const stride = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+        const storageType = floatDType === 'F16' ? 'HalfStorage' : 'FloatStorage';
+        tree[name] = {
+          storageType,
+          key: k,
+          numel: v.data.length,
+          offset: 0,
+          shape: v.shape,
+          stride,
+          parameter: key === 1,
+        };
+      }
+      for (const [name, v] of Object.entries(t.ints)) {
+        const k = String(key++);
+        storages[k] = bytesOf(v.data);
+        tree[name] = {
+          storageType: 'LongStorage',
+          key: k,
+          numel: v.data.length,
+          offset: 0,
+          shape: v.shape,
+          stride: [1],
+        };
+      }
+      return torchFile(buildTorchFile({ pickle: torchStatePickle(tree), storages }));
+    },
+  });
+}
+
+/** Reference strided gather written independently of the reader: element = storage[offset + Σ i_k s_k]. */
+function expectedView(
+  storage: ArrayLike<number>,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[],
+): number[] {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out: number[] = [];
+  for (let flat = 0; flat < n; flat++) {
+    let rest = flat;
+    let at = offset;
+    for (let k = shape.length - 1; k >= 0; k--) {
+      at += (rest % shape[k]!) * stride[k]!;
+      rest = Math.floor(rest / shape[k]!);
+    }
+    out.push(storage[at]!);
+  }
+  return out;
+}
+
+describe('strided and offset tensor views', () => {
+  const base = Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3);
+  const longs = BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i * 1000 - 4000));
+  const views: Record<string, TensorViewSpec> = {
+    contiguous: view({ key: 'f', numel: 24, offset: 0, shape: [2, 3, 4], stride: [12, 4, 1] }),
+    transposed: view({ key: 'f', numel: 24, offset: 0, shape: [4, 6], stride: [1, 4] }),
+    sliced: view({ key: 'f', numel: 24, offset: 5, shape: [3, 2], stride: [6, 2] }),
+    permuted: view({ key: 'f', numel: 24, offset: 1, shape: [2, 2, 3], stride: [1, 12, 4] }),
+    expanded: view({ key: 'f', numel: 24, offset: 7, shape: [3, 4], stride: [0, 1] }),
+    scalar: view({ key: 'f', numel: 24, offset: 23, shape: [], stride: [] }),
+    empty: view({ key: 'f', numel: 24, offset: 3, shape: [0, 5], stride: [5, 1] }),
+    halfColumn: view({ storageType: 'HalfStorage', key: 'h', numel: 24, offset: 2, shape: [5], stride: [4] }),
+    longStrided: view({
+      storageType: 'LongStorage',
+      key: 'l',
+      numel: 10,
+      offset: 1,
+      shape: [2, 2],
+      stride: [1, 4],
+    }),
+  };
+  let path = '';
+  beforeAll(async () => {
+    const storages = { f: bytesOf(base), h: bytesOf(float32ToFloat16Array(base)), l: bytesOf(longs) };
+    path = await torchFile(buildTorchFile({ pickle: torchStatePickle(views), storages }));
+  });
+
+  it.each(Object.keys(views).filter((k) => k !== 'longStrided'))(
+    '%s matches storage[offset + Σ i·stride]',
+    async (name) => {
+      const v = views[name]!;
+      const r = await openTorchFile(path);
+      const t = await r.readFloat32(name);
+      await r.close();
+      expect(t.shape).toEqual(v.shape);
+      expect([...t.data]).toEqual(expectedView(base, v.offset, v.shape, v.stride));
+    },
+  );
+
+  it('int64 views are gathered the same way', async () => {
+    const r = await openTorchFile(path);
+    const t = await r.read('longStrided');
+    await r.close();
+    expect([...t.data]).toEqual([-3000n, 1000n, -2000n, 2000n]);
+  });
+
+  it('views of one storage report the same storage key', async () => {
+    const tree = await readTorchPickle(path);
+    const a = tree.transposed;
+    const b = tree.sliced;
+    expect(
+      a instanceof TorchTensorHandle && b instanceof TorchTensorHandle && a.storage.key === b.storage.key,
+    ).toBe(true);
+  });
+});
+
+describe(`${openTorchFile.name} on the reference fixtures`, () => {
+  it("flattens MoMA's nested .th dict and its tensors reproduce the reference ImageProjModel outputs", async () => {
+    const th = await openTorchFile(fixturePath('tiny-moma/attn_adapters_projectors.th'));
+    const vec = await openSafetensors(fixturePath('vectors.safetensors'));
+    try {
+      expect(th.keys()).toHaveLength(62);
+      expect(th.keys().filter((k) => !/^(projectors|self_cross_attentions|llm_mapping)\./.test(k))).toEqual(
+        [],
+      );
+      expect(th.info('projectors.proj.weight')).toEqual({
+        name: 'projectors.proj.weight',
+        dtype: 'F32',
+        shape: [128, 16],
+      });
+      const [W, B, nw, nb] = await Promise.all(
+        ['proj.weight', 'proj.bias', 'norm.weight', 'norm.bias'].map((k) =>
+          th.readFloat32(`projectors.${k}`),
+        ),
+      );
+      const layerNorm = (x: number[]): number[] => {
+        const m = x.reduce((a, b) => a + b, 0) / x.length;
+        const v = x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length;
+        return x.map((y, i) => ((y - m) / Math.sqrt(v + 1e-5)) * nw!.data[i]! + nb!.data[i]!);
+      };
+      const project = (e: Float32Array): number[] => {
+        const y = Array.from(
+          { length: 128 },
+          (_, o) => B!.data[o]! + e.reduce((a, x, i) => a + x * W!.data[o * 16 + i]!, 0),
+        );
+        return [0, 1, 2, 3].flatMap((t) => layerNorm(y.slice(t * 32, t * 32 + 32)));
+      };
+      const close = (ours: number[], ref: Tensor<'float32'>): void => {
+        const err = Math.max(...ours.map((x, i) => Math.abs(x - ref.data[i]!)));
+        expect(err).toBeLessThan(1e-4);
+      };
+      close(project(new Float32Array(16)), await vec.readFloat32('moma.ip_tokens_uncond'));
+      close(
+        project((await vec.readFloat32('mllm.embedding')).data),
+        await vec.readFloat32('moma.ip_tokens_cond'),
+      );
+
+      // llm_mapping: embedding = down(silu(gate(x)) * up(x)) at the last token of the LLaVA output.
+      const hidden = await vec.readFloat32('mllm.last_hidden_state');
+      const x = hidden.data.subarray(hidden.size - 64);
+      const lin = (w: Tensor<'float32'>, v: ArrayLike<number>): number[] =>
+        Array.from({ length: w.shape[0]! }, (_, o) =>
+          Array.from(v).reduce((a, xi, i) => a + xi * w.data[o * w.shape[1]! + i]!, 0),
+        );
+      const g = lin(await th.readFloat32('llm_mapping.mapping.gate_proj.weight'), x);
+      const u = lin(await th.readFloat32('llm_mapping.mapping.up_proj.weight'), x);
+      const h = g.map((gi, i) => (gi / (1 + Math.exp(-gi))) * u[i]!);
+      close(
+        lin(await th.readFloat32('llm_mapping.mapping.down_proj.weight'), h),
+        await vec.readFloat32('mllm.embedding'),
+      );
+    } finally {
+      await th.close();
+      await vec.close();
+    }
+  });
+
+  it('exposes the nested structure through readTorchPickle', async () => {
+    const tree = await readTorchPickle(fixturePath('tiny-moma/attn_adapters_projectors.th'));
+    expect(Object.keys(tree)).toEqual(['projectors', 'self_cross_attentions', 'llm_mapping']);
+    const mapping = tree.llm_mapping;
+    if (!isTorchTree(mapping)) throw new Error('llm_mapping is not a dict');
+    expect(Object.keys(mapping).sort()).toEqual([
+      'mapping.down_proj.weight',
+      'mapping.gate_proj.weight',
+      'mapping.up_proj.weight',
+    ]);
+    const gate = mapping['mapping.gate_proj.weight'];
+    expect(gate).toBeInstanceOf(TorchTensorHandle);
+    const t = await (gate as TorchTensorHandle).readFloat32();
+    const flat = await openTorchFile(fixturePath('tiny-moma/attn_adapters_projectors.th'));
+    expect(t.data).toEqual((await flat.readFloat32('llm_mapping.mapping.gate_proj.weight')).data);
+    await flat.close();
+  });
+
+  it('reads the fp16 LLaVA .bin with values pinned from numpy', async () => {
+    const w = await openTorchFile(fixturePath('tiny-moma/llava/pytorch_model.bin'));
+    try {
+      expect(w.keys()).toHaveLength(24);
+      expect(w.keys().some((k) => k.startsWith('lm_head'))).toBe(false);
+      expect(w.keys().every((k) => w.info(k)?.dtype === 'F16')).toBe(true);
+      expect(w.info('model.embed_tokens.weight')?.shape).toEqual([32000, 64]);
+      expect(w.has('model.mm_projector.0.weight') && w.has('model.mm_projector.2.weight')).toBe(true);
+      const emb = await w.readFloat32('model.embed_tokens.weight');
+      expect([...emb.data.subarray(0, 4)]).toEqual([
+        -0.1763916015625, 0.1983642578125, -0.06622314453125, -0.01236724853515625,
+      ]);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('malicious pickles', () => {
+  const marker = (): string => join(dir, `pwned-${counter++}`);
+  const payloads: Record<string, (m: string) => PickleWriter> = {
+    'os.system': (m) => new PickleWriter().global('os', 'system').str(`touch ${m}`).raw(0x85).reduce(),
+    'posix.system': (m) => new PickleWriter().global('posix', 'system').str(`touch ${m}`).raw(0x85).reduce(),
+    'builtins.eval': (m) =>
+      new PickleWriter()
+        .global('builtins', 'eval')
+        .str(`open(${JSON.stringify(m)}, 'w')`)
+        .raw(0x85)
+        .reduce(),
+    'subprocess.Popen': (m) =>
+      new PickleWriter()
+        .global('subprocess', 'Popen')
+        .emptyList()
+        .str('touch')
+        .append()
+        .str(m)
+        .append()
+        .raw(0x85)
+        .reduce(),
+  };
+
+  describe.each(Object.keys(payloads))('%s', (global) => {
+    it('as the whole data.pkl of a valid archive: refused, naming the file and the global, nothing runs', async () => {
+      const m = marker();
+      // Each payload was checked once against CPython's pickle.loads: it does create the marker file.
+      const pickle = new PickleWriter()
+        .proto(2)
+        .raw(...payloads[global]!(m).bytes())
+        .stop()
+        .bytes();
+      const path = await torchFile(buildTorchFile({ pickle }));
+      for (const open of [openTorchFile, readTorchPickle, openWeights]) {
+        const err = await open(path).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(EngineError);
+        expect(err).toMatchObject({ code: 'pickle_forbidden_global' });
+        expect((err as EngineError).message).toContain(`'${global}'`);
+        expect((err as EngineError).message).toContain(path);
+      }
+      expect(existsSync(m)).toBe(false);
+    });
+
+    it('hidden as one value of a state dict next to real tensors: refused', async () => {
+      const m = marker();
+      const w = new PickleWriter().proto(2).emptyDict().mark();
+      w.str('ok');
+      writeTensor(w, view({ key: '0', numel: 1, offset: 0, shape: [1], stride: [1] }));
+      w.str('evil')
+        .raw(...payloads[global]!(m).bytes())
+        .setitems()
+        .stop();
+      const path = await torchFile(
+        buildTorchFile({ pickle: w.bytes(), storages: { '0': bytesOf(Float32Array.from([1])) } }),
+      );
+      await expect(openTorchFile(path)).rejects.toMatchObject({ code: 'pickle_forbidden_global' });
+      expect(existsSync(m)).toBe(false);
+    });
+  });
+});
+
+describe('torch archive layouts and damage', () => {
+  const one: StateTree = { w: view({ key: '0', numel: 2, offset: 0, shape: [2], stride: [1] }) };
+  const store = { '0': bytesOf(Float32Array.from([1.5, -2])) };
+
+  it.each([
+    ['ZIP64 records', { zip: { zip64: true } }],
+    ['a deflated data.pkl', { deflatePickle: true }],
+    ['no byteorder entry', { byteorder: null }],
+    ['another archive name', { archive: 'pytorch_model' }],
+  ] as const)('reads %s', async (_name, layout) => {
+    const path = await torchFile(
+      buildTorchFile({ pickle: torchStatePickle(one), storages: store, ...layout }),
+    );
+    const r = await openTorchFile(path);
+    expect([...(await r.readFloat32('w')).data]).toEqual([1.5, -2]);
+    await r.close();
+  });
+
+  it('reads big-endian storages when byteorder says so', async () => {
+    const be = new Uint8Array(8);
+    new DataView(be.buffer).setFloat32(0, 1.5, false);
+    new DataView(be.buffer).setFloat32(4, -2, false);
+    const path = await torchFile(
+      buildTorchFile({ pickle: torchStatePickle(one), storages: { '0': be }, byteorder: 'big' }),
+    );
+    const r = await openTorchFile(path);
+    expect([...(await r.readFloat32('w')).data]).toEqual([1.5, -2]);
+    await r.close();
+  });
+
+  const selfList = new PickleWriter()
+    .proto(2)
+    .emptyDict()
+    .str('x')
+    .emptyList()
+    .binput(0)
+    .binget(0)
+    .append()
+    .setitem()
+    .stop();
+  const dag = (() => {
+    const w = new PickleWriter().proto(2).emptyDict().str('x').emptyList().none().append();
+    for (let i = 0; i < 24; i++) w.binput(0).raw(0x30).emptyList().binget(0).append().binget(0).append();
+    return w.setitem().stop();
+  })();
+  const collide = new PickleWriter()
+    .proto(2)
+    .emptyDict()
+    .mark()
+    .int(1)
+    .none()
+    .str('1')
+    .none()
+    .setitems()
+    .stop();
+
+  it.each([
+    ['a legacy (non-zip) pickle', () => Uint8Array.from([0x80, 2, 0x7d, 0x2e]), 'torch_legacy_format'],
+    ['a text file', () => new TextEncoder().encode('hello world'), 'torch_not_an_archive'],
+    [
+      'an archive without data.pkl',
+      () => buildTorchFile({ pickle: new Uint8Array(0), archive: 'a/b' }),
+      'torch_not_an_archive',
+    ],
+    [
+      'an unknown byteorder',
+      () =>
+        buildTorchFile({ pickle: torchStatePickle(one), storages: store, byteorder: 'big' as const }).map(
+          (b, i, a) => (i > 0 && a[i - 1] === 0x62 && b === 0x69 ? 0x6f : b),
+        ),
+      'torch_not_an_archive',
+    ],
+    [
+      'a list at the root',
+      () => buildTorchFile({ pickle: new PickleWriter().proto(2).emptyList().stop().bytes() }),
+      'torch_root_not_dict',
+    ],
+    ['a list containing itself', () => buildTorchFile({ pickle: selfList.bytes() }), 'pickle_malformed'],
+    [
+      'shared lists expanding to 2^24 leaves',
+      () => buildTorchFile({ pickle: dag.bytes() }),
+      'pickle_malformed',
+    ],
+    ['keys 1 and "1" in one dict', () => buildTorchFile({ pickle: collide.bytes() }), 'torch_duplicate_key'],
+    [
+      "'a.b' and a→b naming two tensors",
+      () =>
+        buildTorchFile({ pickle: torchStatePickle({ 'a.b': one.w!, a: { b: one.w! } }), storages: store }),
+      'torch_duplicate_key',
+    ],
+  ])('rejects %s', async (_name, make, code) => {
+    const path = await torchFile(make());
+    await expect(openTorchFile(path)).rejects.toMatchObject({ code, message: expect.stringContaining(path) });
+  });
+
+  it('reports a missing or short storage when the tensor is read', async () => {
+    const missing = await torchFile(buildTorchFile({ pickle: torchStatePickle(one) }));
+    const r1 = await openTorchFile(missing);
+    await expect(r1.read('w')).rejects.toMatchObject({ code: 'zip_entry_missing' });
+    await r1.close();
+    const short = await torchFile(
+      buildTorchFile({ pickle: torchStatePickle(one), storages: { '0': new Uint8Array(4) } }),
+    );
+    const r2 = await openTorchFile(short);
+    await expect(r2.read('w')).rejects.toMatchObject({ code: 'zip_malformed' });
+    await r2.close();
+  });
+});
