@@ -1,0 +1,47 @@
+/**
+ * @module
+ * The ONNX graph builder (deterministic ModelProto emission, external data, content hash), the
+ * module-like helpers that blocks are built from, and the onnxruntime session cache.
+ */
+
+export { geglu, gelu, geluTanh, quickGelu, silu } from './activations';
+export type { AttentionOptions, AttentionResult } from './attention';
+export { attention, attentionScale } from './attention';
+export type { AttrFloat, AttrFloats, OnnxAttrs, OnnxAttrValue } from './attributes';
+export { attrFloat, attrFloats } from './attributes';
+export type { Conv2dOptions, Conv2dWeights } from './conv2d';
+export { conv2d } from './conv2d';
+export type { FloatDType } from './dtypes';
+export { floatTensor, ONNX_DTYPES } from './dtypes';
+export { fusedAttention } from './fused-attention';
+export type {
+  OnnxGraphSnapshot,
+  OnnxInitializerRecord,
+  OnnxNodeRecord,
+  OnnxValueInfo,
+} from './graph-snapshot';
+export type { GroupNormOptions, GroupNormWeights } from './group-norm';
+export { groupNorm } from './group-norm';
+export type { LayerNormOptions, LayerNormWeights } from './layer-norm';
+export { layerNorm } from './layer-norm';
+export type { LinearOptions, LinearWeights } from './linear';
+export { linear } from './linear';
+export type { MatmulBenchOptions, MatmulBenchResult } from './matmul-gflops';
+export { measureMatmulGflops } from './matmul-gflops';
+export type { OnnxBuildOptions } from './model-encoder';
+export type { OnnxBuilderOptions, OpInput, OpOptions } from './onnx-builder';
+export { OnnxBuilder } from './onnx-builder';
+export type { OnnxLogger } from './onnx-logger';
+export { SILENT_ONNX_LOGGER } from './onnx-logger';
+export type { OnnxExternalData } from './onnx-model';
+export { OnnxModel } from './onnx-model';
+export { fromOrtTensor, toOrtTensor } from './ort-tensor';
+export type { SessionCacheOptions, SessionLease } from './session-cache';
+export { SessionCache } from './session-cache';
+export type { ExecutionProviderName, OnnxModelSource, OnnxSessionOptions } from './session-options';
+export type { TimestepEmbeddingOptions } from './timestep-embedding';
+export { timestepEmbedding, timestepFrequencies } from './timestep-embedding';
+export { upsampleNearest2x } from './upsample';
+export type { Dim, Value } from './value';
+export type { WriteModelOptions, WrittenModel } from './write-model';
+export { writeModel } from './write-model';

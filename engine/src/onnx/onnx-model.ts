@@ -1,0 +1,64 @@
+/**
+ * @module
+ * A serialized model: the ModelProto bytes, the external-data file contents when initializers were
+ * moved out of the protobuf (which cannot exceed 2 GiB), and a content hash over both, so a built graph
+ * can be cached on disk and sessions can be shared by content.
+ */
+import { createHash } from 'node:crypto';
+
+/** Initializer bytes stored beside the model file, as a list of chunks (weights are not copied). */
+export interface OnnxExternalData {
+  /** File name relative to the model file, as written in each tensor's `external_data.location`. */
+  readonly location: string;
+  readonly byteLength: number;
+  /** Concatenated in order, these are the file's bytes (alignment padding included). */
+  readonly chunks: readonly Uint8Array[];
+}
+
+/**
+ * The result of `OnnxBuilder.build()`.
+ * @example
+ * const model = b.build();
+ * const session = await cache.acquire({ model });
+ * console.log(model.hash, model.bytes.byteLength);
+ */
+export class OnnxModel {
+  /** The ModelProto wire bytes. */
+  readonly bytes: Uint8Array;
+  /** Side-file data, or `null` when every initializer is inline. */
+  readonly externalData: OnnxExternalData | null;
+  /** Lowercase hex sha256 of `bytes` followed by the external data. */
+  readonly hash: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+
+  private constructor(
+    bytes: Uint8Array,
+    externalData: OnnxExternalData | null,
+    hash: string,
+    io: { inputs: readonly string[]; outputs: readonly string[] },
+  ) {
+    this.bytes = bytes;
+    this.externalData = externalData;
+    this.hash = hash;
+    this.inputNames = Object.freeze([...io.inputs]);
+    this.outputNames = Object.freeze([...io.outputs]);
+  }
+
+  /** Hash the parts and wrap them. */
+  static create(options: {
+    bytes: Uint8Array;
+    externalData: OnnxExternalData | null;
+    inputs: readonly string[];
+    outputs: readonly string[];
+  }): OnnxModel {
+    const h = createHash('sha256').update(options.bytes);
+    for (const chunk of options.externalData?.chunks ?? []) h.update(chunk);
+    return new OnnxModel(options.bytes, options.externalData, h.digest('hex'), options);
+  }
+
+  /** Whether the model can be loaded from `bytes` alone (no side file). */
+  get isSelfContained(): boolean {
+    return this.externalData === null;
+  }
+}

@@ -1,0 +1,160 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EngineError } from '../errors/engine-error';
+import { Tensor } from '../tensor/tensor';
+import { OnnxBuilder } from './onnx-builder';
+import type { OnnxLogger } from './onnx-logger';
+import { fromOrtTensor, toOrtTensor } from './ort-tensor';
+import { SessionCache } from './session-cache';
+
+/** y = x + c: a distinct model (and content hash) per constant. */
+function addModel(c: number) {
+  const b = OnnxBuilder.create();
+  const x = b.input('x', 'float32', [2]);
+  b.output(b.op('Add', [x, b.constFloat('float32', c)]), 'y');
+  return b.build();
+}
+
+async function runAdd(session: ort.InferenceSession): Promise<number[]> {
+  const out = await session.run({ x: toOrtTensor(new Tensor('float32', [2], Float32Array.of(1, 2))) });
+  return Array.from(fromOrtTensor(out.y!, 'float32').data);
+}
+
+function spyLogger(): OnnxLogger & { warn: ReturnType<typeof vi.fn> } {
+  return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+}
+
+describe(SessionCache.name, () => {
+  let cache: SessionCache | undefined;
+  afterEach(async () => {
+    await cache?.dispose();
+  });
+
+  it('returns the same session for the same content and runs it', async () => {
+    cache = SessionCache.create({ maxEntries: 2 });
+    const a = await cache.acquire({ model: addModel(1) });
+    const b = await cache.acquire({ bytes: addModel(1).bytes });
+    expect(b.session).toBe(a.session);
+    expect(a.executionProvider).toBe('cpu');
+    expect(await runAdd(a.session)).toEqual([2, 3]);
+    a.release();
+    b.release();
+    expect(cache.size).toBe(1);
+  });
+
+  it('evicts and releases the least recently used session', async () => {
+    cache = SessionCache.create({ maxEntries: 2 });
+    const leases = [];
+    for (const c of [1, 2]) {
+      const l = await cache.acquire({ model: addModel(c) });
+      l.release();
+      leases.push(l);
+    }
+    const first = leases[0]!;
+    const spy = vi.spyOn(first.session, 'release');
+    // Touch model 1 so model 2 becomes the least recently used.
+    (await cache.acquire({ model: addModel(1) })).release();
+    const second = leases[1]!;
+    const spy2 = vi.spyOn(second.session, 'release');
+    (await cache.acquire({ model: addModel(3) })).release();
+    expect(cache.size).toBe(2);
+    expect(cache.keys()).not.toContain(second.key);
+    expect(cache.keys()).toContain(first.key);
+    await vi.waitFor(() => expect(spy2).toHaveBeenCalledOnce());
+    expect(spy).not.toHaveBeenCalled();
+    await expect(second.session.run({ x: toOrtTensor(Tensor.filled([2], 0)) })).rejects.toThrow();
+  });
+
+  it('never releases a leased session, even when it is the least recently used', async () => {
+    cache = SessionCache.create({ maxEntries: 1 });
+    const held = await cache.acquire({ model: addModel(1) });
+    const spy = vi.spyOn(held.session, 'release');
+    const other = await cache.acquire({ model: addModel(2) });
+    const otherSpy = vi.spyOn(other.session, 'release');
+    expect(cache.size).toBe(2); // over capacity while both are leased
+    other.release();
+    // The only session that may go is the unleased one.
+    await vi.waitFor(() => expect(otherSpy).toHaveBeenCalledOnce());
+    expect(spy).not.toHaveBeenCalled();
+    expect(await runAdd(held.session)).toEqual([2, 3]);
+    held.release();
+    held.release(); // idempotent
+    expect(cache.keys()).toEqual([held.key]);
+  });
+
+  it('releases a session unloaded while leased when the lease is handed back', async () => {
+    cache = SessionCache.create();
+    const held = await cache.acquire({ model: addModel(1) });
+    const spy = vi.spyOn(held.session, 'release');
+    expect(await cache.unload(held.key)).toBe(true);
+    expect(spy).not.toHaveBeenCalled();
+    expect(await runAdd(held.session)).toEqual([2, 3]);
+    held.release();
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledOnce());
+  });
+
+  it('unloads by key', async () => {
+    cache = SessionCache.create();
+    const lease = await cache.acquire({ model: addModel(1) });
+    lease.release();
+    const spy = vi.spyOn(lease.session, 'release');
+    expect(await cache.keyOf({ model: addModel(1) })).toBe(lease.key);
+    expect(await cache.unload(lease.key)).toBe(true);
+    expect(spy).toHaveBeenCalledOnce();
+    expect(cache.size).toBe(0);
+    expect(await cache.unload(lease.key)).toBe(false);
+  });
+
+  it('keys sessions by options too', async () => {
+    cache = SessionCache.create();
+    const a = await cache.acquire({ model: addModel(1) }, { intraOpNumThreads: 1 });
+    const b = await cache.acquire({ model: addModel(1) }, { intraOpNumThreads: 2 });
+    expect(a.key).not.toBe(b.key);
+    expect(a.key.startsWith(addModel(1).hash)).toBe(true);
+  });
+
+  it('turns a bad model into an EngineError and caches nothing', async () => {
+    cache = SessionCache.create();
+    const err = await cache.acquire({ bytes: new Uint8Array([1, 2, 3, 4]) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('session_create_failed');
+    expect(cache.size).toBe(0);
+  });
+
+  it('loads models with external data through cacheDir, and refuses without one', async () => {
+    const b = OnnxBuilder.create();
+    const x = b.input('x', 'float32', [2]);
+    b.output(b.op('Add', [x, b.initializer('w', Tensor.filled([2], 5))]), 'y');
+    const model = b.build({ externalDataThreshold: 0 });
+    cache = SessionCache.create();
+    await expect(cache.acquire({ model })).rejects.toMatchObject({ code: 'external_data_needs_dir' });
+    const dir = await mkdtemp(join(tmpdir(), 'momaflow-sessions-'));
+    try {
+      const withDir = SessionCache.create({ cacheDir: dir });
+      const lease = await withDir.acquire({ model });
+      expect(await runAdd(lease.session)).toEqual([6, 7]);
+      await withDir.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to CPU with a warning when WebGPU is unavailable, and runs', async () => {
+    const logger = spyLogger();
+    cache = SessionCache.create({ logger });
+    const lease = await cache.acquire({ model: addModel(1) }, { executionProvider: 'webgpu' });
+    expect(await runAdd(lease.session)).toEqual([2, 3]);
+    // Machines with a WebGPU adapter get it; all others must have been told why they run on CPU.
+    if (lease.executionProvider === 'cpu') expect(logger.warn).toHaveBeenCalledOnce();
+    else expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('refuses work after dispose', async () => {
+    const c = SessionCache.create();
+    await c.dispose();
+    await expect(c.acquire({ model: addModel(1) })).rejects.toMatchObject({ code: 'cache_disposed' });
+  });
+});

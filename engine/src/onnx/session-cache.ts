@@ -1,0 +1,265 @@
+/**
+ * @module
+ * An LRU cache of onnxruntime sessions keyed by model content. Sessions hold the weights in native
+ * memory, so the cache bounds how many stay open and releases the least recently used one. A leased
+ * session is never released under its user: eviction and `unload` wait until the lease is handed back.
+ */
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { EngineError, errorMessage } from '../errors/engine-error';
+import { type OnnxLogger, SILENT_ONNX_LOGGER } from './onnx-logger';
+import {
+  type ExecutionProviderName,
+  type OnnxModelSource,
+  type OnnxSessionOptions,
+  type ResolvedOnnxSessionOptions,
+  resolveSessionOptions,
+  sessionKey,
+  sourceHash,
+} from './session-options';
+import { writeModel } from './write-model';
+
+/** Options of `SessionCache.create`. */
+export interface SessionCacheOptions {
+  /** Sessions kept open at most (leased ones may exceed it until handed back). Default 4. */
+  readonly maxEntries?: number;
+  readonly logger?: OnnxLogger;
+  /** Directory for models with external data, written to `<cacheDir>/<hash>/` before loading by path. */
+  readonly cacheDir?: string;
+  /** Defaults for every `acquire`. */
+  readonly defaults?: OnnxSessionOptions;
+}
+
+/** A session handed out by the cache; call `release()` when done running it. */
+export interface SessionLease {
+  readonly key: string;
+  readonly session: ort.InferenceSession;
+  /** The provider the session actually runs on (`cpu` after a WebGPU fallback). */
+  readonly executionProvider: ExecutionProviderName;
+  /** Hand the session back to the cache. Idempotent. */
+  release(): void;
+}
+
+interface Loaded {
+  readonly session: ort.InferenceSession;
+  readonly executionProvider: ExecutionProviderName;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly loading: Promise<Loaded>;
+  loaded: Loaded | undefined;
+  leases: number;
+  /** Unloaded while leased: release the session when the last lease is handed back. */
+  doomed: boolean;
+}
+
+type CacheStatus = 'open' | 'disposed';
+
+function isWebGpuBundled(): boolean {
+  return ort.listSupportedBackends().some((b) => b.name === 'webgpu' && b.bundled);
+}
+
+/**
+ * @example
+ * const cache = SessionCache.create({ maxEntries: 2, logger });
+ * const lease = await cache.acquire({ model }, { executionProvider: 'webgpu' });
+ * try {
+ *   const out = await lease.session.run({ x: toOrtTensor(x) });
+ * } finally {
+ *   lease.release();
+ * }
+ */
+export class SessionCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #max: number;
+  readonly #log: OnnxLogger;
+  readonly #cacheDir: string | undefined;
+  readonly #defaults: OnnxSessionOptions | undefined;
+  #status: CacheStatus = 'open';
+
+  private constructor(o: SessionCacheOptions, max: number) {
+    this.#max = max;
+    this.#log = o.logger ?? SILENT_ONNX_LOGGER;
+    this.#cacheDir = o.cacheDir;
+    this.#defaults = o.defaults;
+  }
+
+  static create(options: SessionCacheOptions = {}): SessionCache {
+    const max = options.maxEntries ?? 4;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new EngineError('invalid_option', `'maxEntries' must be a positive integer, got ${max}`);
+    }
+    return new SessionCache(options, max);
+  }
+
+  /** Open sessions, least recently used first. */
+  keys(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The key `acquire` would use for this source and options. */
+  async keyOf(source: OnnxModelSource, options?: OnnxSessionOptions): Promise<string> {
+    return sessionKey(await sourceHash(source), resolveSessionOptions(this.#defaults, options));
+  }
+
+  /** Get the cached session for `source` or create it; the lease keeps it open until released. */
+  async acquire(source: OnnxModelSource, options?: OnnxSessionOptions): Promise<SessionLease> {
+    this.#assertOpen();
+    const resolved = resolveSessionOptions(this.#defaults, options);
+    const hash = await sourceHash(source);
+    const key = sessionKey(hash, resolved);
+    this.#assertOpen();
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      const loading = this.#load(source, hash, resolved);
+      const created: Entry = { key, loading, loaded: undefined, leases: 0, doomed: false };
+      entry = created;
+      loading.then(
+        (l) => {
+          created.loaded = l;
+        },
+        () => {
+          if (this.#entries.get(key) === created) this.#entries.delete(key);
+        },
+      );
+    } else {
+      this.#entries.delete(key); // re-inserted below: Map order is the LRU order
+    }
+    this.#entries.set(key, entry);
+    entry.leases++;
+    let loaded: Loaded;
+    try {
+      loaded = await entry.loading;
+    } catch (err) {
+      entry.leases--;
+      throw err;
+    }
+    entry.loaded = loaded;
+    this.#evict();
+    return this.#lease(entry, loaded);
+  }
+
+  /** Close the session under `key` (after its leases are handed back). False when not cached. */
+  async unload(key: string): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#entries.delete(key);
+    if (entry.leases > 0) {
+      entry.doomed = true;
+      return true;
+    }
+    await this.#close(entry);
+    return true;
+  }
+
+  /** Close every session, leased or not; the cache accepts no more `acquire`s. */
+  async dispose(): Promise<void> {
+    this.#status = 'disposed';
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(entries.map((e) => this.#close(e)));
+  }
+
+  #assertOpen(): void {
+    if (this.#status === 'disposed')
+      throw new EngineError('cache_disposed', 'the session cache was disposed');
+  }
+
+  #lease(entry: Entry, loaded: Loaded): SessionLease {
+    let held = true;
+    return {
+      key: entry.key,
+      session: loaded.session,
+      executionProvider: loaded.executionProvider,
+      release: () => {
+        if (!held) return;
+        held = false;
+        entry.leases--;
+        if (entry.doomed && entry.leases === 0) void this.#close(entry);
+        else this.#evict();
+      },
+    };
+  }
+
+  #evict(): void {
+    for (const entry of this.#entries.values()) {
+      if (this.#entries.size <= this.#max) return;
+      if (entry.leases > 0 || entry.loaded === undefined) continue;
+      this.#entries.delete(entry.key);
+      this.#log.debug('evicting onnx session', { key: entry.key });
+      void this.#close(entry);
+    }
+  }
+
+  async #close(entry: Entry): Promise<void> {
+    try {
+      const loaded = await entry.loading;
+      await loaded.session.release();
+    } catch (err) {
+      // A session that failed to load has nothing to release; a failed release only leaks native memory.
+      this.#log.debug('onnx session release skipped', { key: entry.key, error: errorMessage(err) });
+    }
+  }
+
+  async #load(source: OnnxModelSource, hash: string, o: ResolvedOnnxSessionOptions): Promise<Loaded> {
+    const target = await this.#target(source, hash);
+    const base: ort.InferenceSession.SessionOptions = {
+      graphOptimizationLevel: o.graphOptimizationLevel,
+      // onnxruntime prints warnings to stderr itself; the engine reports through its logger only.
+      logSeverityLevel: 3,
+      ...(o.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: o.intraOpNumThreads }),
+    };
+    if (o.executionProvider === 'webgpu') {
+      if (isWebGpuBundled()) {
+        try {
+          const session = await this.#create(target, { ...base, executionProviders: ['webgpu'] });
+          return { session, executionProvider: 'webgpu' };
+        } catch (err) {
+          this.#log.warn('WebGPU session failed; falling back to CPU', { hash, error: errorMessage(err) });
+        }
+      } else {
+        this.#log.warn('this onnxruntime-node build has no WebGPU provider; using CPU', { hash });
+      }
+    }
+    const session = await this.#create(target, { ...base, executionProviders: ['cpu'] });
+    return { session, executionProvider: 'cpu' };
+  }
+
+  async #target(source: OnnxModelSource, hash: string): Promise<Uint8Array | string> {
+    if ('bytes' in source) return source.bytes;
+    if ('path' in source) return source.path;
+    if (source.model.isSelfContained) return source.model.bytes;
+    if (this.#cacheDir === undefined) {
+      throw new EngineError(
+        'external_data_needs_dir',
+        `model ${hash} keeps weights in external data; create the SessionCache with 'cacheDir' to load it`,
+      );
+    }
+    const { modelPath } = await writeModel(source.model, join(this.#cacheDir, hash), { skipIfExists: true });
+    return modelPath;
+  }
+
+  async #create(
+    target: Uint8Array | string,
+    options: ort.InferenceSession.SessionOptions,
+  ): Promise<ort.InferenceSession> {
+    try {
+      return typeof target === 'string'
+        ? await ort.InferenceSession.create(target, options)
+        : await ort.InferenceSession.create(target, options);
+    } catch (err) {
+      const what = typeof target === 'string' ? `'${target}'` : `a ${target.byteLength}-byte model`;
+      throw new EngineError(
+        'session_create_failed',
+        `onnxruntime cannot load ${what}: ${errorMessage(err)}`,
+        {},
+        { cause: err },
+      );
+    }
+  }
+}
