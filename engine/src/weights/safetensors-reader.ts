@@ -12,7 +12,12 @@ import { parseSafetensorsHeader, parseSafetensorsHeaderLength } from './safetens
 import { openWeightFile, readRange } from './weight-file';
 import type { TensorInfo, WeightReader, WeightTensor } from './weight-reader';
 
-/** A `WeightReader` over one safetensors file; create it with `openSafetensors`. */
+/**
+ * A `WeightReader` over one safetensors file; create it with `openSafetensors`.
+ * @example
+ * const r = await openSafetensors('unet.safetensors');
+ * r.metadata.format; // 'pt'
+ */
 export class SafetensorsReader implements WeightReader {
   readonly path: string;
   /** The `__metadata__` map of the header (empty when absent). */

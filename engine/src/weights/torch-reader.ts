@@ -63,7 +63,12 @@ function flatten(tree: TorchTree, path: string): Map<string, TorchTensorHandle> 
   return out;
 }
 
-/** A `WeightReader` over one torch zip archive; create it with `openTorchFile`. */
+/**
+ * A `WeightReader` over one torch zip archive; create it with `openTorchFile`.
+ * @example
+ * const r = await openTorchFile('attn_adapters_projectors.th');
+ * Object.keys(r.tree); // ['projectors', 'self_cross_attentions', 'llm_mapping']
+ */
 export class TorchReader implements WeightReader {
   readonly path: string;
   /** The nested structure, with the same handles as the flat view. */

@@ -155,6 +155,8 @@ export class ZipArchive {
         return e.localHeaderOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
       })();
       this.#dataOffsets.set(e.name, p);
+      // Forget failures: a transient read error must not poison later reads of the entry.
+      p.catch(() => this.#dataOffsets.delete(e.name));
     }
     return p;
   }
