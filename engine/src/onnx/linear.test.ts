@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineError } from '../errors/engine-error';
 import { Tensor } from '../tensor/tensor';
+import { float16ToFloat32Array, float32ToFloat16Array } from '../weights/float16';
 import { linear } from './linear';
 import { OnnxBuilder } from './onnx-builder';
 import { assertClose, linearRef, randomTensor, runModel } from './test-reference';
@@ -21,6 +22,27 @@ describe(linear.name, () => {
     const out = await runModel(b.build(), { x });
     expect(out.y?.shape).toEqual([2, 3, 24]);
     assertClose(out.y!.data as Float32Array, linearRef(x.data, 6, weight, bias));
+  });
+
+  it('builds float16 graphs from float16 weights', async () => {
+    const half = (t: Tensor<'float32'>) => new Tensor('float16', t.shape, float32ToFloat16Array(t.data));
+    const widen = (t: Tensor<'float16'>) => new Tensor('float32', t.shape, float16ToFloat32Array(t.data));
+    const weight = half(randomTensor([8, 16], 4, 0.3));
+    const bias = half(randomTensor([8], 5));
+    const x = half(randomTensor([3, 16], 6));
+    const b = OnnxBuilder.create();
+    b.output(linear(b, { weight, bias }, b.input('x', 'float16', [3, 16])), 'y');
+    const out = await runModel(b.build(), { x });
+    expect(out.y?.dtype).toBe('float16');
+    // float16 keeps 11 significant bits: compare at that precision.
+    assertClose(
+      float16ToFloat32Array(out.y!.data as Uint16Array),
+      linearRef(widen(x).data, 3, widen(weight), widen(bias)),
+      {
+        rtol: 4e-3,
+        atol: 4e-3,
+      },
+    );
   });
 
   it('names initializers by checkpoint key under the scope', () => {

@@ -20,7 +20,7 @@ export interface OnnxExternalData {
  * @example
  * const model = b.build();
  * const session = await cache.acquire({ model });
- * console.log(model.hash, model.bytes.byteLength);
+ * const key = model.hash; // sha256 of the bytes and the external data
  */
 export class OnnxModel {
   /** The ModelProto wire bytes. */

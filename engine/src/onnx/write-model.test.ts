@@ -47,6 +47,31 @@ describe(writeModel.name, () => {
     }
   });
 
+  it('starts every external tensor at a 4 KiB-aligned offset (ONNX recommends it for mmap)', async () => {
+    const b = OnnxBuilder.create();
+    const x = b.input('x', 'float32', [250]);
+    const at = randomTensor([250], 84);
+    const ct = randomTensor([250], 85);
+    const a = b.initializer('a', at);
+    const c = b.initializer('c', ct);
+    b.output(b.op('Mul', [b.op('Add', [x, a]), c]), 'y');
+    const model = b.build({ externalDataThreshold: 0 });
+    expect(model.externalData?.byteLength).toBe(4096 + 1000);
+    const { modelPath } = await writeModel(model, dir);
+    const session = await ort.InferenceSession.create(modelPath);
+    try {
+      const xs = randomTensor([250], 86);
+      const out = fromOrtTensor((await session.run({ x: toOrtTensor(xs) })).y!, 'float32');
+      const ref = Array.from(
+        xs.data,
+        (v, i) => (v + randomTensor([250], 84).data[i]!) * randomTensor([250], 85).data[i]!,
+      );
+      assertClose(out.data, ref);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('hashes external data: same weights same hash, inline and external layouts differ', () => {
     expect(build(1024).hash).toBe(build(1024).hash);
     expect(build(1024).hash).not.toBe(build().hash);

@@ -4,6 +4,7 @@
  * Each file is written under a temporary name and renamed, data first and model last, so a model
  * file that exists is complete: callers use its presence as "already written".
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, errorMessage } from '../errors/engine-error';
@@ -34,7 +35,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function writeChunks(path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${randomUUID()}`;
   const fh = await open(tmp, 'w');
   try {
     for (const chunk of chunks) await fh.write(chunk);
@@ -61,7 +62,7 @@ export async function writeModel(
     await mkdir(dir, { recursive: true });
     if (model.externalData !== null && dataPath !== null)
       await writeChunks(dataPath, model.externalData.chunks);
-    const tmp = `${modelPath}.tmp-${process.pid}`;
+    const tmp = `${modelPath}.tmp-${randomUUID()}`;
     await writeFile(tmp, model.bytes);
     await rename(tmp, modelPath);
   } catch (err) {
