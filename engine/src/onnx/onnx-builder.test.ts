@@ -85,6 +85,17 @@ describe(OnnxBuilder.name, () => {
     expect(() => run(OnnxBuilder.create())).toThrowError(expect.objectContaining({ code }));
   });
 
+  it.each([17, 18, 19, 20, 21, 22, 23])(
+    'emits opset %i with an IR version onnxruntime accepts',
+    async (opset) => {
+      const b = OnnxBuilder.create({ opset });
+      const x = b.input('x', 'float32', [2]);
+      b.output(b.op('Relu', [b.op('Reshape', [x, b.constInt64([2])])]), 'y');
+      const out = await runModel(b.build(), { x: new Tensor('float32', [2], Float32Array.of(-1, 2)) });
+      expect(Array.from(out.y!.data as Float32Array)).toEqual([0, 2]);
+    },
+  );
+
   it('rejects opsets outside [17, 23]', () => {
     expect(() => OnnxBuilder.create({ opset: 13 })).toThrowError(
       expect.objectContaining({ code: 'invalid_opset' }),

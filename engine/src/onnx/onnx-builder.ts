@@ -59,7 +59,7 @@ function trimOmitted(inputs: readonly OpInput[]): string[] {
  * @example
  * const b = OnnxBuilder.create({ opset: 17 });
  * const x = b.input('x', 'float32', ['batch', 4]);
- * const y = b.scope('proj', () => linear(b, x, { weight, bias }));
+ * const y = linear(b, { weight, bias }, x, { name: 'proj' });
  * b.output(b.op('Relu', [y]), 'y');
  * const model = b.build(); // model.bytes, model.hash
  */
