@@ -2,5 +2,5 @@
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './image';
 export * from './models/tokenizers';
-export * from './primitives';
+export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
