@@ -1,0 +1,25 @@
+/**
+ * @module
+ * The image node pack's definitions, as the built-in registry registers them.
+ */
+import type { AnyNodeDefinition } from '@momaflow/engine';
+import { ImageScale } from './image-scale';
+import { LoadImage } from './load-image';
+import { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
+import { PreviewImage, SaveImage } from './save-image';
+
+/**
+ * Every node of the pack: LoadImage, SaveImage, PreviewImage, ImageScale, ImageToMask, MaskToImage,
+ * InvertMask.
+ * @example
+ * const registry = createNodeRegistry(IMAGE_NODES);
+ */
+export const IMAGE_NODES: readonly AnyNodeDefinition[] = [
+  LoadImage,
+  SaveImage,
+  PreviewImage,
+  ImageScale,
+  ImageToMask,
+  MaskToImage,
+  InvertMask,
+];
