@@ -1,0 +1,98 @@
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger } from '@momaflow/engine';
+import { readPngText } from '@momaflow/nodes';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from './cli-io';
+import { main } from './main';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const EXAMPLE = path.join(ROOT, 'workflows/image-basics.json');
+
+function memoryIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    isTty: false,
+    write: (t) => out.push(t),
+    error: (t) => err.push(t),
+    log: createLogger(() => {}),
+    onInterrupt: () => {},
+    offInterrupt: () => {},
+  };
+  return { io, out: () => out.join(''), err: () => err.join('\n') };
+}
+
+let data: string;
+beforeEach(async () => {
+  data = await mkdtemp(path.join(tmpdir(), 'momaflow-cli-'));
+  await mkdir(path.join(data, 'input'));
+  await copyFile(path.join(ROOT, 'input/example.png'), path.join(data, 'input/example.png'));
+});
+afterEach(() => rm(data, { recursive: true, force: true }));
+
+describe('momaflow run', () => {
+  it('runs the example workflow, prints where outputs went and embeds the workflow', async () => {
+    const { io, out } = memoryIo();
+    const code = await main(['run', EXAMPLE, '--data', data, '--set', '2.width=64'], io);
+    expect(code).toBe(0);
+    const written = out()
+      .split('\n')
+      .filter((l) => l.startsWith('wrote '))
+      .map((l) => l.slice(6));
+    expect(written).toHaveLength(2);
+    expect(written.every((f) => f.startsWith(path.join(data, 'output')))).toBe(true);
+    const text = readPngText(await readFile(written[0]!));
+    expect(JSON.parse(text.workflow!).name).toBe('Image basics');
+    expect(JSON.parse(text.prompt!)['2'].inputs.width).toBe(64);
+  });
+
+  it('writes NDJSON events with --json and honours --out', async () => {
+    const { io, out } = memoryIo();
+    const outDir = path.join(data, 'elsewhere');
+    expect(await main(['run', EXAMPLE, '--data', data, '--out', outDir, '--json'], io)).toBe(0);
+    const events = out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events[0]?.type).toBe('execution_start');
+    expect(events.at(-1)?.type).toBe('execution_success');
+    expect((await readdir(path.join(outDir, 'image-basics'))).length).toBe(2);
+  });
+
+  it.each([
+    [['run'], /exactly one workflow file/],
+    [['run', 'missing.json'], /cannot read workflow file 'missing.json'/],
+    [['run', EXAMPLE, '--set', '2.nope=1'], /ImageScale has no input 'nope'/],
+    [['run', EXAMPLE, '--set', '2.width=-5'], /value_out_of_range.*ImageScale #2 input 'width'/],
+    [['run', EXAMPLE, '--bogus'], /Unknown option/],
+    [['fly'], /unknown command 'fly'/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const { io, err } = memoryIo();
+    expect(await main([...args, '--data', data], io)).toBe(2);
+    expect(err()).toMatch(message);
+  });
+
+  it('exits 2 listing every validation problem of a broken workflow', async () => {
+    const file = path.join(data, 'broken.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        '1': { class_type: 'Nope', inputs: {} },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0] } },
+      }),
+    );
+    const { io, err } = memoryIo();
+    expect(await main(['run', file, '--data', data], io)).toBe(2);
+    expect(err()).toMatch(/unknown_node_type.*'Nope'/);
+    expect(err()).toMatch(/required_input_missing.*filename_prefix/);
+  });
+
+  it('exits 1 with the node error when a node fails', async () => {
+    await writeFile(path.join(data, 'input/example.png'), 'not a png');
+    const { io, out } = memoryIo();
+    expect(await main(['run', EXAMPLE, '--data', data], io)).toBe(1);
+    expect(out()).toMatch(/error in LoadImage #1/);
+  });
+});
