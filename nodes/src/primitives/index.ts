@@ -1,2 +1,9 @@
 /** @module Primitive value nodes. */
-export { PRIMITIVE_NODES, PrimitiveBoolean, PrimitiveFloat, PrimitiveInt, PrimitiveString, Seed } from './primitive-nodes';
+export {
+  PRIMITIVE_NODES,
+  PrimitiveBoolean,
+  PrimitiveFloat,
+  PrimitiveInt,
+  PrimitiveString,
+  Seed,
+} from './primitive-nodes';

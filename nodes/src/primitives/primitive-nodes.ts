@@ -57,4 +57,10 @@ export const Seed = defineNode({
   run: (_ctx, { seed }) => [Math.min(seed, MAX_SEED)],
 });
 
-export const PRIMITIVE_NODES = [PrimitiveInt, PrimitiveFloat, PrimitiveString, PrimitiveBoolean, Seed] as const;
+export const PRIMITIVE_NODES = [
+  PrimitiveInt,
+  PrimitiveFloat,
+  PrimitiveString,
+  PrimitiveBoolean,
+  Seed,
+] as const;

@@ -1,3 +1,4 @@
 /** @module The shared runtime of the CLI and the server. */
-export { createRuntime, resolveDirectories } from './runtime';
+
 export type { Runtime, RuntimeOptions } from './runtime';
+export { createRuntime, resolveDirectories } from './runtime';
