@@ -1,0 +1,71 @@
+/**
+ * @module
+ * Test-only helpers for the model folders: the shared reference fixtures (`MOMAFLOW_FIXTURES`, default
+ * `../shared/fixtures` beside the repository), read in place and never copied; running a built graph
+ * through the engine's session cache; and the fixtures README's parity tolerance.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DType, OnnxModel, SessionLease, WeightTensor } from '@momaflow/engine';
+import { openSafetensors, SessionCache, type Tensor } from '@momaflow/engine';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Absolute path of a fixture file or folder. */
+export function fixturePath(...parts: string[]): string {
+  return join(process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '..', 'shared', 'fixtures'), ...parts);
+}
+
+/** One tensor of `vectors.safetensors`. */
+export async function readVector(name: string): Promise<WeightTensor> {
+  const reader = await openSafetensors(fixturePath('vectors.safetensors'));
+  try {
+    return await reader.read(name);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** A float tensor of `vectors.safetensors`. */
+export async function readFloatVector(name: string): Promise<Tensor<'float32'>> {
+  const t = await readVector(name);
+  if (t.dtype !== 'float32') throw new Error(`${name} is ${t.dtype}, expected a float tensor`);
+  return t;
+}
+
+/** Open `model` on the CPU, run `fn` with the session, release everything. */
+export async function withSession<T>(
+  model: OnnxModel,
+  fn: (session: SessionLease['session']) => Promise<T>,
+): Promise<T> {
+  const cache = SessionCache.create({ maxEntries: 1 });
+  const lease = await cache.acquire({ model });
+  try {
+    return await fn(lease.session);
+  } finally {
+    lease.release();
+    await cache.dispose();
+  }
+}
+
+/** max |actual - expected| and the README's bound 1e-4 * max(1, max |expected|), after a shape check. */
+export function parityError(
+  actual: Tensor<DType>,
+  expected: Tensor<'float32'>,
+): { maxDiff: number; bound: number; shape: readonly number[] } {
+  if (actual.dtype !== 'float32') throw new Error(`expected float32, got ${actual.dtype}`);
+  if (actual.shape.join('x') !== expected.shape.join('x')) {
+    throw new Error(`shape [${actual.shape.join(', ')}] != expected [${expected.shape.join(', ')}]`);
+  }
+  let maxDiff = 0;
+  let maxRef = 0;
+  const a = actual.data as Float32Array;
+  for (let i = 0; i < expected.size; i++) {
+    const e = expected.data[i]!;
+    const d = Math.abs(a[i]! - e);
+    // NaN must fail, and Math.max would swallow it.
+    maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(maxDiff, d);
+    maxRef = Math.max(maxRef, Math.abs(e));
+  }
+  return { maxDiff, bound: 1e-4 * Math.max(1, maxRef), shape: actual.shape };
+}
