@@ -1,0 +1,55 @@
+/**
+ * @module
+ * Runs the text encoder graph on a batch of token id rows (from `ClipTokenizer.tokenize`, padded to
+ * one length) on an onnxruntime session from the engine's `SessionCache`.
+ */
+import type { SessionLease } from '@momaflow/engine';
+import { EngineError, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
+import { CLIP_TEXT_IO } from './build-clip-text-graph';
+
+/** Which hidden state to return: the last layer's, or the one before it ("CLIP skip 2"); both after the final LayerNorm. */
+export type ClipTextLayer = 'last' | 'penultimate';
+
+/** Options of `encodeText`. */
+export interface EncodeTextOptions {
+  /** Default `'last'`. */
+  readonly layer?: ClipTextLayer;
+}
+
+const OUTPUT_OF = {
+  last: CLIP_TEXT_IO.last,
+  penultimate: CLIP_TEXT_IO.penultimate,
+} as const satisfies Record<ClipTextLayer, string>;
+
+/**
+ * Encode rows of token ids into hidden states [rows, tokens, hidden] (for SD1.x: [B, 77, 768], the
+ * UNet's `encoder_hidden_states`).
+ * @throws EngineError `invalid_input` when there are no rows or the rows differ in length.
+ * @example
+ * const { ids } = tokenizer.tokenize('a photo of a cat', { maxLength: 77 });
+ * const cond = await encodeText(lease.session, [ids]);
+ */
+export async function encodeText(
+  session: SessionLease['session'],
+  ids: readonly Int32Array[],
+  o: EncodeTextOptions = {},
+): Promise<Tensor<'float32'>> {
+  const width = ids[0]?.length ?? 0;
+  if (width === 0 || ids.some((row) => row.length !== width)) {
+    throw new EngineError(
+      'invalid_input',
+      `'ids' must be one or more rows of the same non-zero length, got lengths [${ids.map((r) => r.length).join(', ')}]`,
+    );
+  }
+  const batch = new Int32Array(ids.length * width);
+  for (const [i, row] of ids.entries()) batch.set(row, i * width);
+  const name = OUTPUT_OF[o.layer ?? 'last'];
+  const out = await session.run(
+    { [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
+    [name],
+  );
+  const hidden = out[name];
+  if (hidden === undefined)
+    throw new EngineError('missing_output', `the text encoder session returned no '${name}'`);
+  return fromOrtTensor(hidden, 'float32');
+}
