@@ -1,0 +1,45 @@
+/**
+ * @module
+ * The SD1.x UNet (diffusers `UNet2DConditionModel`) built as an ONNX graph from diffusers folders or
+ * single-file LDM checkpoints, with named attention hook points, immutable patchable MODEL values,
+ * a content-keyed compiled-graph cache and a per-step runner.
+ */
+export type { AttentionKernel } from './build-context';
+export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
+export { listHookPoints } from './hook-points';
+export type { LdmUnetParams } from './ldm-unet-config';
+export { unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
+export type { LdmUnetKeyConversion } from './ldm-unet-keys';
+export { convertLdmUnetKeys, LDM_UNET_PREFIX, ldmToDiffusersUnetKey } from './ldm-unet-keys';
+export { loadUnet } from './load-unet';
+export type {
+  AttendOptions,
+  AttendResult,
+  AttentionPatchContext,
+  AttentionPatchResult,
+  AttentionProjection,
+  ModelPatch,
+  PatchStepInfo,
+} from './model-patch';
+export { pointKey } from './model-patch';
+export type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+export type { DownBlockType, UnetConfig, UnetConfigJson, UpBlockType } from './unet-config';
+export {
+  checkUnetConfig,
+  SD15_UNET_CONFIG,
+  UNET_CONFIG_JSON_SCHEMA,
+  unetConfigFromJson,
+} from './unet-config';
+export type { UnetGraphInput, UnetGraphIo, UnetGraphOptions } from './unet-graph';
+export { buildUnetGraph, UNET_IO_NAMES } from './unet-graph';
+export type { CompiledUnet, UnetGraphCacheOptions } from './unet-graph-cache';
+export { UNET_BUILDER_VERSION, UnetGraphCache } from './unet-graph-cache';
+export type { DownBlockPlan, MidBlockPlan, SkipPlan, UnetLayout, UpBlockPlan } from './unet-layout';
+export { unetLayout } from './unet-layout';
+export type { UnetModel } from './unet-model';
+export { createUnetModel, withPatch } from './unet-model';
+export type { PatchOutputs, UnetRunInput, UnetRunResult, UnetSessionOptions, UnetStep } from './unet-session';
+export { UnetSession } from './unet-session';
+export { unetWeightShapes } from './unet-weight-shapes';
+export type { UnetWeightSource } from './unet-weights';
+export { diffusersUnetWeights, ldmUnetWeights, memoryUnetWeights } from './unet-weights';

@@ -1,0 +1,114 @@
+/**
+ * @module
+ * Where a UNet's weights come from: a diffusers `unet/` weight file (keys as diffusers names them), the
+ * `model.diffusion_model.*` part of a single-file LDM checkpoint (keys converted), or tensors in memory.
+ * A source is a cheap, immutable description; `load()` reads the tensors (F16 widened to float32) only
+ * when a graph is compiled.
+ */
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import type { Tensor } from '@momaflow/engine';
+import { EngineError, errorMessage, openWeights } from '@momaflow/engine';
+import { WeightMap } from '../ldm-config';
+import { convertLdmUnetKeys, LDM_UNET_PREFIX } from './ldm-unet-keys';
+
+/** The weights of one UNet, loadable on demand. */
+export interface UnetWeightSource {
+  /** Identity for caches: changes when the weights change (file path, size and mtime, or given). */
+  readonly id: string;
+  /** Where the weights are, for messages. */
+  readonly origin: string;
+  /** Read every UNet tensor under its diffusers key. */
+  load(): Promise<WeightMap>;
+}
+
+async function fileIdentity(kind: string, path: string): Promise<string> {
+  try {
+    const real = await realpath(path);
+    const s = await stat(real);
+    // Hashing gigabytes on every load costs seconds; path + size + mtime is what ComfyUI keys on too.
+    return createHash('sha256')
+      .update(JSON.stringify([kind, real, s.size, s.mtimeMs]))
+      .digest('hex');
+  } catch (cause) {
+    throw new EngineError(
+      'checkpoint_not_found',
+      `cannot read '${path}': ${errorMessage(cause)}`,
+      { path },
+      { cause },
+    );
+  }
+}
+
+/**
+ * A diffusers UNet weight file (`unet/diffusion_pytorch_model.safetensors` or `.bin`).
+ * @example
+ * const weights = await diffusersUnetWeights('models/sd15/unet/diffusion_pytorch_model.safetensors');
+ */
+export async function diffusersUnetWeights(path: string): Promise<UnetWeightSource> {
+  const id = await fileIdentity('diffusers-unet', path);
+  return Object.freeze({
+    id,
+    origin: path,
+    load: async () => {
+      const reader = await openWeights(path);
+      try {
+        return await WeightMap.load(reader, (key) => ({ key }));
+      } finally {
+        await reader.close();
+      }
+    },
+  });
+}
+
+/**
+ * The UNet of a single-file LDM checkpoint, keys converted with `convertLdmUnetKeys`.
+ * @throws EngineError `not_a_unet_checkpoint` (on load) when the file holds no `model.diffusion_model.*` key.
+ * @example
+ * const weights = await ldmUnetWeights('models/checkpoints/sd15.safetensors', 2);
+ */
+export async function ldmUnetWeights(path: string, layersPerBlock: number): Promise<UnetWeightSource> {
+  const id = await fileIdentity(`ldm-unet:${layersPerBlock}`, path);
+  return Object.freeze({
+    id,
+    origin: path,
+    load: async () => {
+      const reader = await openWeights(path);
+      try {
+        const unetKeys = reader.keys().filter((k) => k.startsWith(LDM_UNET_PREFIX));
+        if (unetKeys.length === 0) {
+          throw new EngineError('not_a_unet_checkpoint', `${path} has no '${LDM_UNET_PREFIX}*' weights`, {
+            path,
+          });
+        }
+        const { mapping } = convertLdmUnetKeys(
+          unetKeys.map((k) => k.slice(LDM_UNET_PREFIX.length)),
+          layersPerBlock,
+        );
+        return await WeightMap.load(reader, (stored) => {
+          if (!stored.startsWith(LDM_UNET_PREFIX)) return undefined;
+          const key = mapping.get(stored.slice(LDM_UNET_PREFIX.length));
+          return key === undefined ? undefined : { key };
+        });
+      } finally {
+        await reader.close();
+      }
+    },
+  });
+}
+
+/**
+ * Tensors in memory under diffusers keys (tests, generated models). `id` must identify the values.
+ * @example
+ * const weights = memoryUnetWeights('random-sd15-seed1', tensors);
+ */
+export function memoryUnetWeights(
+  id: string,
+  tensors: Readonly<Record<string, Tensor<'float32'>>>,
+): UnetWeightSource {
+  return Object.freeze({
+    id,
+    origin: `memory:${id}`,
+    load: async () => WeightMap.fromTensors(`memory:${id}`, tensors),
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * Full-size SD1.5 UNet benchmark: random weights with the real shapes (3.4 GB fp32, so the graph keeps
+ * its initializers in external data), then graph build time, session create time, seconds per CFG step
+ * (batch 2, 64x64 latent, 77 tokens), peak RSS, and the step time as a multiple of this machine's ideal
+ * (1.61 TFLOP per step / peak MatMul GFLOP/s measured through onnxruntime). Prints figures; not a test.
+ *   pnpm exec tsx test/bench/unet.ts [--threads 2] [--opt all] [--attention fused|plain] [--opset 17]
+ *                                    [--steps 5] [--cache-dir DIR]
+ * Without --cache-dir the graph goes to a temporary directory that is removed at the end; with it, a
+ * second run reuses the compiled graph (the build time then shows the cache hit).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
+import { WeightMap } from '../../nodes/src/models/ldm-config/index';
+import {
+  type AttentionKernel,
+  createUnetModel,
+  SD15_UNET_CONFIG,
+  UnetGraphCache,
+  UnetSession,
+  type UnetWeightSource,
+  unetLayout,
+  unetWeightShapes,
+} from '../../nodes/src/models/unet/index';
+
+/** FLOPs of one SD1.5 UNet call at batch 2, 64x64 latent, 77 tokens (MACs x 2, as the issue states). */
+const STEP_FLOP = 1.61e12;
+const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    opt: { type: 'string', default: 'all' },
+    attention: { type: 'string', default: 'fused' },
+    opset: { type: 'string', default: '17' },
+    steps: { type: 'string', default: '5' },
+    'cache-dir': { type: 'string' },
+  },
+});
+const threads = Number(args.threads);
+const steps = Number(args.steps);
+const opset = Number(args.opset);
+const opt = OPT_LEVELS.find((l) => l === args.opt);
+const attention: AttentionKernel | undefined =
+  args.attention === 'fused' || args.attention === 'plain' ? args.attention : undefined;
+if (opt === undefined || attention === undefined) throw new Error('bad --opt or --attention');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
+
+/** xorshift32 uniform in [-bound, bound): fast enough for 860M values, and never denormal. */
+function fillUniform(a: Float32Array, seed: number, bound: number): void {
+  let x = seed | 1;
+  for (let i = 0; i < a.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    a[i] = ((x >>> 0) / 4294967296 - 0.5) * 2 * bound;
+  }
+}
+
+/** Random SD1.5 weights made inside `load()`, so nothing keeps them once the graph is written. */
+function randomSd15Weights(seed: number): UnetWeightSource {
+  const shapes = unetWeightShapes(unetLayout(SD15_UNET_CONFIG));
+  return {
+    id: `random-sd15-${seed}`,
+    origin: 'random SD1.5 weights',
+    load: async () => {
+      const tensors: Record<string, Tensor<'float32'>> = {};
+      let i = 0;
+      for (const [key, shape] of shapes) {
+        const t = Tensor.zeros('float32', shape);
+        const isNormScale = shape.length === 1 && key.endsWith('.weight');
+        if (isNormScale) t.data.fill(1);
+        else if (!key.endsWith('.bias')) {
+          const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+          fillUniform(t.data, seed + i++, 1 / Math.sqrt(fanIn));
+        }
+        tensors[key] = t;
+      }
+      return WeightMap.fromTensors('random SD1.5', tensors);
+    },
+  };
+}
+
+function randn(shape: readonly number[], seed: number): Tensor<'float32'> {
+  const t = Tensor.zeros('float32', shape);
+  fillUniform(t.data, seed, Math.sqrt(3));
+  return t;
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+const load0 = loadavg();
+
+const matmul = await measureMatmulGflops({ n: 2048, threads: 2, iterations: 5 });
+const ideal = STEP_FLOP / (matmul.gflops * 1e9);
+
+const ownDir = args['cache-dir'] === undefined;
+const cacheDir = args['cache-dir'] ?? (await mkdtemp(join(tmpdir(), 'momaflow-unet-bench-')));
+try {
+  const model = createUnetModel({ config: SD15_UNET_CONFIG, weights: randomSd15Weights(1) });
+  const graphs = UnetGraphCache.create({ cacheDir });
+  const graph = { attention, opset };
+  let t0 = performance.now();
+  await graphs.compile(model, graph);
+  const buildSeconds = secondsSince(t0);
+  const rssAfterBuild = process.memoryUsage().rss;
+
+  const sessions = SessionCache.create({ maxEntries: 1 });
+  t0 = performance.now();
+  const unet = await UnetSession.open({
+    model,
+    graphs,
+    sessions,
+    graph,
+    session: { intraOpNumThreads: threads, graphOptimizationLevel: opt },
+  });
+  const sessionSeconds = secondsSince(t0);
+  const rssAfterSession = process.memoryUsage().rss;
+
+  const input = {
+    sample: randn([2, 4, 64, 64], 7),
+    timestep: 500,
+    encoderHiddenStates: randn([2, 77, 768], 9),
+  };
+  t0 = performance.now();
+  await unet.run(input);
+  const firstStep = secondsSince(t0);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    t0 = performance.now();
+    await unet.run(input);
+    times.push(secondsSince(t0));
+  }
+  unet.release();
+  await sessions.dispose();
+  clearInterval(sampler);
+  const stepSeconds = median(times);
+  const load1 = loadavg();
+
+  console.log(`UNet bench: SD1.5 (random weights), batch 2 (CFG), 64x64 latent, 77 tokens`);
+  console.log(
+    `  settings:            threads ${threads}, opt ${opt}, attention ${attention}, opset ${opset}`,
+  );
+  console.log(
+    `  load average:        ${load0[0]?.toFixed(2)} at start, ${load1[0]?.toFixed(2)} at end (2 cores)`,
+  );
+  console.log(
+    `  peak MatMul:         ${matmul.gflops.toFixed(0)} GFLOP/s (n=${matmul.n}, 2 threads) -> ideal ${ideal.toFixed(2)} s/step`,
+  );
+  console.log(`  graph build:         ${buildSeconds.toFixed(1)} s (build, encode, write to ${cacheDir})`);
+  console.log(`  session create:      ${sessionSeconds.toFixed(1)} s`);
+  console.log(`  first step:          ${firstStep.toFixed(2)} s`);
+  console.log(
+    `  step (median of ${steps}): ${stepSeconds.toFixed(2)} s = ${(stepSeconds / ideal).toFixed(2)}x ideal  all: ${times.map((t) => t.toFixed(2)).join(', ')}`,
+  );
+  console.log(
+    `  RSS:                 ${gib(rssAfterBuild)} after build, ${gib(rssAfterSession)} after session create, peak ${gib(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))}`,
+  );
+} finally {
+  clearInterval(sampler);
+  if (ownDir) await rm(cacheDir, { recursive: true, force: true });
+}
