@@ -1,0 +1,76 @@
+/**
+ * @module
+ * The Hono app: the request gate (host, origin, CORS, token, body limits) in front of the REST API
+ * under `/api` and the WebSocket endpoint `/ws`. A pure function of its dependencies, so tests can
+ * call `app.request()` without a socket.
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { queueRemaining } from '../queue';
+import type { AppDeps, AppEnv } from './app-env';
+import { renderError, renderNotFound } from './on-error';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { createExampleRoutes } from './routes/example-routes';
+import { createHistoryRoutes } from './routes/history-routes';
+import { createInterruptRoute } from './routes/interrupt-route';
+import { createObjectInfoRoutes } from './routes/object-info-routes';
+import { createPromptRoutes } from './routes/prompt-routes';
+import { createQueueRoutes } from './routes/queue-routes';
+import { createSystemRoutes } from './routes/system-routes';
+import { createUploadRoutes } from './routes/upload-routes';
+import { createUserdataRoutes } from './routes/userdata-routes';
+import { createViewRoute } from './routes/view-route';
+import { createWsRoute } from './routes/ws-route';
+import { bodyLimits } from './security/body-limits';
+import { authCheck, hostCheck, originCheck } from './security/security-middleware';
+
+/**
+ * @example
+ * const app = createApp(deps);
+ * const res = await app.request('/api/system_stats', { headers: { host: '127.0.0.1:8188' } });
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError(renderError(deps.log));
+  app.notFound(renderNotFound);
+
+  app.use('*', hostCheck(deps.security), originCheck(deps.security));
+  if (deps.security.corsOrigins.length > 0) {
+    app.use(
+      '*',
+      cors({
+        origin: [...deps.security.corsOrigins],
+        allowHeaders: ['Content-Type', 'Authorization'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['X-Total-Count'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('*', authCheck(deps.security), bodyLimits(deps.limits));
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+  });
+
+  const openapi = buildOpenApiDocument({ version: deps.version });
+  const api = new Hono<AppEnv>()
+    .route('/', createObjectInfoRoutes(deps))
+    .route('/', createPromptRoutes(deps))
+    .route('/', createQueueRoutes(deps))
+    .route('/', createInterruptRoute(deps))
+    .route('/', createHistoryRoutes(deps))
+    .route('/', createViewRoute(deps))
+    .route('/', createUploadRoutes(deps))
+    .route('/', createSystemRoutes(deps))
+    .route('/', createUserdataRoutes(deps))
+    .route('/', createExampleRoutes(deps))
+    .get('/openapi.json', (c) => c.json(openapi));
+  app.route('/api', api);
+  app.route(
+    '/',
+    createWsRoute({ hub: deps.hub, queueRemaining: () => queueRemaining(deps.queue.state()), log: deps.log }),
+  );
+  return app;
+}

@@ -1,0 +1,8 @@
+/** @module The HTTP API: the Hono app factory, its error type and the OpenAPI document. */
+export type { ApiErrorBody, ApiErrorStatus, ApiErrorType } from './api-error';
+export { API_ERROR_STATUS, ApiError } from './api-error';
+export type { AppDeps, AppEnv, Limits, SecurityOptions } from './app-env';
+export { createApp } from './create-app';
+export { buildOpenApiDocument } from './openapi/openapi-document';
+export { OPERATIONS } from './openapi/operations';
+export { allowedHosts, isLoopbackHost, ownOrigins } from './security/origin-policy';

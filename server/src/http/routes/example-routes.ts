@@ -1,0 +1,53 @@
+/**
+ * @module
+ * `GET /workflows/examples` lists the example workflows shipped with momaflow (name, title,
+ * description); `GET /workflows/examples/:name` returns one.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errorMessage } from '@momaflow/engine';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../api-error';
+import type { AppDeps, AppEnv } from '../app-env';
+import { params } from '../validation';
+
+export const zExampleParams = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'an example name is a plain file name'),
+});
+
+const zExampleHeader = z.object({
+  name: z.string().optional(),
+  extra: z.object({ description: z.string().optional() }).loose().optional(),
+});
+
+export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log'>): Hono<AppEnv> {
+  const { examplesDir, log } = deps;
+  const fileOf = (name: string) => path.join(examplesDir, name.endsWith('.json') ? name : `${name}.json`);
+  return new Hono<AppEnv>()
+    .get('/workflows/examples', async (c) => {
+      const names = await readdir(examplesDir).catch(() => [] as string[]);
+      const examples = [];
+      for (const file of names.filter((n) => n.endsWith('.json')).sort()) {
+        try {
+          const header = zExampleHeader.safeParse(
+            JSON.parse(await readFile(path.join(examplesDir, file), 'utf8')),
+          );
+          examples.push({
+            name: file.slice(0, -'.json'.length),
+            title: header.data?.name ?? file.slice(0, -'.json'.length),
+            description: header.data?.extra?.description ?? '',
+          });
+        } catch (err) {
+          log.warn('skipping an unreadable example workflow', { file, message: errorMessage(err) });
+        }
+      }
+      return c.json(examples);
+    })
+    .get('/workflows/examples/:name', params(zExampleParams), async (c) => {
+      const { name } = c.req.valid('param');
+      const text = await readFile(fileOf(name), 'utf8').catch(() => undefined);
+      if (text === undefined) throw new ApiError('not_found', `no example workflow '${name}'`);
+      return c.body(text, 200, { 'Content-Type': 'application/json' });
+    });
+}

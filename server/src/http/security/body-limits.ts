@@ -1,0 +1,29 @@
+/**
+ * @module
+ * Request body limits: uploads get their own (larger) limit, everything else the JSON limit. Bodies
+ * with a Content-Length over the limit are refused before they are read; chunked ones as soon as
+ * they cross it.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '../api-error';
+import type { AppEnv, Limits } from '../app-env';
+
+const UPLOAD_PREFIX = '/api/upload/';
+
+function limitOf(maxSize: number, what: string): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError('payload_too_large', `${what} bodies are limited to ${maxSize} bytes`, {
+        details: { limit: maxSize },
+      });
+    },
+  });
+}
+
+export function bodyLimits(limits: Limits): MiddlewareHandler<AppEnv> {
+  const upload = limitOf(limits.maxUploadBytes, 'upload');
+  const json = limitOf(limits.maxJsonBytes, 'request');
+  return (c, next) => (c.req.path.startsWith(UPLOAD_PREFIX) ? upload(c, next) : json(c, next));
+}

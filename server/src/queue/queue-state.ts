@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The queue as a pure state machine: the pending prompts in run order (by `number`, ComfyUI's
+ * priority key: lower first, `front` submissions negative) and the one running prompt. Transitions
+ * are past-tense actions; an impossible transition (starting a second prompt) is a bug and throws.
+ */
+import type { ValidatedPrompt } from '@momaflow/engine';
+import type { PromptSubmission } from '../store';
+
+/** A queued prompt; `validated` is kept in memory only (after a restart the prompt is validated again). */
+export interface QueueItem extends PromptSubmission {
+  readonly validated?: ValidatedPrompt;
+}
+
+export interface QueueState {
+  readonly pending: readonly QueueItem[];
+  readonly running: QueueItem | null;
+}
+
+export type QueueAction =
+  | { readonly type: 'enqueued'; readonly item: QueueItem }
+  | { readonly type: 'started'; readonly id: string }
+  | { readonly type: 'finished'; readonly id: string }
+  | { readonly type: 'returned'; readonly id: string }
+  | { readonly type: 'removed'; readonly ids: readonly string[] };
+
+export const EMPTY_QUEUE: QueueState = { pending: [], running: null };
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled queue action ${JSON.stringify(value)}`);
+}
+
+/** Inserts after every item with a number <= item.number, so equal numbers keep submission order. */
+function insertSorted(items: readonly QueueItem[], item: QueueItem): QueueItem[] {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]!.number <= item.number) lo = mid + 1;
+    else hi = mid;
+  }
+  return [...items.slice(0, lo), item, ...items.slice(lo)];
+}
+
+/**
+ * @example
+ * let state = queueReducer(EMPTY_QUEUE, { type: 'enqueued', item });
+ * state = queueReducer(state, { type: 'started', id: item.id });
+ */
+export function queueReducer(state: QueueState, action: QueueAction): QueueState {
+  switch (action.type) {
+    case 'enqueued':
+      if (state.running?.id === action.item.id || state.pending.some((p) => p.id === action.item.id)) {
+        throw new Error(`prompt ${action.item.id} is already queued`);
+      }
+      return { ...state, pending: insertSorted(state.pending, action.item) };
+    case 'started': {
+      if (state.running) throw new Error(`cannot start ${action.id}: ${state.running.id} is running`);
+      const item = state.pending.find((p) => p.id === action.id);
+      if (!item) throw new Error(`cannot start ${action.id}: it is not pending`);
+      return { pending: state.pending.filter((p) => p !== item), running: item };
+    }
+    case 'finished':
+      if (state.running?.id !== action.id) throw new Error(`cannot finish ${action.id}: it is not running`);
+      return { ...state, running: null };
+    case 'returned': {
+      const item = state.running;
+      if (item?.id !== action.id) throw new Error(`cannot return ${action.id}: it is not running`);
+      return { pending: insertSorted(state.pending, item), running: null };
+    }
+    case 'removed': {
+      const ids = new Set(action.ids);
+      return { ...state, pending: state.pending.filter((p) => !ids.has(p.id)) };
+    }
+    default:
+      return assertNever(action);
+  }
+}
+
+/** The prompt to run next, if nothing is running. */
+export function nextItem(state: QueueState): QueueItem | undefined {
+  return state.running ? undefined : state.pending[0];
+}
+
+/** ComfyUI's `queue_remaining`: pending plus running. */
+export function queueRemaining(state: QueueState): number {
+  return state.pending.length + (state.running ? 1 : 0);
+}

@@ -1,0 +1,178 @@
+/**
+ * @module
+ * `startServer`: wires the runtime, the SQLite store, the queue and its worker, the WebSocket hub and
+ * the Hono app onto one HTTP port, and returns a handle whose `close()` shuts it down gracefully (the
+ * running prompt goes back to the queue and runs again on the next start).
+ */
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAdaptorServer } from '@hono/node-server';
+import { EngineError, ok, SILENT_LOGGER } from '@momaflow/engine';
+import { WebSocketServer } from 'ws';
+import packageJson from '../package.json' with { type: 'json' };
+import { allowedHosts, createApp, isLoopbackHost, ownOrigins } from './http';
+import { promptDoneMessage, statusMessage, toWireMessage } from './protocol';
+import { createPromptQueue, createPromptWorker, preparePrompt, queueRemaining } from './queue';
+import { createRuntime } from './runtime';
+import { type ServerOptions, zServerOptions } from './server-options';
+import { openPromptStore } from './store';
+import { createClientHub } from './ws';
+
+export type { ServerOptions } from './server-options';
+export { DEFAULT_PORT } from './server-options';
+
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8188`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting requests, returns the running prompt to the queue, closes sockets and the database. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_EXAMPLES_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
+/** The database file inside the data folder. */
+export const DATABASE_FILE = 'momaflow.sqlite';
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * @example
+ * const server = await startServer({ host: '127.0.0.1', port: 8188, dataDir: './data', authToken });
+ * console.log(`listening on ${server.url}`);
+ * process.on('SIGINT', () => server.close());
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const parsed = zServerOptions.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EngineError(
+      'invalid_server_options',
+      `${issue?.path.join('.') ?? 'options'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const config = parsed.data;
+  const log = options.log ?? SILENT_LOGGER;
+  const dataDir = path.resolve(config.dataDir);
+  const runtime = await createRuntime({
+    root: dataDir,
+    log,
+    ...(options.registry ? { registry: options.registry } : {}),
+  });
+  const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });
+  const queue = createPromptQueue({ store });
+  for (const id of queue.recovered)
+    log.warn('prompt was running when the server stopped; marked interrupted', { promptId: id });
+
+  const hub = createClientHub({
+    previewBufferBytes: config.limits.wsPreviewBufferBytes,
+    maxBufferBytes: config.limits.wsMaxBufferBytes,
+  });
+  const worker = createPromptWorker({
+    queue,
+    executor: runtime.executor,
+    log,
+    prepare: async (item) => {
+      const prepared = await preparePrompt({ data: item.prompt, targets: item.targets }, runtime);
+      return prepared.ok ? ok(prepared.value.validated) : prepared;
+    },
+    hooks: {
+      onEvent(event, item) {
+        hub.sendPromptMessage(item.clientId, toWireMessage(event));
+        if (event.type === 'progress' && event.preview) hub.sendPromptPreview(item.clientId, event.preview);
+      },
+      onSettled(item, outcome) {
+        if (outcome) hub.sendPromptMessage(item.clientId, promptDoneMessage(item.id));
+      },
+    },
+  });
+  // Coalesce status frames: a burst of 200 submissions announces the queue size once, not 200 times.
+  let statusTimer: NodeJS.Immediate | undefined;
+  queue.onChange(() => {
+    statusTimer ??= setImmediate(() => {
+      statusTimer = undefined;
+      hub.broadcast(statusMessage(queueRemaining(queue.state())));
+    });
+  });
+
+  let address: AddressInfo | undefined;
+  const bound = () => ({ host: config.host, port: address?.port ?? config.port });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.limits.wsMaxMessageBytes,
+    perMessageDeflate: false,
+  });
+  const app = createApp({
+    registry: runtime.registry,
+    env: runtime.env,
+    dirs: runtime.env.dirs,
+    queue,
+    store,
+    worker,
+    hub,
+    workflowsDir: path.join(dataDir, 'user', 'workflows'),
+    examplesDir: config.examplesDir ? path.resolve(config.examplesDir) : DEFAULT_EXAMPLES_DIR,
+    security: {
+      ...(config.authToken ? { authToken: config.authToken } : {}),
+      corsOrigins: config.corsOrigins,
+      ownOrigins: () => ownOrigins(bound()),
+      allowedHosts: () => allowedHosts(bound()),
+    },
+    limits: config.limits,
+    log,
+    version: packageJson.version,
+    startedAt: Date.now(),
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (err: unknown) => {
+    store.close();
+    await runtime.dispose();
+    throw err;
+  });
+  address = server.address() as AddressInfo;
+  if (!isLoopbackHost(config.host) && !config.authToken) {
+    log.warn(
+      'listening beyond loopback without an auth token: anyone who can reach the port can run prompts',
+      {
+        host: config.host,
+      },
+    );
+  }
+  worker.start();
+  const url = `http://${urlHost(config.host)}:${address.port}`;
+  log.info('momaflow server listening', { url, dataDir });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server instanceof Server) server.closeIdleConnections();
+    await worker.stop();
+    if (statusTimer) clearImmediate(statusTimer);
+    hub.closeAll(1001, 'server shutting down');
+    if (server instanceof Server) server.closeAllConnections();
+    await closed;
+    store.close();
+    await runtime.dispose();
+    log.info('momaflow server stopped', { url });
+  };
+  return {
+    url,
+    host: config.host,
+    port: address.port,
+    close: () => {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** @module SQLite persistence of the queue and history. */
+export type { HistoryPage, HistoryQuery, PromptStore } from './prompt-store';
+export { openPromptStore } from './prompt-store';
+export type {
+  ExtraData,
+  FinishedStatus,
+  PromptError,
+  PromptOutcome,
+  PromptStatus,
+  PromptSubmission,
+  StoredPrompt,
+  SummaryEvent,
+} from './stored-prompt';
+export { PROMPT_STATUSES, zExtraData } from './stored-prompt';
