@@ -1,21 +1,47 @@
 /**
  * VAE benchmark: a full-size SD1.5 VAE decoder (random weights, real channel counts 128/256/512/512)
  * decoding one 64x64 latent (a 512x512 image), per graph variant. Prints figures; not a timed test.
- *   pnpm exec tsx test/bench/vae.ts [runs] [variant...]     variant = fused@21 | plain@21 | fused@17 | ...
+ *   pnpm exec tsx test/bench/vae.ts [runs] [variant...]     variant = fused@17 | plain@17 | fused@21 ...
  * Reference on this 2-core machine: diffusers on PyTorch CPU takes 8.6-9.0 s for the same decode.
+ * The machine's matmul rate is measured before and after, so a decode on a busy machine can still be
+ * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate).
  */
-import { SessionCache, Tensor } from '@momaflow/engine';
+import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
 import { WeightMap } from '../../nodes/src/models/ldm-config';
 import {
   buildVaeDecoderGraph,
   SD1_VAE_CONFIG,
   type VaeAttentionKernel,
+  type VaeConfig,
   vaeDecode,
 } from '../../nodes/src/models/vae';
 
 const runs = Number(process.argv[2] ?? 3);
-const variants = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['fused@21'];
+const variants = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['fused@17'];
+const LATENT = 64;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Multiply-adds of the decoder as built (upsampler convs folded to four 2x2 convs at low resolution). */
+function decoderMacs(c: VaeConfig, size: number): number {
+  const conv = (px: number, cin: number, cout: number, k: number) => px * cin * cout * k * k;
+  const resnet = (px: number, cin: number, cout: number) =>
+    conv(px, cin, cout, 3) + conv(px, cout, cout, 3) + (cin === cout ? 0 : conv(px, cin, cout, 1));
+  const channels = [...c.blockOutChannels].reverse();
+  let px = size * size;
+  const top = channels[0]!;
+  let macs = conv(px, c.latentChannels, c.latentChannels, 1) + conv(px, c.latentChannels, top, 3);
+  macs += 2 * resnet(px, top, top) + 4 * px * top * top + 2 * px * px * top; // mid: resnets, q/k/v/out, attention
+  let prev = top;
+  channels.forEach((out, level) => {
+    for (let j = 0; j <= c.layersPerBlock; j++) macs += resnet(px, j === 0 ? prev : out, out);
+    if (level < channels.length - 1) {
+      macs += 4 * conv(px, out, out, 2);
+      px *= 4;
+    }
+    prev = out;
+  });
+  return macs + conv(px, c.blockOutChannels[0]!, c.outChannels, 3);
+}
 
 /** xorshift32 uniform in [-1, 1): fast enough for 84M weights, deterministic. */
 function uniform(seed: number): () => number {
@@ -36,8 +62,7 @@ const weights = WeightMap.synthetic('random SD1.5 VAE', (key, shape) => {
     if (/norm[^.]*\.weight$/.test(key)) t.data.fill(1);
     return t;
   }
-  const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-  const scale = Math.sqrt(3 / fanIn);
+  const scale = Math.sqrt(3 / shape.slice(1).reduce((a, b) => a * b, 1));
   for (let i = 0; i < t.size; i++) t.data[i] = next() * scale;
   return t;
 });
@@ -47,13 +72,19 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 20);
 
-const latent = Tensor.zeros('float32', [1, 4, 64, 64]);
+const latent = Tensor.zeros('float32', [1, 4, LATENT, LATENT]);
 const noise = uniform(7);
 for (let i = 0; i < latent.size; i++) latent.data[i] = noise() * 2;
 
+const gflopsBefore = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
+const tflop = (2 * decoderMacs(SD1_VAE_CONFIG, LATENT)) / 1e12;
+console.log(
+  `decoder: ${tflop.toFixed(2)} TFLOP per 64x64 latent; matmul ${gflopsBefore.toFixed(0)} GFLOP/s (2 threads)`,
+);
+
 const cache = SessionCache.create({ maxEntries: 1 });
 for (const variant of variants) {
-  const [kernel = 'fused', opsetText = '21'] = variant.split('@');
+  const [kernel = 'fused', opsetText = '17'] = variant.split('@');
   const t0 = performance.now();
   const model = buildVaeDecoderGraph(weights, SD1_VAE_CONFIG, {
     attention: kernel as VaeAttentionKernel,
@@ -68,17 +99,22 @@ for (const variant of variants) {
       const s = performance.now();
       const image = await vaeDecode(lease.session, latent);
       times.push((performance.now() - s) / 1000);
-      if (image.shape[2] !== 512 || image.shape[3] !== 512) throw new Error(`got ${image.shape.join('x')}`);
+      if (image.shape[2] !== 8 * LATENT || image.shape[3] !== 8 * LATENT)
+        throw new Error(`got ${image.shape.join('x')}`);
     }
   } finally {
     lease.release();
   }
   await cache.unload(lease.key);
+  const ideal = (tflop * 1000) / gflopsBefore;
   console.log(
     `${variant}: build ${((t1 - t0) / 1000).toFixed(2)} s (${(model.bytes.byteLength / 2 ** 20).toFixed(0)} MiB), ` +
       `session ${((t2 - t1) / 1000).toFixed(2)} s, decode 64x64 -> 512x512: median ${median(times).toFixed(2)} s ` +
-      `[${times.map((t) => t.toFixed(2)).join(', ')}], peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
+      `[${times.map((t) => t.toFixed(2)).join(', ')}] = ${(median(times) / ideal).toFixed(2)}x ideal, ` +
+      `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
   );
 }
+const gflopsAfter = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
+console.log(`matmul after: ${gflopsAfter.toFixed(0)} GFLOP/s (a big change means the machine was busy)`);
 clearInterval(sampler);
 await cache.dispose();

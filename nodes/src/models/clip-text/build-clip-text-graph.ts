@@ -11,7 +11,11 @@ import { inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config
 import { type ClipAttentionKernel, clipEncoderLayer } from './clip-encoder-layer';
 import type { ClipTextConfig } from './clip-text-config';
 
-/** Graph input / output names. */
+/**
+ * Graph input / output names.
+ * @example
+ * const out = await session.run({ [CLIP_TEXT_IO.input]: ids }, [CLIP_TEXT_IO.penultimate]);
+ */
 export const CLIP_TEXT_IO = {
   input: 'input_ids',
   last: 'last_hidden_state',

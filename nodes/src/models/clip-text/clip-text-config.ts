@@ -23,7 +23,11 @@ export interface ClipTextConfig {
   readonly hiddenAct: ClipHiddenAct;
 }
 
-/** SD1.x's text encoder: OpenAI CLIP ViT-L/14 text tower. */
+/**
+ * SD1.x's text encoder: OpenAI CLIP ViT-L/14 text tower.
+ * @example
+ * const model = buildClipTextGraph(weights, SD1_CLIP_TEXT_CONFIG);
+ */
 export const SD1_CLIP_TEXT_CONFIG: ClipTextConfig = Object.freeze({
   hiddenSize: 768,
   heads: 12,
@@ -52,7 +56,11 @@ const zClipTextFields = z.object({
 /** transformers `CLIPTextConfig` fields (a full `CLIPConfig` nests them under `text_config`). */
 export type ClipTextConfigJson = z.infer<typeof zClipTextFields>;
 
-/** The zod schema of a text encoder `config.json`, accepting a nested `text_config` too. */
+/**
+ * The zod schema of a text encoder `config.json`, accepting a nested `text_config` too.
+ * @example
+ * const json = await readConfigJson('sd15/text_encoder/config.json', CLIP_TEXT_CONFIG_JSON_SCHEMA);
+ */
 export const CLIP_TEXT_CONFIG_JSON_SCHEMA: z.ZodType<ClipTextConfigJson> = z.preprocess((json) => {
   const nested: unknown =
     typeof json === 'object' && json !== null ? Reflect.get(json, 'text_config') : undefined;

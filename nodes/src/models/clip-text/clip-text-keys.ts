@@ -2,11 +2,17 @@
  * @module
  * Key layouts of CLIP text encoder weights, mapped to HF `CLIPTextModel` names (`text_model.*`):
  * single-file SD1.x checkpoints keep the HF model under `cond_stage_model.transformer.`, with
- * `text_model.` since transformers 4.x and without it in older files (`...transformer.encoder.*`).
+ * `text_model.` since transformers 4.x and without it in older files (`...transformer.encoder.*`);
+ * `.ckpt` files add a `state_dict.` level in front.
  */
 import type { WeightSelector } from '../ldm-config';
+import { ldmKey } from '../ldm-config';
 
-/** Prefix of the HF model inside SD1.x single files. */
+/**
+ * Prefix of the HF model inside SD1.x single files.
+ * @example
+ * reader.keys().some((k) => k.startsWith(LDM_CLIP_PREFIX));
+ */
 export const LDM_CLIP_PREFIX = 'cond_stage_model.transformer.';
 
 const HF_PREFIX = 'text_model.';
@@ -19,8 +25,9 @@ const HF_PREFIX = 'text_model.';
  */
 export function convertClipTextKey(stored: string): string | undefined {
   if (stored.startsWith(HF_PREFIX)) return stored;
-  if (!stored.startsWith(LDM_CLIP_PREFIX)) return undefined;
-  const rest = stored.slice(LDM_CLIP_PREFIX.length);
+  const key = ldmKey(stored);
+  if (!key.startsWith(LDM_CLIP_PREFIX)) return undefined;
+  const rest = key.slice(LDM_CLIP_PREFIX.length);
   return rest.startsWith(HF_PREFIX) ? rest : `${HF_PREFIX}${rest}`;
 }
 

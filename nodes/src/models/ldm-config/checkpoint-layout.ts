@@ -29,7 +29,11 @@ export interface DiffusersComponent {
   readonly weightsPath: string;
 }
 
-/** Weight file names `save_pretrained` writes, by component class, best first. */
+/**
+ * Weight file names `save_pretrained` writes, by component class, best first.
+ * @example
+ * await findDiffusersComponent(root, 'text_encoder', DIFFUSERS_WEIGHT_NAMES.transformers);
+ */
 export const DIFFUSERS_WEIGHT_NAMES = {
   transformers: [
     'model.safetensors',

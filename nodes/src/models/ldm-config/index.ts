@@ -7,6 +7,7 @@ export type { CheckpointLayout, DiffusersComponent } from './checkpoint-layout';
 export { DIFFUSERS_WEIGHT_NAMES, findDiffusersComponent, resolveCheckpointLayout } from './checkpoint-layout';
 export { parseConfigJson, readConfigJson } from './config-json';
 export { convWeights, linearWeights, normWeights } from './layer-weights';
+export { ldmKey } from './ldm-key';
 export type { LdmStageConfig, LdmYamlConfig } from './ldm-yaml';
 export { parseLdmYaml, parseStageParams, readLdmYaml } from './ldm-yaml';
 export type { WeightFactory, WeightMapping, WeightSelector } from './weight-map';

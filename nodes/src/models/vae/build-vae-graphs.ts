@@ -19,14 +19,19 @@ export interface VaeGraphOptions {
   /**
    * ONNX opset, 17..23. Default 17: GroupNorm is then InstanceNormalization between two Reshapes plus
    * the affine Mul/Add. At 21 it is one GroupNormalization node, which onnxruntime 1.30 CPU runs as
-   * its expanded function body (Casts, ReduceMeans...): the whole decode measured ~1.6x slower.
+   * its expanded function body (Cast, ReduceMean, Sub, Div...): profiled on a 32x32 latent with 2
+   * threads, the norms took 0.7 s instead of 0.17 s.
    */
   readonly opset?: number;
 }
 
 const VAE_DEFAULT_OPSET = 17;
 
-/** Graph input / output names of the VAE graphs. */
+/**
+ * Graph input / output names of the VAE graphs.
+ * @example
+ * const out = await session.run({ [VAE_IO.decoder.input]: toOrtTensor(latent) });
+ */
 export const VAE_IO = {
   decoder: { input: 'latent', output: 'sample' },
   encoder: { input: 'image', mean: 'mean', std: 'std' },

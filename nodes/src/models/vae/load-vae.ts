@@ -9,6 +9,7 @@ import {
   type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
   findDiffusersComponent,
+  ldmKey,
   readConfigJson,
   resolveCheckpointLayout,
   WeightMap,
@@ -30,7 +31,7 @@ export interface VaeCheckpoint {
 
 /** The key layout of a single file: diffusers names, or LDM names with or without `first_stage_model.`. */
 function singleFileSelector(reader: WeightReader, levels: number): WeightSelector {
-  const keys = reader.keys();
+  const keys = reader.keys().map(ldmKey);
   if (keys.some((k) => k.startsWith(LDM_VAE_PREFIX))) return ldmVaeSelector(levels);
   if (keys.some((k) => k.startsWith('encoder.down_blocks.') || k.startsWith('decoder.up_blocks.'))) {
     return diffusersVaeSelector;

@@ -25,7 +25,11 @@ export interface VaeConfig {
   readonly scalingFactor: number;
 }
 
-/** SD1.x's VAE (`first_stage_config` of v1-inference.yaml). */
+/**
+ * SD1.x's VAE (`first_stage_config` of v1-inference.yaml).
+ * @example
+ * const latent = mean * SD1_VAE_CONFIG.scalingFactor; // per element
+ */
 export const SD1_VAE_CONFIG: VaeConfig = Object.freeze({
   inChannels: 3,
   outChannels: 3,
@@ -62,7 +66,11 @@ const zVaeConfigJson = z.object({
 /** diffusers `AutoencoderKL` config fields, with its constructor's defaults. */
 export type VaeConfigJson = z.infer<typeof zVaeConfigJson>;
 
-/** The zod schema of a diffusers VAE `config.json`. */
+/**
+ * The zod schema of a diffusers VAE `config.json`.
+ * @example
+ * const json = await readConfigJson('sd15/vae/config.json', VAE_CONFIG_JSON_SCHEMA);
+ */
 export const VAE_CONFIG_JSON_SCHEMA: z.ZodType<VaeConfigJson> = zVaeConfigJson;
 
 /**

@@ -87,6 +87,25 @@ describe(convertLdmVaeKey.name, () => {
   });
 });
 
+describe(ldmVaeSelector.name, () => {
+  it.each([
+    [
+      'first_stage_model.decoder.up.3.upsample.conv.bias',
+      'first_stage_model.',
+      'decoder.up_blocks.0.upsamplers.0.conv.bias',
+    ],
+    [
+      'state_dict.first_stage_model.encoder.norm_out.bias',
+      'first_stage_model.',
+      'encoder.conv_norm_out.bias',
+    ],
+    ['decoder.mid.attn_1.k.weight', '', 'decoder.mid_block.attentions.0.to_k.weight'],
+    ['model.diffusion_model.out.2.bias', 'first_stage_model.', undefined],
+  ])('%s (prefix %j) -> %s', (stored, prefix, key) => {
+    expect(ldmVaeSelector(4, prefix)(stored)?.key).toBe(key);
+  });
+});
+
 describe('diffusersVaeSelector', () => {
   it.each([
     ['encoder.mid_block.attentions.0.query.weight', 'encoder.mid_block.attentions.0.to_q.weight'],

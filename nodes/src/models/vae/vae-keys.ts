@@ -6,8 +6,13 @@
  * (`query`/`key`/`value`/`proj_attn`) that older VAE uploads still carry.
  */
 import type { WeightMapping, WeightSelector } from '../ldm-config';
+import { ldmKey } from '../ldm-config';
 
-/** Key prefix of the VAE inside SD1.x single-file checkpoints. */
+/**
+ * Key prefix of the VAE inside SD1.x single-file checkpoints.
+ * @example
+ * reader.keys().filter((k) => k.startsWith(LDM_VAE_PREFIX));
+ */
 export const LDM_VAE_PREFIX = 'first_stage_model.';
 
 interface Rule {
@@ -104,6 +109,8 @@ const DEPRECATED_NAMES: Readonly<Record<string, string>> = {
 /**
  * [C, C, 1, 1] (LDM's 1x1 conv, or a [C, C, 1] conv1d) -> [C, C] (diffusers' linear). Any other shape
  * is kept, so the builder's shape check reports it.
+ * @example
+ * squeezeConv1x1([512, 512, 1, 1]); // [512, 512]
  */
 export function squeezeConv1x1(shape: readonly number[]): readonly number[] {
   const isPointwise = shape.length > 2 && shape.slice(2).every((d) => d === 1);
@@ -133,13 +140,16 @@ export function convertLdmVaeKey(ldmKey: string, levels: number): WeightMapping 
 }
 
 /**
- * Selector for the VAE inside a single-file LDM checkpoint.
+ * Selector for the VAE inside a single-file LDM checkpoint (`.safetensors`, or `.ckpt` with its
+ * `state_dict.` level); `prefix` is `''` for standalone LDM VAE files.
  * @example
  * const weights = await WeightMap.load(reader, ldmVaeSelector(config.blockOutChannels.length));
  */
 export function ldmVaeSelector(levels: number, prefix = LDM_VAE_PREFIX): WeightSelector {
-  return (stored) =>
-    stored.startsWith(prefix) ? convertLdmVaeKey(stored.slice(prefix.length), levels) : undefined;
+  return (stored) => {
+    const key = ldmKey(stored);
+    return key.startsWith(prefix) ? convertLdmVaeKey(key.slice(prefix.length), levels) : undefined;
+  };
 }
 
 /**

@@ -29,7 +29,8 @@ function output(out: Awaited<ReturnType<OrtSession['run']>>, name: string): Tens
 /**
  * Decode latents [B, 4, h, w] (already divided by the scaling factor) into images [B, 3, 8h, 8w].
  * @example
- * const image = await vaeDecode(lease.session, scaled(latent, 1 / config.scalingFactor));
+ * const z = new Tensor('float32', latent.shape, latent.data.map((v) => v / config.scalingFactor));
+ * const image = await vaeDecode(lease.session, z);
  */
 export async function vaeDecode(session: OrtSession, latent: Tensor<'float32'>): Promise<Tensor<'float32'>> {
   requireRank4(latent, `'latent'`);

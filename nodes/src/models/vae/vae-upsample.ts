@@ -20,7 +20,11 @@ const FOLD: readonly (readonly (readonly number[])[])[] = [
   [[0, 1], [2]],
 ];
 
-/** The 2x2 kernel [out, in, 2, 2] of phase (i, j) from a 3x3 kernel [out, in, 3, 3]. */
+/**
+ * The 2x2 kernel [out, in, 2, 2] of phase (i, j) from a 3x3 kernel [out, in, 3, 3].
+ * @example
+ * const topLeft = foldUpsampleKernel(w.weight, 0, 0); // feeds output pixels (2h, 2w)
+ */
 export function foldUpsampleKernel(weight: Tensor<'float32'>, i: number, j: number): Tensor<'float32'> {
   const [out = 0, inC = 0] = weight.shape;
   const src = weight.data;
