@@ -18,6 +18,10 @@ describe(convertClipTextKey.name, () => {
       'cond_stage_model.transformer.embeddings.position_embedding.weight',
       'text_model.embeddings.position_embedding.weight',
     ],
+    [
+      'state_dict.cond_stage_model.transformer.text_model.final_layer_norm.bias',
+      'text_model.final_layer_norm.bias',
+    ],
   ])('%s -> %s', (stored, key) => {
     expect(convertClipTextKey(stored)).toBe(key);
     expect(clipTextSelector(stored)).toEqual({ key });
