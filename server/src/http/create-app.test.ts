@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SILENT_LOGGER } from '@momaflow/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPromptQueue, createPromptWorker, type PromptWorker } from '../queue';
+import { createRuntime, type Runtime } from '../runtime';
+import { openPromptStore, type PromptStore } from '../store';
+import { createClientHub } from '../ws';
+import { createApp } from './create-app';
+import { buildOpenApiDocument, openApiPath } from './openapi/openapi-document';
+import { OPERATIONS } from './openapi/operations';
+import { allowedHosts, ownOrigins } from './security/origin-policy';
+
+const ADDRESS = { host: '127.0.0.1', port: 8188 };
+const HOST = { host: '127.0.0.1:8188' };
+
+describe(createApp.name, () => {
+  let dir: string;
+  let runtime: Runtime;
+  let store: PromptStore;
+  let worker: PromptWorker;
+  let app: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-app-'));
+    runtime = await createRuntime({ root: dir, log: SILENT_LOGGER });
+    store = openPromptStore({ file: path.join(dir, 'db.sqlite') });
+    const queue = createPromptQueue({ store });
+    worker = createPromptWorker({
+      queue,
+      executor: runtime.executor,
+      log: SILENT_LOGGER,
+      prepare: async () => {
+        throw new Error('the worker is not started in this test');
+      },
+      hooks: { onEvent: () => {}, onSettled: () => {} },
+    });
+    app = createApp({
+      registry: runtime.registry,
+      env: runtime.env,
+      dirs: runtime.env.dirs,
+      queue,
+      store,
+      worker,
+      hub: createClientHub({ previewBufferBytes: 1 << 20, maxBufferBytes: 1 << 26 }),
+      workflowsDir: path.join(dir, 'user', 'workflows'),
+      examplesDir: path.join(dir, 'examples'),
+      security: {
+        corsOrigins: [],
+        ownOrigins: () => ownOrigins(ADDRESS),
+        allowedHosts: () => allowedHosts(ADDRESS),
+      },
+      limits: { maxJsonBytes: 1 << 20, maxUploadBytes: 1 << 20, maxImagePixels: 1e6 },
+      log: SILENT_LOGGER,
+      version: '0.0.0-test',
+      startedAt: Date.now(),
+    });
+  });
+  afterAll(async () => {
+    await worker.stop();
+    store.close();
+    await runtime.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('documents exactly the routes it serves', () => {
+    const served = new Set(
+      (app as { routes: { method: string; path: string }[] } & typeof app).routes
+        .filter((r) => ['GET', 'POST', 'PUT', 'DELETE'].includes(r.method) && !r.path.includes('*'))
+        .map((r) => `${r.method.toLowerCase()} ${r.path}`),
+    );
+    const documented = new Set(OPERATIONS.map((op) => `${op.method} ${op.path}`));
+    expect([...served].sort()).toEqual([...documented].sort());
+    const doc = buildOpenApiDocument({ version: '1' });
+    for (const op of OPERATIONS) {
+      expect(doc.paths[openApiPath(op.path)]?.[op.method], `${op.method} ${op.path}`).toBeDefined();
+    }
+  });
+
+  it('answers without a socket, and enqueues a valid prompt', async () => {
+    const res = await app.request('/api/prompt', {
+      method: 'POST',
+      headers: { ...HOST, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        prompt: { '1': { class_type: 'PrimitiveInt', inputs: { value: 3 } } },
+        client_id: 'x',
+      }),
+    });
+    // Primitives are not output nodes: validation explains that nothing would run.
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { type: string; details: { issues: { type: string }[] } } };
+    expect(body.error.type).toBe('invalid_prompt');
+    expect(body.error.details.issues.map((i) => i.type)).toEqual(['no_output_node']);
+    const queue = await app.request('/api/queue', { headers: HOST });
+    expect(await queue.json()).toEqual({ queue_running: [], queue_pending: [] });
+  });
+
+  it('refuses requests addressed to another host name', async () => {
+    const res = await app.request('/api/queue', { headers: { host: 'attacker.example:8188' } });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('forbidden_host');
+  });
+
+  it('answers unknown endpoints and missing files with JSON 404s and safe headers', async () => {
+    for (const url of ['/api/view?filename=x.png', '/api/nothing-here']) {
+      const res = await app.request(url, { headers: HOST });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe('not_found');
+    }
+  });
+});
