@@ -8,8 +8,10 @@ import { z } from 'zod';
 
 const MIB = 1024 * 1024;
 
+/** ComfyUI's port, so its clients find the server where they expect it. */
 export const DEFAULT_PORT = 8188;
 
+/** The data options of `startServer`, with their defaults. */
 export const zServerOptions = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 picks a free port (tests). */

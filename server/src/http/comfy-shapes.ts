@@ -11,6 +11,7 @@ import type { StoredPrompt, SummaryEvent } from '../store';
 /** ComfyUI's queue tuple: [number, prompt_id, prompt, extra_data, outputs_to_execute]. */
 export type QueueTuple = readonly [number, string, unknown, Record<string, unknown>, readonly string[]];
 
+/** A queue item as ComfyUI lists it (also the `prompt` of a history entry). */
 export function queueTuple(
   item: Pick<QueueItem, 'number' | 'id' | 'prompt' | 'extra' | 'clientId' | 'targets'>,
 ): QueueTuple {

@@ -9,6 +9,11 @@ import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorTypeForStatus } from './api-error';
 import type { AppEnv } from './app-env';
 
+/**
+ * The app's `onError`.
+ * @example
+ * app.onError(renderError(log));
+ */
 export function renderError(log: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
     if (err instanceof ApiError) return c.json(err.body(), err.status, err.headers);
@@ -29,6 +34,7 @@ export function renderError(log: Logger): ErrorHandler<AppEnv> {
   };
 }
 
+/** The app's `notFound`: a JSON 404 naming the method and path. */
 export const renderNotFound: NotFoundHandler<AppEnv> = (c) =>
   c.json(
     { error: { type: 'not_found', message: `no endpoint ${c.req.method} ${c.req.path}`, details: null } },

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 
+/** A client message: JSON text `{ type, data }`. */
 export const zClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), data: z.object({ all: z.boolean() }) }),
   z.object({ type: z.literal('feature_flags'), data: z.unknown().optional() }),

@@ -8,6 +8,7 @@ import type { PreviewImage } from '@momaflow/engine';
 /** The binary event types (ComfyUI's `BinaryEventTypes`). */
 export const BINARY_EVENT = { PREVIEW_IMAGE: 1 } as const;
 
+/** Image format codes of preview frames (ComfyUI uses 1 and 2; 3 is WEBP). */
 export const PREVIEW_FORMAT_CODES = { JPEG: 1, PNG: 2, WEBP: 3 } as const satisfies Record<
   PreviewImage['format'],
   number

@@ -24,6 +24,7 @@ export type QueueAction =
   | { readonly type: 'returned'; readonly id: string }
   | { readonly type: 'removed'; readonly ids: readonly string[] };
 
+/** Nothing pending, nothing running. */
 export const EMPTY_QUEUE: QueueState = { pending: [], running: null };
 
 function assertNever(value: never): never {

@@ -6,7 +6,9 @@
 import type { ExecutionEventOf, NodeTimings, UiOutput } from '@momaflow/engine';
 import { z } from 'zod';
 
+/** Queued, then running, then one of the finished statuses. */
 export const PROMPT_STATUSES = ['queued', 'running', 'success', 'error', 'interrupted'] as const;
+/** A stored status. */
 export const zPromptStatus = z.enum(PROMPT_STATUSES);
 export type PromptStatus = z.infer<typeof zPromptStatus>;
 /** The statuses of a finished prompt: what history holds. */
@@ -24,6 +26,7 @@ const zTimings = z.record(z.string(), z.number());
 const zBase = { promptId: z.string(), timestamp: z.number() };
 const zExecutedTimings = { executed: z.array(z.string()), timings: zTimings };
 
+/** Reads a stored summary event back. */
 export const zSummaryEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('execution_start'), ...zBase }),
   z.object({ type: z.literal('execution_cached'), ...zBase, nodes: z.array(z.string()) }),
@@ -46,11 +49,13 @@ export const zSummaryEvent = z.discriminatedUnion('type', [
   }),
 ]) satisfies z.ZodType<SummaryEvent>;
 
+/** Reads stored UI outputs back. */
 export const zUiOutputs = z.record(
   z.string(),
   z.record(z.string(), z.array(z.unknown())),
 ) satisfies z.ZodType<Record<string, UiOutput>>;
 
+/** Where and why a prompt failed. */
 export const zPromptError = z.object({ nodeId: z.string(), classType: z.string(), message: z.string() });
 export type PromptError = z.infer<typeof zPromptError>;
 

@@ -9,6 +9,7 @@ import { ApiError } from '../api-error';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
+/** The extension an upload of each format is saved with when its name has another. */
 export const IMAGE_EXTENSIONS = { png: '.png', jpeg: '.jpg', webp: '.webp' } as const satisfies Record<
   ImageFormat,
   string

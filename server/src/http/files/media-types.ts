@@ -12,6 +12,10 @@ const MEDIA_TYPES: Readonly<Record<string, string>> = {
   '.wav': 'audio/wav',
 };
 
+/**
+ * @example
+ * mediaTypeOf('a.PNG') // 'image/png'
+ */
 export function mediaTypeOf(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
   return (dot >= 0 && MEDIA_TYPES[fileName.slice(dot).toLowerCase()]) || 'application/octet-stream';

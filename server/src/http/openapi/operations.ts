@@ -46,6 +46,7 @@ const UPLOAD_FIELDS = {
   type: 'input (default), temp or output.',
 };
 
+/** The endpoint table the OpenAPI document is built from. */
 export const OPERATIONS: readonly Operation[] = [
   {
     method: 'get',

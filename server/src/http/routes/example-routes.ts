@@ -10,20 +10,27 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
 import type { AppDeps, AppEnv } from '../app-env';
+import { resolveExistingFile } from '../files/safe-path';
 import { params } from '../validation';
 
+/** An example name: a plain file name (`.json` optional). */
 export const zExampleParams = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'an example name is a plain file name'),
 });
+
+const fileName = (name: string) => (name.endsWith('.json') ? name : `${name}.json`);
 
 const zExampleHeader = z.object({
   name: z.string().optional(),
   extra: z.object({ description: z.string().optional() }).loose().optional(),
 });
 
+/**
+ * @example
+ * api.route('/', createExampleRoutes({ examplesDir, log }));
+ */
 export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log'>): Hono<AppEnv> {
   const { examplesDir, log } = deps;
-  const fileOf = (name: string) => path.join(examplesDir, name.endsWith('.json') ? name : `${name}.json`);
   return new Hono<AppEnv>()
     .get('/workflows/examples', async (c) => {
       const names = await readdir(examplesDir).catch(() => [] as string[]);
@@ -46,8 +53,11 @@ export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log'>):
     })
     .get('/workflows/examples/:name', params(zExampleParams), async (c) => {
       const { name } = c.req.valid('param');
-      const text = await readFile(fileOf(name), 'utf8').catch(() => undefined);
-      if (text === undefined) throw new ApiError('not_found', `no example workflow '${name}'`);
-      return c.body(text, 200, { 'Content-Type': 'application/json' });
+      const file = await resolveExistingFile(examplesDir, '', fileName(name)).catch((err: unknown) => {
+        throw err instanceof ApiError && err.type === 'not_found'
+          ? new ApiError('not_found', `no example workflow '${name}'`)
+          : err;
+      });
+      return c.body(await readFile(file, 'utf8'), 200, { 'Content-Type': 'application/json' });
     });
 }

@@ -12,11 +12,14 @@ import { historyEntry } from '../comfy-shapes';
 import { jsonBody, params, query } from '../validation';
 import { zPromptId } from './prompt-routes';
 
+/** ComfyUI's history paging. */
 export const zHistoryQuery = z.object({
   max_items: z.coerce.number().int().min(1).max(10_000).optional().describe('Page size (default: all).'),
   offset: z.coerce.number().int().min(0).optional().describe('Index of the first entry, oldest first.'),
 });
+/** A prompt id in the path. */
 export const zPromptIdParams = z.object({ prompt_id: zPromptId });
+/** ComfyUI's history edit: `{ clear: true }` or `{ delete: [ids] }`. */
 export const zHistoryChange = z
   .object({
     clear: z.boolean().optional().describe('Delete all history.'),
@@ -25,6 +28,10 @@ export const zHistoryChange = z
   .strict()
   .refine((b) => b.clear !== undefined || b.delete !== undefined, { message: "give 'clear' or 'delete'" });
 
+/**
+ * @example
+ * api.route('/', createHistoryRoutes({ queue, store }));
+ */
 export function createHistoryRoutes(deps: Pick<AppDeps, 'queue' | 'store'>): Hono<AppEnv> {
   const { queue, store } = deps;
   const finished = (id: string) => {

@@ -10,10 +10,15 @@ import type { AppDeps, AppEnv } from '../app-env';
 import { jsonBody } from '../validation';
 import { zPromptId } from './prompt-routes';
 
+/** An optional body naming the prompt to interrupt. */
 export const zInterruptRequest = z
   .object({ prompt_id: zPromptId.optional().describe('Only this prompt (running or pending).') })
   .strict();
 
+/**
+ * @example
+ * api.route('/', createInterruptRoute({ queue, worker }));
+ */
 export function createInterruptRoute(deps: Pick<AppDeps, 'queue' | 'worker'>): Hono<AppEnv> {
   const { queue, worker } = deps;
   return new Hono<AppEnv>().post('/interrupt', jsonBody(zInterruptRequest, { optional: true }), (c) => {

@@ -6,8 +6,13 @@ import { ApiError } from '../api-error';
 import type { AppDeps, AppEnv } from '../app-env';
 import { params } from '../validation';
 
+/** A node type name. */
 export const zNodeTypeParams = z.object({ type: z.string().min(1).max(200) });
 
+/**
+ * @example
+ * api.route('/', createObjectInfoRoutes({ registry, env }));
+ */
 export function createObjectInfoRoutes(deps: Pick<AppDeps, 'registry' | 'env'>): Hono<AppEnv> {
   const { registry, env } = deps;
   return new Hono<AppEnv>()

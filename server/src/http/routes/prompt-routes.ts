@@ -14,10 +14,12 @@ import type { AppDeps, AppEnv } from '../app-env';
 import { nodeErrors } from '../comfy-shapes';
 import { jsonBody } from '../validation';
 
+/** Prompt ids: UUIDs by default, or what a client chose within these characters. */
 export const zPromptId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a prompt id is 1-64 letters, digits, "_" or "-"');
 
+/** ComfyUI's `POST /prompt` body. Unknown fields are ignored, as ComfyUI does. */
 export const zPromptRequest = z.object({
   prompt: z
     .record(z.string(), z.unknown())
@@ -37,6 +39,10 @@ export const zPromptRequest = z.object({
 
 const zPngInfo = z.object({ extra_pnginfo: z.object({ workflow: z.unknown() }).optional() });
 
+/**
+ * @example
+ * api.route('/', createPromptRoutes({ registry, env, queue }));
+ */
 export function createPromptRoutes(deps: Pick<AppDeps, 'registry' | 'env' | 'queue'>): Hono<AppEnv> {
   const { queue } = deps;
   return new Hono<AppEnv>()

@@ -6,6 +6,7 @@ import { queueTuple } from '../comfy-shapes';
 import { jsonBody } from '../validation';
 import { zPromptId } from './prompt-routes';
 
+/** ComfyUI's queue edit: `{ clear: true }` and/or `{ delete: [ids] }`. */
 export const zQueueChange = z
   .object({
     clear: z.boolean().optional().describe('Remove every pending prompt.'),
@@ -14,6 +15,10 @@ export const zQueueChange = z
   .strict()
   .refine((b) => b.clear !== undefined || b.delete !== undefined, { message: "give 'clear' or 'delete'" });
 
+/**
+ * @example
+ * api.route('/', createQueueRoutes({ queue }));
+ */
 export function createQueueRoutes(deps: Pick<AppDeps, 'queue'>): Hono<AppEnv> {
   const { queue } = deps;
   return new Hono<AppEnv>()

@@ -18,6 +18,7 @@ import { params } from '../validation';
 const MAX_DEPTH = 6;
 const MAX_FILES = 10_000;
 
+/** A model folder name (checked again as a single path segment). */
 export const zModelFolderParams = z.object({ folder: z.string().min(1).max(100) });
 
 async function listFiles(root: string): Promise<string[]> {
@@ -42,6 +43,10 @@ async function listFiles(root: string): Promise<string[]> {
   return files;
 }
 
+/**
+ * @example
+ * api.route('/', createSystemRoutes({ dirs, queue, hub, version, startedAt }));
+ */
 export function createSystemRoutes(
   deps: Pick<AppDeps, 'dirs' | 'queue' | 'hub' | 'version' | 'startedAt'>,
 ): Hono<AppEnv> {

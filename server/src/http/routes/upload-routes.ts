@@ -24,6 +24,7 @@ const zFile = z.custom<File>(
 );
 const zFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** ComfyUI's upload fields. */
 export const zUploadForm = z.object({
   image: zFile.describe('The image file (PNG, JPEG or WEBP).'),
   overwrite: zFlag.default(false).describe('Replace a file of the same name instead of adding " (1)".'),
@@ -36,6 +37,7 @@ const zFileRef = z.object({
   subfolder: z.string().max(1024).default(''),
   type: z.enum(FOLDER_TYPES).default('input'),
 });
+/** ComfyUI's mask upload fields: the upload fields plus `original_ref`. */
 export const zMaskForm = zUploadForm.extend({
   original_ref: z
     .string()
@@ -103,6 +105,10 @@ async function applyMask(original: string, mask: Uint8Array, limits: Limits): Pr
   return new Uint8Array(out);
 }
 
+/**
+ * @example
+ * api.route('/', createUploadRoutes({ dirs, limits }));
+ */
 export function createUploadRoutes(deps: Pick<AppDeps, 'dirs' | 'limits'>): Hono<AppEnv> {
   const { dirs, limits } = deps;
   const store = async (form: z.output<typeof zUploadForm>, bytes: Uint8Array, name: string) => {

@@ -11,9 +11,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
 import type { AppDeps, AppEnv } from '../app-env';
-import { ensureFolder } from '../files/safe-path';
+import { ensureFolder, resolveExistingFile } from '../files/safe-path';
 import { jsonBody, params, query } from '../validation';
 
+/** A library name: a plain file name, `.json` appended when missing. */
 export const zWorkflowNameParams = z.object({
   name: z
     .string()
@@ -23,16 +24,22 @@ export const zWorkflowNameParams = z.object({
     )
     .transform((name) => (name.toLowerCase().endsWith('.json') ? name : `${name}.json`)),
 });
+/** `overwrite=false` refuses to replace an existing workflow. */
 export const zSaveWorkflowQuery = z.object({
   overwrite: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
 });
+/** The body of a save: checked afterwards as a saved workflow of any known version. */
 export const zWorkflowBody = z
   .record(z.string(), z.unknown())
   .describe('A saved workflow (format momaflow.workflow).');
 
+/**
+ * @example
+ * api.route('/', createUserdataRoutes({ workflowsDir }));
+ */
 export function createUserdataRoutes(deps: Pick<AppDeps, 'workflowsDir'>): Hono<AppEnv> {
   const folder = () => ensureFolder(deps.workflowsDir, '');
   const missing = (name: string) => new ApiError('not_found', `no saved workflow '${name}'`);
@@ -50,9 +57,10 @@ export function createUserdataRoutes(deps: Pick<AppDeps, 'workflowsDir'>): Hono<
     })
     .get('/userdata/workflows/:name', params(zWorkflowNameParams), async (c) => {
       const { name } = c.req.valid('param');
-      const text = await readFile(path.join(await folder(), name), 'utf8').catch(() => undefined);
-      if (text === undefined) throw missing(name);
-      return c.body(text, 200, { 'Content-Type': 'application/json' });
+      const file = await resolveExistingFile(await folder(), '', name).catch((err: unknown) => {
+        throw err instanceof ApiError && err.type === 'not_found' ? missing(name) : err;
+      });
+      return c.body(await readFile(file, 'utf8'), 200, { 'Content-Type': 'application/json' });
     })
     .put(
       '/userdata/workflows/:name',

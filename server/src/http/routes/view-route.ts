@@ -16,9 +16,11 @@ import { mediaTypeOf } from '../files/media-types';
 import { resolveExistingFile } from '../files/safe-path';
 import { query } from '../validation';
 
+/** The folders files are served from and uploaded to. */
 export const FOLDER_TYPES = ['output', 'input', 'temp'] as const;
 const DEFAULT_PREVIEW_SIDE = 1024;
 
+/** ComfyUI's view parameters plus `preview`'s optional longest side. */
 export const zViewQuery = z.object({
   filename: z.string().min(1).max(255),
   subfolder: z.string().max(1024).default(''),
@@ -48,6 +50,10 @@ function parsePreview(spec: string | undefined) {
   };
 }
 
+/**
+ * @example
+ * api.route('/', createViewRoute({ dirs, limits }));
+ */
 export function createViewRoute(deps: Pick<AppDeps, 'dirs' | 'limits'>): Hono<AppEnv> {
   return new Hono<AppEnv>().get('/view', query(zViewQuery), async (c) => {
     const q = c.req.valid('query');

@@ -16,6 +16,7 @@ import { ApiError } from '../api-error';
 import type { AppEnv } from '../app-env';
 import { query } from '../validation';
 
+/** The WebSocket URL's query: ComfyUI's `clientId`, and `subscribe`. */
 export const zWsQuery = z.object({
   clientId: zClientId.optional().describe('Your client id; prompts submitted with it send you their events.'),
   subscribe: z.enum(['all', 'own']).default('own').describe("'all' receives every prompt's events."),

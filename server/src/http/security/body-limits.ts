@@ -22,6 +22,10 @@ function limitOf(maxSize: number, what: string): MiddlewareHandler<AppEnv> {
   });
 }
 
+/**
+ * @example
+ * app.use('*', bodyLimits({ maxJsonBytes: 16 << 20, maxUploadBytes: 64 << 20, maxImagePixels: 64e6 }));
+ */
 export function bodyLimits(limits: Limits): MiddlewareHandler<AppEnv> {
   const upload = limitOf(limits.maxUploadBytes, 'upload');
   const json = limitOf(limits.maxJsonBytes, 'request');

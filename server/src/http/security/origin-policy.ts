@@ -24,6 +24,7 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** True for binds to every interface (0.0.0.0, ::). */
 export function isWildcardHost(host: string): boolean {
   return WILDCARD_HOSTS.has(host);
 }
