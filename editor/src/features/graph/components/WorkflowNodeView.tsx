@@ -1,0 +1,183 @@
+/**
+ * @module
+ * One workflow node: header (title, type, mode), a progress bar, outputs on the right, inputs on the
+ * left (a widget while unlinked; every widget also has a socket), problems on their inputs, and the
+ * node's images. Memoised, reading only its own slice of each store, so big graphs stay fast.
+ */
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo, useState } from 'react';
+import { useRuns, useServices, useTabs, useUi } from '../../../app/editor-context';
+import type { NodeIssue } from '../../execution/lib/run-state';
+import { type InputTemplate, widgetDefault } from '../../schema/lib/node-template';
+import { socketColor } from '../../schema/lib/socket-colors';
+import { WidgetField } from '../../widgets/components/WidgetField';
+import type { WorkflowFlowNode } from '../lib/flow-types';
+import { inputHandleId, outputHandleId } from '../lib/handle-ids';
+import { NodeMedia } from './NodeMedia';
+
+const NO_ISSUES: readonly NodeIssue[] = [];
+
+function InputRow(props: {
+  nodeId: string;
+  input: InputTemplate;
+  data: WorkflowFlowNode['data'];
+  issues: readonly NodeIssue[];
+}) {
+  const { nodeId, input, data, issues } = props;
+  const { tabs, runs } = useServices();
+  const tabId = useTabs((s) => s.activeId);
+  const linked = Object.hasOwn(data.links, input.name);
+  const invalid = issues.some((i) => i.input === input.name);
+  const color = socketColor(input.socketType);
+  const commit = (value: unknown) => {
+    tabs.getState().fieldValueChanged({ nodeId, input: input.name, value });
+    runs.getState().nodeEdited({ tabId, nodeId });
+  };
+  return (
+    <div
+      className={`mf-input-row${invalid ? ' mf-invalid' : ''}`}
+      title={input.tooltip || undefined}
+      data-input={input.name}
+    >
+      <Handle
+        type="target"
+        position={Position.Left}
+        id={inputHandleId(input.name)}
+        className={input.widget && !linked ? 'mf-handle mf-widget-handle' : 'mf-handle'}
+        style={{ background: color, borderColor: color }}
+      />
+      {input.widget && !linked ? (
+        <WidgetField
+          nodeId={nodeId}
+          name={input.name}
+          widget={input.widget}
+          value={data.values[input.name] ?? widgetDefault(input.widget)}
+          invalid={invalid}
+          onCommit={commit}
+          control={data.seedControl?.[input.name] ?? 'fixed'}
+          onControl={(control) => tabs.getState().seedControlChanged({ nodeId, input: input.name, control })}
+        />
+      ) : (
+        <span className="mf-socket-label">
+          {input.name}
+          {!input.required && <em> (optional)</em>}
+          <span className="mf-type-badge" style={{ color }}>
+            {input.socketType}
+          </span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Title({ nodeId, title }: { nodeId: string; title: string }) {
+  const { tabs } = useServices();
+  const [editing, setEditing] = useState(false);
+  if (!editing) {
+    return (
+      <button
+        type="button"
+        className="mf-node-title"
+        onDoubleClick={() => setEditing(true)}
+        title="Double-click to rename"
+      >
+        {title}
+      </button>
+    );
+  }
+  return (
+    <input
+      // biome-ignore lint/a11y/noAutofocus: renaming starts by double-clicking the title
+      autoFocus
+      className="nodrag mf-title-input"
+      defaultValue={title}
+      onBlur={(e) => {
+        setEditing(false);
+        if (e.target.value !== title) tabs.getState().nodeTitleChanged({ nodeId, title: e.target.value });
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') e.currentTarget.blur();
+        if (e.key === 'Escape') setEditing(false);
+      }}
+    />
+  );
+}
+
+function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
+  const template = useUi((s) => s.templates.get(data.classType));
+  const tabId = useTabs((s) => s.activeId);
+  const run = useRuns((s) => s.byTab[tabId]?.nodes[id]);
+  const issues = useRuns((s) => s.byTab[tabId]?.issues[id]) ?? NO_ISSUES;
+  const title = data.title ?? template?.displayName ?? data.classType;
+  const status = run?.status;
+  const progress = run?.progress ? Math.round((100 * run.progress.value) / Math.max(1, run.progress.max)) : 0;
+  const classes = [
+    'mf-node',
+    `mf-mode-${data.mode}`,
+    status ? `mf-status-${status}` : '',
+    issues.length > 0 ? 'mf-has-issues' : '',
+    selected ? 'mf-selected' : '',
+    template ? '' : 'mf-unknown',
+  ].join(' ');
+  const width = data.size?.[0];
+  return (
+    <div
+      className={classes}
+      style={width ? { width } : undefined}
+      data-testid="workflow-node"
+      data-node-id={id}
+      data-status={status ?? 'idle'}
+    >
+      <header className="mf-node-header" style={data.color ? { background: data.color } : undefined}>
+        <Title nodeId={id} title={title} />
+        <span className="mf-node-id">#{id}</span>
+        {data.mode !== 'always' && <span className="mf-mode-badge">{data.mode}</span>}
+      </header>
+      <div className="mf-progress" aria-hidden={status !== 'running'}>
+        <div
+          className="mf-progress-bar"
+          data-testid="node-progress"
+          style={{ width: `${status === 'running' ? progress : 0}%` }}
+        />
+      </div>
+      {!template && (
+        <div className="mf-issue">node type '{data.classType}' is not installed on the server</div>
+      )}
+      <div className="mf-outputs">
+        {template?.outputs.map((output) => (
+          <div key={output.index} className="mf-output-row" title={output.tooltip || undefined}>
+            <span className="mf-socket-label">
+              {output.name}
+              {output.isList && <span className="mf-list-badge">list</span>}
+            </span>
+            <Handle
+              type="source"
+              position={Position.Right}
+              id={outputHandleId(output.index)}
+              className={output.isList ? 'mf-handle mf-list-handle' : 'mf-handle'}
+              style={{ background: socketColor(output.type), borderColor: socketColor(output.type) }}
+            />
+          </div>
+        ))}
+      </div>
+      <div className="mf-inputs">
+        {template?.inputs.map((input) => (
+          <InputRow key={input.name} nodeId={id} input={input} data={data} issues={issues} />
+        ))}
+      </div>
+      {issues.length > 0 && (
+        <ul className="mf-issues" data-testid="node-issues">
+          {issues.map((issue) => (
+            <li key={`${issue.type}:${issue.input ?? ''}:${issue.message}`} className="mf-issue">
+              {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <NodeMedia run={run} reserve={template?.outputNode ?? false} />
+    </div>
+  );
+}
+
+/** The React Flow node type `workflow`. */
+export const WorkflowNodeView = memo(WorkflowNodeViewInner);

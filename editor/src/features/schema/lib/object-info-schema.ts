@@ -1,0 +1,39 @@
+/**
+ * @module
+ * zod schemas for `GET /api/object_info` (ComfyUI's shape), parsed once at the edge. Input specs are
+ * `[TYPE | options[], config]`; unknown config keys are kept so newer servers still load.
+ */
+import { z } from 'zod';
+
+export const zInputSchema = z.tuple([
+  z.union([z.string(), z.array(z.string())]),
+  z.record(z.string(), z.unknown()).default({}),
+]);
+export type InputSchema = z.infer<typeof zInputSchema>;
+
+export const zNodeSchema = z.object({
+  name: z.string().min(1),
+  display_name: z.string().default(''),
+  description: z.string().default(''),
+  category: z.string().default(''),
+  python_module: z.string().default(''),
+  output_node: z.boolean().default(false),
+  deprecated: z.boolean().default(false),
+  input: z
+    .object({
+      required: z.record(z.string(), zInputSchema).default({}),
+      optional: z.record(z.string(), zInputSchema).default({}),
+    })
+    .default({ required: {}, optional: {} }),
+  input_order: z
+    .object({ required: z.array(z.string()).default([]), optional: z.array(z.string()).default([]) })
+    .optional(),
+  output: z.array(z.string()).default([]),
+  output_name: z.array(z.string()).default([]),
+  output_is_list: z.array(z.boolean()).default([]),
+  output_tooltips: z.array(z.string().nullable()).default([]),
+});
+export type NodeSchema = z.infer<typeof zNodeSchema>;
+
+export const zObjectInfo = z.record(z.string(), zNodeSchema);
+export type ObjectInfo = z.infer<typeof zObjectInfo>;
