@@ -174,3 +174,12 @@ describe(validatePrompt.name, () => {
     });
   });
 });
+
+describe('validatePrompt with hostile values', () => {
+  it('reports a value nested deeper than the stack as a wrong kind, without throwing', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const result = await validate({ '1': { class_type: 'Number', inputs: { value: deep } }, '2': show('1') });
+    expect(!result.ok && result.issues[0]).toMatchObject({ type: 'wrong_value_kind', nodeId: '1', input: 'value' });
+  });
+});

@@ -43,6 +43,12 @@ export const fail = <T = never>(issues: readonly ValidationIssue[]): Result<T> =
 export function preview(value: unknown): unknown {
   if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
   if (value === null || typeof value !== 'object') return value;
-  const json = JSON.stringify(value) ?? String(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Nested deeper than the stack allows, or cyclic: describe it instead of failing validation.
+    return '(a value too deeply nested to show)';
+  }
   return json.length > 200 ? `${json.slice(0, 200)}…` : value;
 }
