@@ -6,14 +6,19 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, processIo } from './cli-io';
 import { EXIT, runCommand } from './run-command';
+import { serveCommand } from './serve-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
+  momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)
   --data   folder holding input/, output/, temp/ and models/ (default: the current folder)
   --json   print executor events as NDJSON
+
+  --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
+  --cors-origin  also accept requests from this browser origin (repeatable)
 `;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -43,12 +48,56 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io,
     );
   }
+  if (command === 'serve') {
+    let parsed: ReturnType<typeof parseServe>;
+    try {
+      parsed = parseServe(rest);
+    } catch (err) {
+      io.error(`${(err as Error).message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    const { values } = parsed;
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      io.error(`--port '${values.port}' must be an integer in [0, 65535]`);
+      return EXIT.usage;
+    }
+    try {
+      return await serveCommand(
+        {
+          host: values.host,
+          port,
+          authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
+          data: values.data ?? process.cwd(),
+          corsOrigins: values['cors-origin'] ?? [],
+        },
+        io,
+      );
+    } catch (err) {
+      io.error(`cannot start the server: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
   io.error(`unknown command '${command}'\n\n${USAGE}`);
   return EXIT.usage;
+}
+
+function parseServe(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'auth-token': { type: 'string' },
+      data: { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
+    },
+  });
 }
 
 function parseRun(args: readonly string[]) {

@@ -1,0 +1,48 @@
+/**
+ * @module
+ * `momaflow serve`: starts the HTTP API + WebSocket server and keeps it running until SIGINT/SIGTERM.
+ */
+import { startServer } from '../serve';
+import type { CliIo } from './cli-io';
+
+export interface ServeArgs {
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly authToken: string | undefined;
+  readonly data: string;
+  readonly corsOrigins: readonly string[];
+}
+
+export interface ServeHooks {
+  /** Resolves when the server should stop (default: on SIGINT or SIGTERM). */
+  readonly stopped: Promise<void>;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+export async function serveCommand(
+  args: ServeArgs,
+  io: CliIo,
+  hooks: ServeHooks = { stopped: untilSignal() },
+): Promise<number> {
+  const server = await startServer({
+    ...(args.host !== undefined ? { host: args.host } : {}),
+    ...(args.port !== undefined ? { port: args.port } : {}),
+    ...(args.authToken !== undefined ? { authToken: args.authToken } : {}),
+    dataDir: args.data,
+    corsOrigins: [...args.corsOrigins],
+    log: io.log,
+  });
+  io.write(
+    `momaflow is listening on ${server.url} (API under ${server.url}/api, WebSocket at ${server.url}/ws)\n`,
+  );
+  await hooks.stopped;
+  io.write('stopping...\n');
+  await server.close();
+  return 0;
+}
