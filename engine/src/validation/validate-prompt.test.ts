@@ -180,6 +180,10 @@ describe('validatePrompt with hostile values', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = [deep];
     const result = await validate({ '1': { class_type: 'Number', inputs: { value: deep } }, '2': show('1') });
-    expect(!result.ok && result.issues[0]).toMatchObject({ type: 'wrong_value_kind', nodeId: '1', input: 'value' });
+    expect(!result.ok && result.issues[0]).toMatchObject({
+      type: 'wrong_value_kind',
+      nodeId: '1',
+      input: 'value',
+    });
   });
 });
