@@ -58,6 +58,14 @@ function isScalar(type: string): type is keyof typeof SCALAR_WIDGETS {
   return Object.hasOwn(SCALAR_WIDGETS, type);
 }
 
+/**
+ * A scalar input is a widget unless it is link-only: ComfyUI marks those `forceInput`, and the engine
+ * exports link inputs of scalar types (`Input.link('INT')`) without a `default`, which every widget has.
+ */
+function isWidget(config: Config): boolean {
+  return config.forceInput !== true && Object.hasOwn(config, 'default');
+}
+
 function inputTemplate(name: string, [type, config]: InputSchema, required: boolean): InputTemplate {
   const tooltip = str(config.tooltip, '');
   if (Array.isArray(type)) {
@@ -71,8 +79,9 @@ function inputTemplate(name: string, [type, config]: InputSchema, required: bool
       widget: { kind: 'COMBO', options: type, default: fallback, upload },
     };
   }
-  if (isScalar(type))
+  if (isScalar(type) && isWidget(config)) {
     return { name, required, socketType: type, tooltip, widget: SCALAR_WIDGETS[type](config) };
+  }
   return { name, required, socketType: type, tooltip, widget: undefined };
 }
 
