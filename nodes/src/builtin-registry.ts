@@ -3,10 +3,15 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { PRIMITIVE_NODES } from './primitives';
 
-export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [...PRIMITIVE_NODES, ...IMAGE_NODES];
+export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
+  ...PRIMITIVE_NODES,
+  ...IMAGE_NODES,
+  ...DIFFUSION_NODES,
+];
 
 /**
  * @example

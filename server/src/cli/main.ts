@@ -5,12 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { type CliIo, processIo } from './cli-io';
+import { modelsCommand } from './models-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
+  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model, random weights)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)
@@ -78,6 +80,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.usage;
     }
   }
+  if (command === 'models') return modelsCommand(rest, io);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * Classifier-free guidance around a UNet session as one batched call per step: the latents are
+ * repeated once per conditioning entry, negative entries first ([uncond; cond], as diffusers and
+ * ComfyUI batch them), run together, split, averaged per side and combined with `cfgCombine`. In the
+ * sigma domain (k-diffusion) the UNet input is scaled by 1 / sqrt(sigma^2 + 1), called at the nearest
+ * training timestep and turned into denoised x0 before guidance (ComfyUI `cfg_function`); in the
+ * timestep domain (diffusers DDIM) guidance applies to the predicted noise. At cfg 1 the negative pass
+ * is skipped, as ComfyUI does.
+ */
+import type { Tensor } from '@momaflow/engine';
+import type { PatchOutputs, UnetSession } from '../models/unet';
+import {
+  cfgCombine,
+  type Denoiser,
+  type DiscreteSchedule,
+  denoisedFromEpsilon,
+  type NoiseLevelDomain,
+  scaleModelInput,
+  sigmaToTimestep,
+} from '../samplers';
+import { concatBatch, meanOf, sliceBatch } from './batch-tensors';
+import type { Conditioning } from './diffusion-types';
+
+/** Options of `createCfgDenoiser`. */
+export interface CfgDenoiserOptions {
+  readonly unet: UnetSession;
+  readonly positive: Conditioning;
+  readonly negative: Conditioning;
+  readonly cfg: number;
+  readonly domain: NoiseLevelDomain;
+  readonly schedule: DiscreteSchedule;
+  /** Latents per call (the LATENT batch). */
+  readonly batch: number;
+}
+
+/** Each entry's context rows for a latent batch: its own rows, or its single row repeated. */
+function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
+  return cond.map(({ context }) =>
+    context.shape[0] === batch ? context : concatBatch(new Array<Tensor<'float32'>>(batch).fill(context)),
+  );
+}
+
+/**
+ * The `Denoiser` a `sample` run calls: x0 estimates (sigma domain) or noise predictions (timestep
+ * domain), guided. Keeps the previous call's patch outputs to hand to the next (iterative patches).
+ * @example
+ * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
+ */
+export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
+  const uncond = o.cfg === 1 ? [] : o.negative;
+  const entries = [...uncond, ...o.positive];
+  const context = concatBatch(contextRows(entries, o.batch));
+  let previous: PatchOutputs | undefined;
+  return async (x, level, stepIndex) => {
+    const isSigma = o.domain === 'sigma';
+    const input = isSigma ? scaleModelInput(x, level) : x;
+    const { noisePred, patchOutputs } = await o.unet.run({
+      sample: concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input)),
+      timestep: isSigma ? sigmaToTimestep(o.schedule, level) : level,
+      encoderHiddenStates: context,
+      step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}), previous },
+    });
+    previous = patchOutputs;
+    const outputs = entries.map((_, i) => {
+      const eps = sliceBatch(noisePred, i * o.batch, o.batch);
+      return isSigma ? denoisedFromEpsilon(x, eps, level) : eps;
+    });
+    const cond = meanOf(outputs.slice(uncond.length));
+    if (uncond.length === 0) return cond;
+    return cfgCombine(meanOf(outputs.slice(0, uncond.length)), cond, o.cfg);
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * @module
+ * The values the diffusion sockets carry, registered on the engine's `SocketTypes`. MODEL, CLIP and
+ * VAE are small immutable handles: what to load and its content key. Weights, built graphs and
+ * onnxruntime sessions live in the environment's resource caches under those keys (see
+ * `diffusion-resources.ts`), so a cached loader output costs nothing and re-runs reuse sessions.
+ */
+import type { Tensor } from '@momaflow/engine';
+import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
+import type { CheckpointLayout } from '../models/ldm-config';
+import type { UnetModel } from '../models/unet';
+import type { VaeConfig } from '../models/vae';
+
+/** Where a CLIP's BPE vocabulary comes from: the one bundled with momaflow, or a diffusers `tokenizer/`. */
+export type ClipTokenizerSource =
+  | { readonly kind: 'bundled' }
+  | { readonly kind: 'folder'; readonly path: string };
+
+/** The CLIP socket: an SD1.x text encoder and its tokenizer. */
+export interface ClipModel {
+  readonly kind: 'sd1-clip';
+  /** Content key of the weights (file identity), shared by every graph built from them. */
+  readonly key: string;
+  readonly layout: CheckpointLayout;
+  readonly config: ClipTextConfig;
+  readonly tokenizer: ClipTokenizerSource;
+  /** Hidden state handed to the UNet: SD1.x uses the last layer's. */
+  readonly layer: ClipTextLayer;
+}
+
+/** The VAE socket: an SD1.x KL-f8 autoencoder. */
+export interface VaeModel {
+  readonly kind: 'sd1-vae';
+  readonly key: string;
+  readonly layout: CheckpointLayout;
+  readonly config: VaeConfig;
+}
+
+/** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
+export interface ConditioningEntry {
+  readonly context: Tensor<'float32'>;
+}
+
+/** The CONDITIONING socket: one or more entries; a sampler averages their predictions, as ComfyUI. */
+export type Conditioning = readonly ConditioningEntry[];
+
+/**
+ * The LATENT socket, ComfyUI's `{"samples": tensor}`: [batch, 4, height / 8, width / 8] in the VAE's
+ * own space (unscaled); samplers multiply by the model's scale factor on the way in and divide on
+ * the way out, and VAEDecode takes it as it is.
+ */
+export interface Latent {
+  readonly samples: Tensor<'float32'>;
+}
+
+declare module '@momaflow/engine' {
+  interface SocketTypes {
+    MODEL: UnetModel;
+    CLIP: ClipModel;
+    VAE: VaeModel;
+    CONDITIONING: Conditioning;
+    LATENT: Latent;
+  }
+}

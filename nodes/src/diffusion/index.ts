@@ -1,0 +1,49 @@
+/**
+ * @module
+ * The diffusion node pack (ComfyUI's names): CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage,
+ * KSampler, VAEDecode, VAEEncode; the MODEL / CLIP / VAE / CONDITIONING / LATENT socket values; the
+ * per-environment session and graph caches; and the functions behind the nodes (checkpoint loading,
+ * prompt encoding, guided sampling, VAE codec, latent previews) for packs and tests that compose them.
+ */
+
+export type { MakeTinySd15Options, TinySd15Files } from '../models/tiny';
+export { makeTinySd15, TINY_SD15_FILE } from '../models/tiny';
+export { concatBatch, divided, meanOf, scaled, sliceBatch } from './batch-tensors';
+export type { CfgDenoiserOptions } from './cfg-denoiser';
+export { createCfgDenoiser } from './cfg-denoiser';
+export type { ConditioningShape } from './check-conditioning';
+export { checkConditioning } from './check-conditioning';
+export { checkpointIdentity } from './checkpoint-identity';
+export { CheckpointLoaderSimple } from './checkpoint-loader-simple';
+export { CLIPTextEncode } from './clip-text-encode';
+export { clipTokenizerKey, clipTokenizerSourceFor, loadClipTokenizerFrom } from './clip-tokenizers';
+export { DIFFUSION_NODES } from './diffusion-nodes';
+export { CLIP_TOKENIZERS, DIFFUSION_SESSIONS, MODEL_GRAPHS, UNET_GRAPHS } from './diffusion-resources';
+export type {
+  ClipModel,
+  ClipTokenizerSource,
+  Conditioning,
+  ConditioningEntry,
+  Latent,
+  VaeModel,
+} from './diffusion-types';
+export { EmptyLatentImage, emptyLatent } from './empty-latent-image';
+export type { EncodedPrompt } from './encode-prompt';
+export { encodePrompt } from './encode-prompt';
+export { imageToVaeInput, vaeOutputToImage } from './image-layout';
+export { KSampler } from './ksampler';
+export { latentPreview, latentToRgb, SD15_LATENT_RGB_FACTORS } from './latent-preview';
+export { CHECKPOINT_EXTENSIONS, listCheckpoints } from './list-checkpoints';
+export type { LoadedCheckpoint } from './load-checkpoint';
+export { loadCheckpoint, loadCheckpointFor } from './load-checkpoint';
+export { LruMemo } from './lru-memo';
+export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
+export { modelGraph, withModelSession } from './model-graphs';
+export type { SampleLatentOptions } from './sample-latent';
+export { SD15_LATENT_SCALE, sampleLatent } from './sample-latent';
+export type { LevelRequest, SamplerName, SamplerPlan } from './sampler-plans';
+export { SAMPLER_NAMES, SAMPLER_PLANS } from './sampler-plans';
+export type { StepReporter, StepReporterOptions } from './step-reporter';
+export { createStepReporter, MAX_PREVIEWS_PER_RUN } from './step-reporter';
+export { decodeLatent, encodeImage } from './vae-codec';
+export { VAEDecode, VAEEncode } from './vae-nodes';

@@ -1,0 +1,142 @@
+/**
+ * @module
+ * Opens a checkpoint as people have them (single-file LDM `.safetensors` / `.ckpt` with an optional
+ * `.yaml` beside it, or a diffusers pipeline folder) into MODEL, CLIP and VAE handles. It reads
+ * configs and weight headers, then builds the text encoder and VAE decoder graphs right away, so a
+ * truncated, incomplete or wrongly shaped file fails here, at the loader, naming the weight and file.
+ */
+import type { NodeEnv } from '@momaflow/engine';
+import { EngineError, errorMessage, openWeights } from '@momaflow/engine';
+import {
+  CLIP_TEXT_CONFIG_JSON_SCHEMA,
+  type ClipTextConfig,
+  clipTextConfigFromJson,
+  clipTextConfigFromLdmYaml,
+  LDM_CLIP_PREFIX,
+} from '../models/clip-text';
+import {
+  type CheckpointLayout,
+  DIFFUSERS_WEIGHT_NAMES,
+  findDiffusersComponent,
+  ldmKey,
+  readConfigJson,
+  resolveCheckpointLayout,
+} from '../models/ldm-config';
+import { LDM_UNET_PREFIX, loadUnet, type UnetModel } from '../models/unet';
+import {
+  LDM_VAE_PREFIX,
+  VAE_CONFIG_JSON_SCHEMA,
+  type VaeConfig,
+  vaeConfigFromJson,
+  vaeConfigFromLdmYaml,
+} from '../models/vae';
+import { checkpointIdentity } from './checkpoint-identity';
+import { clipTokenizerSourceFor } from './clip-tokenizers';
+import type { ClipModel, VaeModel } from './diffusion-types';
+import { modelGraph } from './model-graphs';
+
+/** The three parts of a checkpoint. */
+export interface LoadedCheckpoint {
+  readonly model: UnetModel;
+  readonly clip: ClipModel;
+  readonly vae: VaeModel;
+}
+
+/** What a single SD1.x file must hold, by component, as LDM names it. */
+const SINGLE_FILE_PARTS = {
+  UNet: LDM_UNET_PREFIX,
+  VAE: LDM_VAE_PREFIX,
+  'text encoder': LDM_CLIP_PREFIX,
+} as const satisfies Record<string, string>;
+
+async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
+  if (layout.kind === 'single-file') return clipTextConfigFromLdmYaml(layout.yaml);
+  const files = await findDiffusersComponent(
+    layout.root,
+    'text_encoder',
+    DIFFUSERS_WEIGHT_NAMES.transformers,
+  );
+  return clipTextConfigFromJson(
+    await readConfigJson(files.configPath, CLIP_TEXT_CONFIG_JSON_SCHEMA),
+    files.configPath,
+  );
+}
+
+async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
+  if (layout.kind === 'single-file') return vaeConfigFromLdmYaml(layout.yaml);
+  const files = await findDiffusersComponent(layout.root, 'vae', DIFFUSERS_WEIGHT_NAMES.diffusers);
+  return vaeConfigFromJson(await readConfigJson(files.configPath, VAE_CONFIG_JSON_SCHEMA));
+}
+
+/** Reads the UNet weight file's header (the whole index for torch archives) and checks its parts. */
+async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void> {
+  const reader = await openWeights(path);
+  try {
+    if (!isSingleFile) return;
+    const keys = reader.keys().map(ldmKey);
+    for (const [part, prefix] of Object.entries(SINGLE_FILE_PARTS)) {
+      if (!keys.some((k) => k.startsWith(prefix))) {
+        throw new EngineError(
+          'checkpoint_incomplete',
+          `${path} has no ${part} weights ('${prefix}*'); is it a Stable Diffusion 1.x checkpoint?`,
+          { path, part },
+        );
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * MODEL, CLIP and VAE handles of the checkpoint at `path`; the text encoder and VAE decoder graphs are
+ * built into the environment's caches.
+ * @throws EngineError `checkpoint_not_found`, `checkpoint_incomplete`, `checkpoint_component_missing`,
+ * `invalid_ldm_yaml`, `weight_missing`, `weight_shape_mismatch` or a weight reader's error, each naming
+ * the file.
+ * @example
+ * const { model, clip, vae } = await loadCheckpoint(env, 'models/checkpoints/momaflow-tiny-sd15.safetensors');
+ */
+export async function loadCheckpoint(env: NodeEnv, path: string): Promise<LoadedCheckpoint> {
+  const layout = await resolveCheckpointLayout(path);
+  const key = await checkpointIdentity(path);
+  const model = await loadUnet(path);
+  await checkUnetFile(model.weights.origin, layout.kind === 'single-file');
+  const clip: ClipModel = Object.freeze({
+    kind: 'sd1-clip',
+    key,
+    layout,
+    config: await clipConfigOf(layout),
+    tokenizer: await clipTokenizerSourceFor(layout),
+    layer: 'last',
+  });
+  const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
+  await modelGraph(env, { kind: 'clip-text', handle: clip });
+  await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+  return Object.freeze({ model, clip, vae });
+}
+
+/**
+ * `loadCheckpoint` with every failure turned into an EngineError whose message starts with `label` and
+ * names the checkpoint (the code of the underlying error is kept).
+ * @example
+ * await loadCheckpointFor(env, path, "CheckpointLoaderSimple input 'ckpt_name'", 'sd15.safetensors');
+ */
+export async function loadCheckpointFor(
+  env: NodeEnv,
+  path: string,
+  label: string,
+  name: string,
+): Promise<LoadedCheckpoint> {
+  try {
+    return await loadCheckpoint(env, path);
+  } catch (cause) {
+    const code = cause instanceof EngineError ? cause.code : 'checkpoint_unreadable';
+    throw new EngineError(
+      code,
+      `${label}: cannot load '${name}': ${errorMessage(cause)}`,
+      { path },
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * @module
+ * One KSampler run on a LATENT: scale it into the model's space (SD1.x: x 0.18215, ComfyUI
+ * `process_latent_in`), start from the plan's noised sample, walk the levels with the guided UNet in
+ * one batched call per step, and scale the result back. The noise is the caller's, so the node draws it
+ * from the seed and the parity tests feed the reference noise.
+ */
+import type { NodeEnv, Tensor } from '@momaflow/engine';
+import { EngineError } from '@momaflow/engine';
+import { type UnetModel, UnetSession } from '../models/unet';
+import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
+import { divided, scaled } from './batch-tensors';
+import { createCfgDenoiser } from './cfg-denoiser';
+import { checkConditioning } from './check-conditioning';
+import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
+import type { Conditioning } from './diffusion-types';
+import { SAMPLER_PLANS, type SamplerName } from './sampler-plans';
+
+/** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
+export const SD15_LATENT_SCALE = 0.18215;
+
+/** Options of `sampleLatent`. */
+export interface SampleLatentOptions {
+  readonly env: NodeEnv;
+  readonly model: UnetModel;
+  readonly positive: Conditioning;
+  readonly negative: Conditioning;
+  /** LATENT samples [batch, 4, h, w] in VAE space: zeros for txt2img. */
+  readonly latent: Tensor<'float32'>;
+  /** Unit Gaussian noise shaped like `latent` (`torchRandn({ seed, shape })` for ComfyUI's images). */
+  readonly noise: Tensor<'float32'>;
+  /** Per-step noise for ancestral samplers. */
+  readonly noiseSource?: NoiseSource;
+  readonly samplerName: SamplerName;
+  readonly scheduler: SchedulerName;
+  readonly steps: number;
+  readonly cfg: number;
+  /** Default 1. */
+  readonly denoise?: number;
+  readonly signal?: AbortSignal;
+  /** After each step, with the sample and x0 estimate in the model's (scaled) space. */
+  readonly onStep?: (progress: StepProgress) => void;
+  /** Labels for messages, e.g. "KSampler". */
+  readonly label?: string;
+}
+
+/**
+ * Denoise `latent` and return the result in VAE space (a LATENT's samples).
+ * @throws EngineError `invalid_conditioning`, `invalid_input` (noise shape), and the UNet's errors.
+ * @example
+ * const samples = await sampleLatent({ env, model, positive, negative, latent, noise: torchRandn({ seed, shape: latent.shape }),
+ *   samplerName: 'euler', scheduler: 'normal', steps: 20, cfg: 8 });
+ */
+export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'float32'>> {
+  const label = o.label ?? 'KSampler';
+  const [batch = 0] = o.latent.shape;
+  if (o.noise.shape.join('x') !== o.latent.shape.join('x')) {
+    throw new EngineError(
+      'invalid_input',
+      `${label}: noise [${o.noise.shape.join(', ')}] must have the latent's shape [${o.latent.shape.join(', ')}]`,
+    );
+  }
+  const dims = { batch, dim: o.model.config.crossAttentionDim };
+  const tokens = checkConditioning(`${label} input 'positive'`, o.positive, dims);
+  if (o.cfg !== 1 && checkConditioning(`${label} input 'negative'`, o.negative, dims) !== tokens) {
+    throw new EngineError(
+      'invalid_conditioning',
+      `${label}: 'positive' and 'negative' must have the same number of tokens to run batched`,
+    );
+  }
+  const denoise = o.denoise ?? 1;
+  const plan = SAMPLER_PLANS[o.samplerName];
+  const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
+  if (levels.length < 2) return o.latent;
+  const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
+  const unet = await UnetSession.open({
+    model: o.model,
+    graphs: o.env.resource(UNET_GRAPHS),
+    sessions: o.env.resource(DIFFUSION_SESSIONS),
+  });
+  try {
+    const out = await sample({
+      sampler: plan.sampler,
+      levels,
+      x,
+      denoise: createCfgDenoiser({
+        unet,
+        positive: o.positive,
+        negative: o.negative,
+        cfg: o.cfg,
+        domain: plan.sampler.domain,
+        schedule: SD1_SCHEDULE,
+        batch,
+      }),
+      ...(o.noiseSource === undefined ? {} : { noiseSource: o.noiseSource }),
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+      ...(o.onStep === undefined ? {} : { onStep: o.onStep }),
+    });
+    return divided(out, SD15_LATENT_SCALE);
+  } finally {
+    unet.release();
+  }
+}

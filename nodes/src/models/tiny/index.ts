@@ -1,0 +1,19 @@
+/**
+ * @module
+ * momaflow's tiny default model: SD1.5's architecture and file layout with seeded random weights, so
+ * every workflow runs out of the box (`momaflow models make-tiny`), plus the LDM key/shape tables of
+ * UNet, VAE and CLIP text encoder it is made from.
+ */
+export { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
+export { ldmUnetShapes } from './ldm-unet-shapes';
+export { ldmVaeShapes } from './ldm-vae-shapes';
+export type { MakeTinySd15Options, TinySd15Files } from './make-tiny-sd15';
+export { makeTinySd15, TINY_SD15_FILE, tinySd15Tensors } from './make-tiny-sd15';
+export { seededWeight } from './seeded-init';
+export type {
+  LdmCheckpointShape,
+  LdmClipTextShape,
+  LdmUnetShape,
+  LdmVaeShape,
+} from './tiny-sd15-config';
+export { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
+ * checkpoint (random seeded weights, same file format as real SD1.5 files) into
+ * `<models>/checkpoints/`, so every example workflow runs without downloading anything. The same
+ * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '@momaflow/engine';
+import { makeTinySd15 } from '@momaflow/nodes';
+import type { CliIo } from './cli-io';
+import { EXIT } from './run-command';
+
+const USAGE = `usage:
+  momaflow models make-tiny [--if-absent] [--models DIR]
+
+  --if-absent  keep the files when they already exist
+  --models     the models folder (default: ./models)
+`;
+
+type ModelsSubcommand = (args: readonly string[], io: CliIo) => Promise<number>;
+
+async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
+  let values: { 'if-absent'?: boolean; models?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: { 'if-absent': { type: 'boolean' }, models: { type: 'string' } },
+    }));
+  } catch (err) {
+    io.error(`${errorMessage(err)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    const made = await makeTinySd15({
+      modelsDir: path.resolve(values.models ?? 'models'),
+      ifAbsent: values['if-absent'] ?? false,
+    });
+    const size = `${(made.bytes / 2 ** 20).toFixed(1)} MiB`;
+    io.write(
+      made.written
+        ? `wrote ${made.checkpoint} (${size}, random weights) and ${made.yaml}\n`
+        : `kept ${made.checkpoint} (${size}): it already exists\n`,
+    );
+    return EXIT.ok;
+  } catch (err) {
+    io.error(`momaflow models make-tiny: ${errorMessage(err)}`);
+    return EXIT.failed;
+  }
+}
+
+const SUBCOMMANDS = { 'make-tiny': makeTiny } as const satisfies Record<string, ModelsSubcommand>;
+
+const isSubcommand = (name: string | undefined): name is keyof typeof SUBCOMMANDS =>
+  name !== undefined && Object.hasOwn(SUBCOMMANDS, name);
+
+/**
+ * Runs `momaflow models <subcommand> ...`; returns the exit code.
+ * @example
+ * await modelsCommand(['make-tiny', '--if-absent'], processIo()); // 0
+ */
+export async function modelsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (!isSubcommand(name)) {
+    io.error(
+      `${name === undefined ? 'missing' : `unknown`} models subcommand${name ? ` '${name}'` : ''}\n\n${USAGE}`,
+    );
+    return EXIT.usage;
+  }
+  return SUBCOMMANDS[name](rest, io);
+}
