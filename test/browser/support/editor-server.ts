@@ -7,8 +7,7 @@
  * talks to the API through `?server=`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -41,10 +40,41 @@ export interface EditorServer {
   close(): Promise<void>;
 }
 
-/** Builds the editor when `editor/dist` is missing (a fresh clone); CI builds it first anyway. */
-export function ensureEditorBuilt(): void {
-  if (existsSync(path.join(EDITOR_DIST, 'index.html'))) return;
-  execFileSync('pnpm', ['--filter', '@momaflow/editor', 'build'], { cwd: ROOT, stdio: 'inherit' });
+const BUILD_LOCK = path.join(ROOT, 'editor', '.build-lock');
+const BUILD_STAMP = path.join(EDITOR_DIST, '.built-for');
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * Builds the editor (about a second with Vite 8) once per test run, so the tests never use a stale
+ * `editor/dist`. Test files run in parallel workers of one vitest process: the first takes a lock
+ * and builds, the others wait for it and see the stamp with their shared parent's pid.
+ */
+export async function buildEditor(): Promise<void> {
+  const stamp = `vitest parent ${process.ppid}`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`${BUILD_LOCK} is held for over ${LOCK_WAIT_MS} ms; remove it if no build runs`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if ((await readFile(BUILD_STAMP, 'utf8').catch(() => '')) === stamp) return;
+    // vitest sets NODE_ENV=test, which would make Vite bundle React's (much slower) development build.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    execFileSync('pnpm', ['--filter', '@momaflow/editor', 'build'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await writeFile(BUILD_STAMP, stamp);
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 async function serveStatic(dir: string): Promise<{ server: Server; origin: string }> {
@@ -79,7 +109,7 @@ async function servesEditor(url: string): Promise<boolean> {
  * await page.goto(server.editorUrl);
  */
 export async function startEditorServer(): Promise<EditorServer> {
-  ensureEditorBuilt();
+  await buildEditor();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-browser-'));
   await mkdir(path.join(dataDir, 'input'), { recursive: true });
   await copyFile(EXAMPLE_IMAGE, path.join(dataDir, 'input', 'example.png'));

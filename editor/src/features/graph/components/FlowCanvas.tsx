@@ -14,7 +14,15 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, type MouseEvent as ReactMouseEvent, useCallback, useEffect, useState } from 'react';
+import {
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useServices, useTabs } from '../../../app/editor-context';
 import { openDroppedFile } from '../../files/lib/open-dropped-file';
 import type { LinkFilter } from '../../palette/lib/search-templates';
@@ -22,6 +30,7 @@ import { activeTab } from '../../tabs/store/tabs-store';
 import { usePointer } from '../hooks/use-pointer';
 import type { FlowEdge, FlowNode } from '../lib/flow-types';
 import { parseInputHandle, parseOutputHandle } from '../lib/handle-ids';
+import { initialViewport } from '../lib/initial-viewport';
 import { validateConnection } from '../lib/validate-connection';
 import { FrameNodeView } from './FrameNodeView';
 import { NoteNodeView } from './NoteNodeView';
@@ -32,6 +41,7 @@ const NODE_TYPES = { workflow: WorkflowNodeView, frame: FrameNodeView, note: Not
 const EDGE_TYPES = { default: TypedEdge };
 const SNAP_GRID: [number, number] = [10, 10];
 const PRO_OPTIONS = { hideAttribution: true };
+const ZOOM = { minZoom: 0.05, maxZoom: 1.5, padding: 0.1 };
 
 function minimapColor(node: FlowNode): string {
   if (node.type === 'frame') return 'rgba(120,140,180,0.25)';
@@ -67,11 +77,26 @@ export function FlowCanvas() {
   const [snap, setSnap] = useState(false);
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const pointer = usePointer();
+  const wrapper = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: computed once per opened tab, before the first render of its nodes
+  const startViewport = useMemo(() => {
+    const screen = wrapper.current ?? {
+      clientWidth: window.innerWidth,
+      clientHeight: window.innerHeight - 80,
+    };
+    return initialViewport(
+      activeTab(tabs.getState()).doc.nodes,
+      { width: screen.clientWidth, height: screen.clientHeight },
+      ZOOM,
+    );
+  }, [tabId]);
 
-  // Each opened workflow starts framed in view.
+  // Each opened workflow starts framed in view: estimated before rendering, exact once measured.
   // biome-ignore lint/correctness/useExhaustiveDependencies: re-fit only when the tab changes
   useEffect(() => {
-    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.1, duration: 0 }));
+    const frame = requestAnimationFrame(
+      () => void flow.fitView({ padding: ZOOM.padding, maxZoom: 1, duration: 0 }),
+    );
     return () => cancelAnimationFrame(frame);
   }, [tabId]);
 
@@ -149,6 +174,7 @@ export function FlowCanvas() {
 
   return (
     <div
+      ref={wrapper}
       className="mf-canvas"
       role="application"
       aria-label="Workflow canvas"
@@ -164,6 +190,9 @@ export function FlowCanvas() {
       }
     >
       <ReactFlow<FlowNode, FlowEdge>
+        // A fresh React Flow per tab, so each opens at its own fitted viewport.
+        key={tabId}
+        defaultViewport={startViewport}
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
@@ -182,7 +211,7 @@ export function FlowCanvas() {
         elevateNodesOnSelect={false}
         snapToGrid={snap}
         snapGrid={SNAP_GRID}
-        minZoom={0.05}
+        minZoom={ZOOM.minZoom}
         maxZoom={4}
         proOptions={PRO_OPTIONS}
       >

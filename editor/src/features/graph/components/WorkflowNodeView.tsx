@@ -4,7 +4,7 @@
  * left (a widget while unlinked; every widget also has a socket), problems on their inputs, and the
  * node's images. Memoised, reading only its own slice of each store, so big graphs stay fast.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
 import { memo, useState } from 'react';
 import { useRuns, useServices, useTabs, useUi } from '../../../app/editor-context';
 import type { NodeIssue } from '../../execution/lib/run-state';
@@ -16,14 +16,25 @@ import { inputHandleId, outputHandleId } from '../lib/handle-ids';
 import { NodeMedia } from './NodeMedia';
 
 const NO_ISSUES: readonly NodeIssue[] = [];
+/**
+ * Level of detail by zoom, as ComfyUI's low-quality mode: below `DETAIL_ZOOM` nodes draw only sockets
+ * and labels (widgets are unreadable there anyway), below `OVERVIEW_ZOOM` not even the labels. That
+ * keeps 500-node graphs quick to open and drag.
+ */
+export const DETAIL_ZOOM = 0.45;
+export const OVERVIEW_ZOOM = 0.2;
+type Detail = 'full' | 'compact' | 'overview';
+const detailOf = (s: ReactFlowState): Detail =>
+  s.transform[2] >= DETAIL_ZOOM ? 'full' : s.transform[2] >= OVERVIEW_ZOOM ? 'compact' : 'overview';
 
 function InputRow(props: {
   nodeId: string;
   input: InputTemplate;
   data: WorkflowFlowNode['data'];
   issues: readonly NodeIssue[];
+  compact: boolean;
 }) {
-  const { nodeId, input, data, issues } = props;
+  const { nodeId, input, data, issues, compact } = props;
   const { tabs, runs } = useServices();
   const tabId = useTabs((s) => s.activeId);
   const linked = Object.hasOwn(data.links, input.name);
@@ -46,7 +57,7 @@ function InputRow(props: {
         className={input.widget && !linked ? 'mf-handle mf-widget-handle' : 'mf-handle'}
         style={{ background: color, borderColor: color }}
       />
-      {input.widget && !linked ? (
+      {input.widget && !linked && !compact ? (
         <WidgetField
           nodeId={nodeId}
           name={input.name}
@@ -108,6 +119,8 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
   const tabId = useTabs((s) => s.activeId);
   const run = useRuns((s) => s.byTab[tabId]?.nodes[id]);
   const issues = useRuns((s) => s.byTab[tabId]?.issues[id]) ?? NO_ISSUES;
+  const detail = useStore(detailOf);
+  const compact = detail !== 'full';
   const title = data.title ?? template?.displayName ?? data.classType;
   const status = run?.status;
   const progress = run?.progress ? Math.round((100 * run.progress.value) / Math.max(1, run.progress.max)) : 0;
@@ -118,6 +131,8 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
     issues.length > 0 ? 'mf-has-issues' : '',
     selected ? 'mf-selected' : '',
     template ? '' : 'mf-unknown',
+    compact ? 'mf-compact' : '',
+    detail === 'overview' ? 'mf-overview' : '',
   ].join(' ');
   const width = data.size?.[0];
   return (
@@ -162,10 +177,17 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
       </div>
       <div className="mf-inputs">
         {template?.inputs.map((input) => (
-          <InputRow key={input.name} nodeId={id} input={input} data={data} issues={issues} />
+          <InputRow
+            key={input.name}
+            nodeId={id}
+            input={input}
+            data={data}
+            issues={issues}
+            compact={compact}
+          />
         ))}
       </div>
-      {issues.length > 0 && (
+      {issues.length > 0 && !compact && (
         <ul className="mf-issues" data-testid="node-issues">
           {issues.map((issue) => (
             <li key={`${issue.type}:${issue.input ?? ''}:${issue.message}`} className="mf-issue">
@@ -174,7 +196,7 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
           ))}
         </ul>
       )}
-      <NodeMedia run={run} reserve={template?.outputNode ?? false} />
+      {!compact && <NodeMedia run={run} reserve={template?.outputNode ?? false} />}
     </div>
   );
 }

@@ -1,0 +1,198 @@
+/**
+ * The editor in headless chromium against the real server on loopback: load and queue examples
+ * (progress, live preview, output image on the node), link rules, the palette, undo/redo, PNG
+ * drop, node errors. Screenshots go to test/artifacts/.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LaunchedBrowser, launchChromium } from './support/chromium';
+import {
+  activeGraph,
+  dragLink,
+  handleSelector,
+  nodeSelector,
+  openEditor,
+  openExample,
+  screenshot,
+} from './support/editor-page';
+import { type EditorServer, startEditorServer } from './support/editor-server';
+
+let server: EditorServer;
+let chromium: LaunchedBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startEditorServer();
+  chromium = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+beforeEach(async () => {
+  await page?.close();
+  page = await chromium.context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await openEditor(page, server.editorUrl);
+});
+
+const toast = () => page.locator('[data-testid=toast]').last();
+
+describe('editor in chromium', () => {
+  it('queues an example and shows progress, the live preview and the output image on the nodes', async () => {
+    await openExample(page, 'progress-preview');
+    await screenshot(page, 'progress-loaded');
+    await page.keyboard.press('Control+Enter');
+    const sampler = page.locator(nodeSelector('2'));
+    await sampler.locator('[data-testid=node-preview]').waitFor();
+    await expect
+      .poll(async () => sampler.locator('[data-testid=workflow-node]').getAttribute('data-status'))
+      .toBe('running');
+    const width = await sampler
+      .locator('[data-testid=node-progress]')
+      .evaluate((el) => (el as HTMLElement).style.width);
+    expect(Number.parseFloat(width)).toBeGreaterThan(0);
+    await screenshot(page, 'progress-running');
+    const output = page.locator(nodeSelector('3')).locator('[data-testid=node-output-image]');
+    await output.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => output.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    await page.waitForSelector('[data-testid=run-status][data-status=success]');
+    await screenshot(page, 'progress-done');
+    await output.click();
+    await page.locator('[data-testid=lightbox] img').waitFor();
+    await screenshot(page, 'output-lightbox');
+  }, 60_000);
+
+  it('refuses a wrong-type link and says why', async () => {
+    await openExample(page, 'image-basics');
+    const before = Object.keys(await activeGraph(page)).length;
+    await dragLink(page, handleSelector('1', 'out:1'), handleSelector('5', 'in:images'));
+    await expect
+      .poll(() => toast().textContent())
+      .toContain("MASK output 'MASK' cannot feed IMAGE input 'images'");
+    expect((await activeGraph(page))['5']?.inputs.images).toEqual(['2', 0]);
+    expect(Object.keys(await activeGraph(page))).toHaveLength(before);
+    await screenshot(page, 'link-refused');
+  });
+
+  it('adds a node from the palette, links it, and undoes and redoes both', async () => {
+    await openExample(page, 'image-basics');
+    await page.mouse.dblclick(700, 700);
+    await page.locator('[data-testid=palette] input').fill('invert');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => Object.keys(await activeGraph(page))).toContain('7');
+    expect((await activeGraph(page))['7']?.class_type).toBe('InvertMask');
+    await dragLink(page, handleSelector('1', 'out:1'), handleSelector('7', 'in:mask'));
+    await expect.poll(async () => (await activeGraph(page))['7']?.inputs.mask).toEqual(['1', 1]);
+    await screenshot(page, 'palette-added-linked');
+
+    await page.mouse.click(5, 300);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await activeGraph(page))['7']?.inputs.mask).toBeUndefined();
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => Object.keys(await activeGraph(page))).not.toContain('7');
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(async () => (await activeGraph(page))['7']?.inputs.mask).toEqual(['1', 1]);
+  });
+
+  it('opens the palette filtered to fitting types when a link is dropped on the canvas, and links the pick', async () => {
+    await openExample(page, 'image-basics');
+    await dragLink(page, handleSelector('1', 'out:1'), { x: 600, y: 720 });
+    await page.locator('[data-testid=palette]').waitFor();
+    const offered = await page
+      .locator('[data-testid=palette] [data-type]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(offered).toEqual(expect.arrayContaining(['InvertMask', 'MaskToImage']));
+    expect(offered).not.toContain('ImageScale');
+    await page.locator('[data-testid=palette] [data-type=MaskToImage]').click();
+    await expect
+      .poll(async () => (await activeGraph(page))['7'])
+      .toMatchObject({ class_type: 'MaskToImage', inputs: { mask: ['1', 1] } });
+  });
+
+  it('restores the same graph from a PNG that SaveImage wrote', async () => {
+    await openExample(page, 'image-basics');
+    const queued = await activeGraph(page);
+    await page.getByTestId('queue-button').click();
+    const image = page.locator(nodeSelector('5')).locator('[data-testid=node-output-image]');
+    await image.waitFor({ timeout: 30_000 });
+    const src = await image.getAttribute('src');
+    const full = new URL(src!);
+    full.searchParams.delete('preview');
+    const png = Buffer.from(await (await fetch(full)).arrayBuffer());
+    await page.evaluate(
+      ({ bytes }) => {
+        const file = new File([new Uint8Array(bytes)], 'scaled.png', { type: 'image/png' });
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        const canvas = document.querySelector('[data-testid=canvas]')!;
+        canvas.dispatchEvent(
+          new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+        canvas.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      },
+      { bytes: [...png] },
+    );
+    await expect.poll(() => page.locator('[data-testid=tab]').count()).toBe(2);
+    expect(await activeGraph(page)).toEqual(queued);
+    await screenshot(page, 'png-restored');
+  }, 60_000);
+
+  it('shows validation and execution errors on the offending node', async () => {
+    const workflow = {
+      format: 'momaflow.workflow',
+      version: 2,
+      name: 'Errors',
+      nodes: {
+        '1': { class_type: 'LoadImage', inputs: { image: 'missing.png' }, pos: [0, 0] },
+        '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' }, pos: [380, 0] },
+      },
+    };
+    await page.getByTestId('open-file').setInputFiles({
+      name: 'errors.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(workflow)),
+    });
+    await page.locator(nodeSelector('1')).waitFor();
+    await page.keyboard.press('Control+Enter');
+    const issues = page.locator(nodeSelector('1')).locator('[data-testid=node-issues]');
+    await expect.poll(() => issues.textContent()).toContain('missing.png');
+    await expect
+      .poll(() => page.locator(`${nodeSelector('1')} [data-input=image].mf-invalid`).count())
+      .toBe(1);
+    await screenshot(page, 'validation-error');
+
+    const failing = {
+      ...workflow,
+      nodes: {
+        '1': { class_type: 'LoadImage', inputs: { image: 'example.png' }, pos: [0, 0] },
+        '2': { class_type: 'BrowserTestFail', inputs: { image: ['1', 0] }, pos: [380, 0] },
+        '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' }, pos: [760, 0] },
+      },
+    };
+    await page.getByTestId('open-file').setInputFiles({
+      name: 'failing.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(failing)),
+    });
+    await page.locator(nodeSelector('3')).waitFor();
+    await page.keyboard.press('Control+Enter');
+    await expect
+      .poll(
+        () => page.locator(`${nodeSelector('2')} [data-testid=workflow-node]`).getAttribute('data-status'),
+        { timeout: 20_000 },
+      )
+      .toBe('error');
+    expect(
+      await page.locator(nodeSelector('2')).locator('[data-testid=node-issues]').textContent(),
+    ).toContain('fails on purpose');
+    await screenshot(page, 'execution-error');
+  }, 60_000);
+});
