@@ -95,10 +95,10 @@ describe(createExecutor.name, () => {
 
   it('evaluates lazy inputs only when the node asks for them', async () => {
     const { run } = await setup();
-    const prompt = (useA: boolean): Prompt => ({
+    const prompt = (useA: boolean, bValue = 20): Prompt => ({
       '1': { class_type: 'Number', inputs: { value: 10 } },
       '2': { class_type: 'Add', inputs: { a: ['1', 0], b: 1 } },
-      '3': { class_type: 'Number', inputs: { value: 20 } },
+      '3': { class_type: 'Number', inputs: { value: bValue } },
       '4': { class_type: 'Add', inputs: { a: ['3', 0], b: 2 } },
       '5': { class_type: 'Switch', inputs: { useA, a: ['2', 0], b: ['4', 0] } },
       '6': { class_type: 'Show', inputs: { value: ['5', 0] } },
@@ -109,6 +109,10 @@ describe(createExecutor.name, () => {
     const b = await run(prompt(false));
     expect(b.ran).toEqual(['3', '4', '5', '6']);
     expect(b.result.outputs['6']).toEqual({ text: ['22'] });
+    // B changed but A is chosen: the switch re-runs and the branch it asks for lazily comes from the cache.
+    const again = await run(prompt(true, 30));
+    expect(again.ran).toEqual(['5', '6']);
+    expect(again.result.outputs['6']).toEqual({ text: ['11'] });
   });
 
   it('executes only the requested outputs (partial execution)', async () => {

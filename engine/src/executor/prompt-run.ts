@@ -97,10 +97,11 @@ export class PromptRun {
     this.#emit({ type: 'execution_start', promptId, timestamp: Date.now() });
     try {
       await this.#computeSignatures();
-      const cached = this.#findCached(prompt.targets);
-      this.#emit({ type: 'execution_cached', promptId, nodes: cached, timestamp: Date.now() });
-      for (const id of cached) this.#emitCachedUi(id);
-      await Promise.all(prompt.targets.map((id) => this.#outputsOf(id)));
+      const cached = this.#schedule(prompt.targets, (hits) => {
+        this.#emit({ type: 'execution_cached', promptId, nodes: hits, timestamp: Date.now() });
+        for (const id of hits) this.#emitCachedUi(id);
+      });
+      await Promise.all(prompt.targets.map((id) => this.#results.get(id)));
       const durationMs = performance.now() - started;
       this.#emit({
         type: 'execution_success',
@@ -193,15 +194,19 @@ export class PromptRun {
     }
   }
 
-  /** Walks from `ids` through eager links, stopping at cached nodes; returns the cached nodes it met. */
-  #findCached(ids: readonly string[]): string[] {
+  /**
+   * Makes sure `ids` will have results: walks back through eager links, takes what the cache holds
+   * (without walking further up from a hit) and starts the rest in dependency order. Returns the cache
+   * hits, which `beforeStart` sees before any node starts. Used for the requested outputs and again for
+   * each lazy input a node asks for.
+   */
+  #schedule(ids: readonly string[], beforeStart?: (hits: readonly string[]) => void): string[] {
     const hits: string[] = [];
-    const seen = new Set<string>();
+    const needed = new Set<string>();
     const queue = [...ids];
     while (queue.length > 0) {
       const id = queue.pop()!;
-      if (seen.has(id) || this.#results.has(id)) continue;
-      seen.add(id);
+      if (needed.has(id) || this.#results.has(id)) continue;
       const node = this.#o.prompt.nodes.get(id)!;
       const entry = node.definition.notIdempotent ? undefined : this.#o.cache.get(this.#signatures.get(id)!);
       if (entry) {
@@ -210,7 +215,17 @@ export class PromptRun {
         hits.push(id);
         continue;
       }
+      needed.add(id);
       for (const [name, [from]] of node.links) if (!node.definition.inputs[name]?.lazy) queue.push(from);
+    }
+    beforeStart?.(hits);
+    if (needed.size > 0) {
+      for (const [id, node] of this.#o.prompt.nodes) {
+        if (!needed.has(id)) continue;
+        const promise = this.#start(node);
+        promise.catch(() => {}); // failures surface through the target that awaits them
+        this.#results.set(id, promise);
+      }
     }
     return hits;
   }
@@ -221,25 +236,9 @@ export class PromptRun {
     if (hit?.ui && node.definition.output) this.#reportUi(node, hit.ui, true, 0);
   }
 
-  /** Starts (in dependency order) whatever `id` needs that hasn't started, and returns its outputs. */
+  /** The outputs of `id`, scheduling whatever it needs first. */
   #outputsOf(id: string): Promise<Outputs> {
-    if (!this.#results.has(id)) {
-      const needed = new Set<string>();
-      const queue = [id];
-      while (queue.length > 0) {
-        const next = queue.pop()!;
-        if (needed.has(next) || this.#results.has(next)) continue;
-        needed.add(next);
-        const node = this.#o.prompt.nodes.get(next)!;
-        for (const [name, [from]] of node.links) if (!node.definition.inputs[name]?.lazy) queue.push(from);
-      }
-      for (const [nodeId, node] of this.#o.prompt.nodes) {
-        if (!needed.has(nodeId)) continue;
-        const promise = this.#start(node);
-        promise.catch(() => {}); // failures surface through the target that awaits them
-        this.#results.set(nodeId, promise);
-      }
-    }
+    this.#schedule([id]);
     return this.#results.get(id)!;
   }
 
