@@ -16,6 +16,7 @@ import {
   screenshot,
 } from './support/editor-page';
 import { type EditorServer, startEditorServer } from './support/editor-server';
+import type { PageElement, PageGlobals } from './support/page-globals';
 
 let server: EditorServer;
 let chromium: LaunchedBrowser;
@@ -52,13 +53,13 @@ describe('editor in chromium', () => {
       .toBe('running');
     const width = await sampler
       .locator('[data-testid=node-progress]')
-      .evaluate((el) => (el as HTMLElement).style.width);
+      .evaluate((el) => (el as unknown as PageElement).style.width);
     expect(Number.parseFloat(width)).toBeGreaterThan(0);
     await screenshot(page, 'progress-running');
     const output = page.locator(nodeSelector('3')).locator('[data-testid=node-output-image]');
     await output.waitFor({ timeout: 30_000 });
     await expect
-      .poll(() => output.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .poll(() => output.evaluate((img) => (img as unknown as PageElement).naturalWidth ?? 0))
       .toBeGreaterThan(0);
     await page.waitForSelector('[data-testid=run-status][data-status=success]');
     await screenshot(page, 'progress-done');
@@ -127,15 +128,16 @@ describe('editor in chromium', () => {
     const png = Buffer.from(await (await fetch(full)).arrayBuffer());
     await page.evaluate(
       ({ bytes }) => {
-        const file = new File([new Uint8Array(bytes)], 'scaled.png', { type: 'image/png' });
-        const transfer = new DataTransfer();
+        const page = globalThis as unknown as PageGlobals;
+        const file = new page.File([new Uint8Array(bytes)], 'scaled.png', { type: 'image/png' });
+        const transfer = new page.DataTransfer();
         transfer.items.add(file);
-        const canvas = document.querySelector('[data-testid=canvas]')!;
+        const canvas = page.document.querySelector('[data-testid=canvas]')!;
         canvas.dispatchEvent(
-          new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+          new page.DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }),
         );
         canvas.dispatchEvent(
-          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+          new page.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
         );
       },
       { bytes: [...png] },

@@ -9,6 +9,7 @@ import { bigWorkflow } from './support/big-workflow';
 import { type LaunchedBrowser, launchChromium } from './support/chromium';
 import { openEditor, screenshot } from './support/editor-page';
 import { type EditorServer, startEditorServer } from './support/editor-server';
+import type { PageGlobals } from './support/page-globals';
 
 const NODES = 500;
 const LOAD_BUDGET_MS = 1500;
@@ -38,24 +39,25 @@ function timedLoad(
   return page.evaluate(
     ({ text, count }) =>
       new Promise<{ total: number; firstDom: number; zoom: string }>((resolve) => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([text], 'big.json', { type: 'application/json' }));
-        const canvas = document.querySelector('[data-testid=canvas]')!;
+        const page = globalThis as unknown as PageGlobals;
+        const transfer = new page.DataTransfer();
+        transfer.items.add(new page.File([text], 'big.json', { type: 'application/json' }));
+        const canvas = page.document.querySelector('[data-testid=canvas]')!;
         const start = performance.now();
         canvas.dispatchEvent(
-          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+          new page.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
         );
         let firstDom = -1;
         const check = () => {
-          const nodes = document.querySelectorAll<HTMLElement>('.react-flow__node');
+          const nodes = page.document.querySelectorAll('.react-flow__node');
           if (firstDom < 0 && nodes.length > 0) firstDom = performance.now() - start;
           // React Flow keeps a node hidden until it has measured it.
           if (nodes.length === count && [...nodes].every((n) => n.style.visibility !== 'hidden')) {
-            const zoom = document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
-            requestAnimationFrame(() => resolve({ total: performance.now() - start, firstDom, zoom }));
-          } else requestAnimationFrame(check);
+            const zoom = page.document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
+            page.requestAnimationFrame(() => resolve({ total: performance.now() - start, firstDom, zoom }));
+          } else page.requestAnimationFrame(check);
         };
-        requestAnimationFrame(check);
+        page.requestAnimationFrame(check);
       }),
     { text: JSON.stringify(workflow), count },
   );
@@ -72,23 +74,23 @@ async function dragFrames(nodeId: string, distance: number): Promise<Drag> {
   const box = await page.locator(`.react-flow__node[data-id="${nodeId}"] .mf-node-header`).boundingBox();
   if (!box) throw new Error(`node ${nodeId} is not on screen`);
   await page.evaluate(() => {
-    const w = window as unknown as { frameTimes: number[]; recording: boolean };
+    const w = globalThis as unknown as PageGlobals;
     w.frameTimes = [];
     w.recording = true;
     let last = performance.now();
     const tick = (now: number) => {
       w.frameTimes.push(now - last);
       last = now;
-      if (w.recording) requestAnimationFrame(tick);
+      if (w.recording) w.requestAnimationFrame(tick);
     };
-    requestAnimationFrame(tick);
+    w.requestAnimationFrame(tick);
   });
   await page.mouse.move(box.x + 10, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + 10 + distance, box.y + box.height / 2 + distance / 2, { steps: 90 });
   await page.mouse.up();
   const frames = await page.evaluate(() => {
-    const w = window as unknown as { frameTimes: number[]; recording: boolean };
+    const w = globalThis as unknown as PageGlobals;
     w.recording = false;
     return w.frameTimes.slice(1);
   });
@@ -121,15 +123,9 @@ describe('a 500-node workflow', () => {
     await screenshot(page, 'big-graph-detail');
     const detailed = await dragFrames('250', 120);
     const moved = await page.evaluate(() => {
-      type State = {
-        tabs: { id: string; doc: { nodes: { id: string; position: { x: number } }[] } }[];
-        activeId: string;
-      };
-      const state = (
-        window as unknown as { momaflow: { tabs: { getState(): State } } }
-      ).momaflow.tabs.getState();
-      return state.tabs.find((t) => t.id === state.activeId)!.doc.nodes.find((n) => n.id === '250')!.position
-        .x;
+      const state = (globalThis as unknown as PageGlobals).momaflow.tabs.getState();
+      const tab = state.tabs.find((t) => t.id === state.activeId)!;
+      return tab.doc.nodes.find((n) => n.id === '250')!.position.x;
     });
     const line = (d: Drag) =>
       `median ${d.median.toFixed(1)} ms, p95 ${d.p95.toFixed(1)} ms over ${d.frames} frames`;

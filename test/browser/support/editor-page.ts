@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import type { PageGlobals } from './page-globals';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 
@@ -22,11 +23,11 @@ export interface GraphNode {
 export async function openEditor(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForSelector('[data-testid=connection]:has-text("connected")');
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[data-testid=status-bar]')?.textContent?.includes('node types') &&
-      !document.querySelector('[data-testid=status-bar]')?.textContent?.includes('loading'),
-  );
+  await page.waitForFunction(() => {
+    const bar = (globalThis as unknown as PageGlobals).document.querySelector('[data-testid=status-bar]');
+    const text = bar?.textContent ?? '';
+    return text.includes('node types') && !text.includes('loading');
+  });
 }
 
 /** Opens an example from the Examples menu and waits for its nodes. */
@@ -64,25 +65,7 @@ export async function dragLink(
 /** The active tab's workflow nodes, in the saved format's terms. */
 export function activeGraph(page: Page): Promise<Record<string, GraphNode>> {
   return page.evaluate(() => {
-    type Doc = {
-      nodes: {
-        id: string;
-        type: string;
-        position: { x: number; y: number };
-        data: {
-          classType: string;
-          values: Record<string, unknown>;
-          links: Record<string, unknown>;
-          mode: string;
-        };
-      }[];
-    };
-    const services = (
-      window as unknown as {
-        momaflow: { tabs: { getState(): { tabs: { id: string; doc: Doc }[]; activeId: string } } };
-      }
-    ).momaflow;
-    const state = services.tabs.getState();
+    const state = (globalThis as unknown as PageGlobals).momaflow.tabs.getState();
     const doc = state.tabs.find((t) => t.id === state.activeId)!.doc;
     const graph: Record<string, GraphNode> = {};
     for (const node of doc.nodes) {
