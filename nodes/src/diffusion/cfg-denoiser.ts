@@ -24,7 +24,8 @@ import type { Conditioning } from './diffusion-types';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
-  readonly unet: UnetSession;
+  /** The UNet to call (a `UnetSession`; only `run` is used). */
+  readonly unet: Pick<UnetSession, 'run'>;
   readonly positive: Conditioning;
   readonly negative: Conditioning;
   readonly cfg: number;

@@ -6,7 +6,7 @@
  * noise (`k_diffusion` `default_noise_sampler`), so a seed gives ComfyUI's image for the same weights.
  * Reports progress every step with a latent preview, and stops between steps when interrupted.
  */
-import { defineNode, Input, MAX_SEED } from '@momaflow/engine';
+import { defineNode, Input, MAX_SEED, type Tensor } from '@momaflow/engine';
 import { generatorNoiseSource, SCHEDULER_NAMES, TorchCpuGenerator, torchRandn } from '../samplers';
 import { sampleLatent } from './sample-latent';
 import { SAMPLER_NAMES } from './sampler-plans';
@@ -62,22 +62,29 @@ export const KSampler = defineNode({
     const seed = Math.min(i.seed, MAX_SEED);
     const latent = i.latent_image.samples;
     const reporter = createStepReporter({ progress: (v, m, p) => ctx.progress(v, m, p), log: ctx.log });
-    const samples = await sampleLatent({
-      env: ctx.env,
-      model: i.model,
-      positive: i.positive,
-      negative: i.negative,
-      latent,
-      noise: torchRandn({ seed, shape: latent.shape }),
-      noiseSource: generatorNoiseSource(new TorchCpuGenerator(seed)),
-      samplerName: i.sampler_name,
-      scheduler: i.scheduler,
-      steps: i.steps,
-      cfg: i.cfg,
-      denoise: i.denoise,
-      signal: ctx.signal,
-      onStep: reporter.onStep,
-    });
+    let samples: Tensor<'float32'>;
+    try {
+      samples = await sampleLatent({
+        env: ctx.env,
+        model: i.model,
+        positive: i.positive,
+        negative: i.negative,
+        latent,
+        noise: torchRandn({ seed, shape: latent.shape }),
+        noiseSource: generatorNoiseSource(new TorchCpuGenerator(seed)),
+        samplerName: i.sampler_name,
+        scheduler: i.scheduler,
+        steps: i.steps,
+        cfg: i.cfg,
+        denoise: i.denoise,
+        signal: ctx.signal,
+        onStep: reporter.onStep,
+      });
+    } catch (err) {
+      // Steps still being previewed must not be reported after the node failed or was interrupted.
+      reporter.cancel();
+      throw err;
+    }
     await reporter.flush();
     return [{ samples }];
   },

@@ -2,8 +2,9 @@
  * @module
  * Turns a sampling run's steps into `ctx.progress` calls: one per step, with a latent preview every
  * few steps and on the last. `sample` reports steps synchronously while previews are encoded
- * asynchronously, so reports are chained to keep their order; `flush` waits for the last one. A
- * preview that fails to encode is logged and the step is reported without it.
+ * asynchronously, so reports are chained to keep their order; `flush` waits for the last one, and
+ * `cancel` drops those still queued, so a failed or interrupted run reports nothing after it ended.
+ * A preview that fails to encode is logged and the step is reported without it.
  */
 import type { Logger, NodeContext, PreviewImage } from '@momaflow/engine';
 import { errorMessage } from '@momaflow/engine';
@@ -19,20 +20,29 @@ export interface StepReporterOptions {
   readonly log: Logger;
 }
 
-/** A run's step callback and the promise of its last report. */
+/** A run's step callback, and the end of its reports. */
 export interface StepReporter {
   onStep(progress: StepProgress): void;
+  /** Resolves when every report so far was made. */
   flush(): Promise<void>;
+  /** Drops the reports not made yet. */
+  cancel(): void;
 }
 
 /**
  * @example
  * const reporter = createStepReporter({ progress: ctx.progress, log: ctx.log });
- * await sampleLatent({ ..., onStep: reporter.onStep });
+ * try {
+ *   await sampleLatent({ ..., onStep: reporter.onStep });
+ * } catch (err) {
+ *   reporter.cancel();
+ *   throw err;
+ * }
  * await reporter.flush();
  */
 export function createStepReporter(o: StepReporterOptions): StepReporter {
   let chain: Promise<void> = Promise.resolve();
+  let isCancelled = false;
   return {
     onStep({ stepIndex, steps, denoised }) {
       const done = stepIndex + 1;
@@ -46,10 +56,14 @@ export function createStepReporter(o: StepReporterOptions): StepReporter {
         : Promise.resolve(undefined);
       chain = chain.then(async () => {
         const image = await preview;
+        if (isCancelled) return;
         if (image === undefined) o.progress(done, steps);
         else o.progress(done, steps, image);
       });
     },
     flush: () => chain,
+    cancel: () => {
+      isCancelled = true;
+    },
   };
 }
