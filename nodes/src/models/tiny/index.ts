@@ -16,4 +16,4 @@ export type {
   LdmUnetShape,
   LdmVaeShape,
 } from './tiny-sd15-config';
-export { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
+export { ldmYamlText, SD15_SHAPE, TINY_SD15_SHAPE } from './tiny-sd15-config';

@@ -113,6 +113,53 @@ export const TINY_SD15_SHAPE: LdmCheckpointShape = Object.freeze<LdmCheckpointSh
   },
 });
 
+/**
+ * Real SD1.5's shapes (v1-inference.yaml, CLIP ViT-L/14 text tower): what full-size random-weight
+ * benchmarks write, and the reference the shape tables are tested against.
+ * @example
+ * ldmUnetShapes(SD15_SHAPE.unet).size; // 686 tensors, as in v1-5-pruned-emaonly.safetensors
+ */
+export const SD15_SHAPE: LdmCheckpointShape = Object.freeze<LdmCheckpointShape>({
+  unet: {
+    image_size: 64,
+    in_channels: 4,
+    out_channels: 4,
+    model_channels: 320,
+    attention_resolutions: [4, 2, 1],
+    num_res_blocks: 2,
+    channel_mult: [1, 2, 4, 4],
+    num_heads: 8,
+    use_spatial_transformer: true,
+    transformer_depth: 1,
+    context_dim: 768,
+    legacy: false,
+  },
+  vae: {
+    embed_dim: 4,
+    ddconfig: {
+      double_z: true,
+      z_channels: 4,
+      resolution: 256,
+      in_channels: 3,
+      out_ch: 3,
+      ch: 128,
+      ch_mult: [1, 2, 4, 4],
+      num_res_blocks: 2,
+      attn_resolutions: [],
+      dropout: 0,
+    },
+  },
+  clip: {
+    hidden_size: 768,
+    num_attention_heads: 12,
+    num_hidden_layers: 12,
+    intermediate_size: 3072,
+    max_position_embeddings: 77,
+    vocab_size: 49408,
+    hidden_act: 'quick_gelu',
+  },
+});
+
 const HEADER = `# LDM config of momaflow-tiny-sd15.safetensors, written by \`momaflow models make-tiny\`.
 # A tiny model with SD1.5's architecture and key layout and RANDOM weights (seeded, deterministic):
 # it exercises every part of the pipeline in seconds but draws no meaningful pictures. Put a real
