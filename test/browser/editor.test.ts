@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireBrowserLock } from './support/browser-lock';
 import { type LaunchedBrowser, launchChromium } from './support/chromium';
 import {
   activeGraph,
@@ -21,15 +22,18 @@ import type { PageElement, PageGlobals } from './support/page-globals';
 let server: EditorServer;
 let chromium: LaunchedBrowser;
 let page: Page;
+let releaseLock: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
+  releaseLock = await acquireBrowserLock();
   server = await startEditorServer();
   chromium = await launchChromium();
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await chromium?.close();
   await server?.close();
+  await releaseLock?.();
 });
 
 beforeEach(async () => {
@@ -42,6 +46,36 @@ beforeEach(async () => {
 const toast = () => page.locator('[data-testid=toast]').last();
 
 describe('editor in chromium', () => {
+  it('loads the txt2img example, queues it, and shows sampler progress, previews and the image on the nodes', async () => {
+    await openExample(page, 'txt2img');
+    await screenshot(page, 'txt2img-loaded');
+    await page.getByTestId('queue-button').click();
+    const sampler = page.locator(`${nodeSelector('3')} [data-testid=workflow-node]`);
+    await expect.poll(() => sampler.getAttribute('data-status'), { timeout: 60_000 }).toBe('running');
+    await expect
+      .poll(
+        async () =>
+          Number.parseFloat(
+            await sampler
+              .locator('[data-testid=node-progress]')
+              .evaluate((el) => (el as unknown as PageElement).style.width),
+          ),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBeGreaterThan(0);
+    await sampler.locator('[data-testid=node-preview]').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'txt2img-sampling');
+    const output = page.locator(nodeSelector('9')).locator('[data-testid=node-output-image]');
+    await output.waitFor({ timeout: 120_000 });
+    await expect
+      .poll(() => output.evaluate((img) => (img as unknown as PageElement).naturalWidth ?? 0))
+      .toBeGreaterThan(0);
+    await page.waitForSelector('[data-testid=run-status][data-status=success]');
+    await screenshot(page, 'txt2img-done');
+  }, 180_000);
+
   it('queues an example and shows progress, the live preview and the output image on the nodes', async () => {
     await openExample(page, 'progress-preview');
     await screenshot(page, 'progress-loaded');
@@ -197,4 +231,92 @@ describe('editor in chromium', () => {
     ).toContain('fails on purpose');
     await screenshot(page, 'execution-error');
   }, 60_000);
+
+  it('turns a widget into a socket when linked, and back when the link goes', async () => {
+    await openExample(page, 'image-basics');
+    await page.mouse.dblclick(700, 700);
+    await page.locator('[data-testid=palette] input').fill('primitive int');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await activeGraph(page))['7']?.class_type).toBe('PrimitiveInt');
+    const widthRow = page.locator(`${nodeSelector('2')} [data-input=width]`);
+    await expect.poll(() => widthRow.locator('input').count()).toBeGreaterThan(0);
+    await dragLink(page, handleSelector('7', 'out:0'), handleSelector('2', 'in:width'));
+    await expect.poll(async () => (await activeGraph(page))['2']?.inputs.width).toEqual(['7', 0]);
+    expect(await widthRow.locator('input').count()).toBe(0);
+    await screenshot(page, 'widget-linked');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await activeGraph(page))['2']?.inputs.width).toBe(192);
+    await expect.poll(() => widthRow.locator('input').count()).toBeGreaterThan(0);
+  });
+
+  it('saves to the library, reopens from it, and copies nodes between tabs', async () => {
+    await openExample(page, 'image-basics');
+    await page.locator(`${nodeSelector('2')} [data-input=width] input[aria-label=width]`).fill('200');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('unsaved').count()).toBe(1);
+    await page.getByRole('button', { name: 'Library' }).click();
+    await page.getByLabel('Workflow name').fill('my basics');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('unsaved').count()).toBe(0);
+    const saved = await activeGraph(page);
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    // The library opens into the new, untouched tab instead of adding a third.
+    await page.getByTestId('library-panel').getByRole('button', { name: 'my basics' }).click();
+    await expect.poll(() => page.locator('[data-testid=tab].mf-active').textContent()).toContain('my basics');
+    expect(await page.locator('[data-testid=tab]').count()).toBe(2);
+    expect(await activeGraph(page)).toEqual(saved);
+    await screenshot(page, 'library');
+
+    // Copy two nodes, paste them into a new tab: the link between them comes along.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      const store = g.momaflow as unknown as {
+        tabs: { getState(): { flowNodesChanged(c: unknown[]): void } };
+      };
+      store.tabs.getState().flowNodesChanged([
+        { id: '1', type: 'select', selected: true },
+        { id: '2', type: 'select', selected: true },
+      ]);
+    });
+    const clipboard = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals & {
+        ClipboardEvent: new (
+          type: string,
+          init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean },
+        ) => unknown;
+      };
+      const data = new g.DataTransfer() as unknown as { getData(t: string): string };
+      g.document
+        .querySelector('body')!
+        .dispatchEvent(
+          new g.ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+      return data.getData('text/plain');
+    });
+    expect(JSON.parse(clipboard)).toMatchObject({
+      format: 'momaflow.workflow',
+      nodes: { '2': { inputs: { image: ['1', 0] } } },
+    });
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.mouse.move(600, 400);
+    await page.evaluate((text) => {
+      const g = globalThis as unknown as PageGlobals & {
+        ClipboardEvent: new (
+          type: string,
+          init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean },
+        ) => unknown;
+      };
+      const data = new g.DataTransfer() as unknown as { setData(t: string, v: string): void };
+      data.setData('text/plain', text);
+      g.document
+        .querySelector('body')!
+        .dispatchEvent(
+          new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+    }, clipboard);
+    await expect
+      .poll(async () => Object.values(await activeGraph(page)).map((n) => n.class_type))
+      .toEqual(['LoadImage', 'ImageScale']);
+    expect((await activeGraph(page))['2']?.inputs.image).toEqual(['1', 0]);
+  });
 });

@@ -1,11 +1,12 @@
 /**
  * Big graphs stay fast: a 500-node workflow opens (file drop -> parse -> every node rendered and
- * measured) in under 1.5 s, and dragging a node keeps the median frame time under 20 ms, in
+ * measured; median of three) in under 1.5 s, and dragging a node keeps the median frame time under 20 ms, in
  * headless chromium. Both numbers are printed.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigWorkflow } from './support/big-workflow';
+import { acquireBrowserLock } from './support/browser-lock';
 import { type LaunchedBrowser, launchChromium } from './support/chromium';
 import { openEditor, screenshot } from './support/editor-page';
 import { type EditorServer, startEditorServer } from './support/editor-server';
@@ -14,21 +15,25 @@ import type { PageGlobals } from './support/page-globals';
 const NODES = 500;
 const LOAD_BUDGET_MS = 1500;
 const FRAME_BUDGET_MS = 20;
+const LOAD_RUNS = 3;
 
 let server: EditorServer;
 let chromium: LaunchedBrowser;
 let page: Page;
+let releaseLock: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
+  releaseLock = await acquireBrowserLock();
   server = await startEditorServer();
   chromium = await launchChromium();
   page = await chromium.context.newPage();
   await openEditor(page, server.editorUrl);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await chromium?.close();
   await server?.close();
+  await releaseLock?.();
 });
 
 /** Drops the workflow on the canvas as a file and times it until every node is drawn and measured. */
@@ -104,7 +109,10 @@ async function dragFrames(nodeId: string, distance: number): Promise<Drag> {
 
 describe('a 500-node workflow', () => {
   it(`loads in under ${LOAD_BUDGET_MS} ms and drags at a median frame under ${FRAME_BUDGET_MS} ms`, async () => {
-    const load = await timedLoad(bigWorkflow(NODES), NODES);
+    // The median of three loads, each into a fresh tab: one number from a noisy shared machine is luck.
+    const loads = [];
+    for (let i = 0; i < LOAD_RUNS; i++) loads.push(await timedLoad(bigWorkflow(NODES), NODES));
+    const load = [...loads].sort((a, b) => a.total - b.total)[Math.floor(LOAD_RUNS / 2)]!;
     const loadMs = load.total;
     await page.waitForTimeout(300);
     await screenshot(page, 'big-graph');
@@ -130,7 +138,7 @@ describe('a 500-node workflow', () => {
     const line = (d: Drag) =>
       `median ${d.median.toFixed(1)} ms, p95 ${d.p95.toFixed(1)} ms over ${d.frames} frames`;
     console.log(
-      `[perf] ${NODES}-node workflow: load ${loadMs.toFixed(0)} ms (first nodes in the DOM after ${load.firstDom.toFixed(0)} ms); ` +
+      `[perf] ${NODES}-node workflow: load ${loadMs.toFixed(0)} ms (median of ${loads.map((l) => l.total.toFixed(0)).join(', ')}; first nodes in the DOM after ${load.firstDom.toFixed(0)} ms); ` +
         `drag zoomed out: ${line(zoomedOut)}; drag at 100%: ${line(detailed)}`,
     );
     // Node 250 starts in grid column 9 (x = 9 * 320); the drag moves it right.

@@ -1,7 +1,7 @@
 /**
  * @module
  * The real momaflow server on a loopback port with a fresh data folder (the repository's example
- * input image copied in), the built-in nodes plus the browser test pack, and the built editor.
+ * input image copied in, the tiny default checkpoint made), the built-in nodes plus the browser test pack, and the built editor.
  * When the server does not serve the editor itself yet, a static file server on a second loopback
  * port serves `editor/dist` and the server allows that origin (`corsOrigins`); the editor then
  * talks to the API through `?server=`.
@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBuiltinRegistry } from '@momaflow/nodes';
+import { createBuiltinRegistry, makeTinySd15 } from '@momaflow/nodes';
 import { type RunningServer, startServer } from '@momaflow/server';
 import { createBrowserTestPack } from './browser-test-pack';
 
@@ -113,6 +113,8 @@ export async function startEditorServer(): Promise<EditorServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-browser-'));
   await mkdir(path.join(dataDir, 'input'), { recursive: true });
   await copyFile(EXAMPLE_IMAGE, path.join(dataDir, 'input', 'example.png'));
+  // The tiny default SD1.5 checkpoint, so the txt2img example runs as a user's first run would.
+  await makeTinySd15({ modelsDir: path.join(dataDir, 'models') });
   const examplesDir = path.join(dataDir, 'examples');
   await cp(path.join(ROOT, 'workflows'), examplesDir, { recursive: true });
   await copyFile(

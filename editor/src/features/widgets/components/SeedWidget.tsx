@@ -43,7 +43,7 @@ export function SeedWidget(
           onCommit(widget.min + Math.floor(Math.random() * Math.min(widget.max - widget.min + 1, 2 ** 32)))
         }
       >
-        🎲
+        ⚄
       </button>
       <select
         className="nodrag mf-seed-control"
