@@ -40,6 +40,10 @@ beforeEach(async () => {
   await page?.close();
   page = await chromium.context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  // Each test starts without the tabs an earlier test left in localStorage.
+  await page.addInitScript(() =>
+    (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear(),
+  );
   await openEditor(page, server.editorUrl);
 });
 
@@ -318,5 +322,22 @@ describe('editor in chromium', () => {
       .poll(async () => Object.values(await activeGraph(page)).map((n) => n.class_type))
       .toEqual(['LoadImage', 'ImageScale']);
     expect((await activeGraph(page))['2']?.inputs.image).toEqual(['1', 0]);
+  });
+
+  it('brings the open tabs back after a reload, unsaved changes included', async () => {
+    await openExample(page, 'image-basics');
+    await page.locator(`${nodeSelector('2')} [data-input=width] input[aria-label=width]`).fill('96');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await activeGraph(page))['2']?.inputs.width).toBe(96);
+    const before = await activeGraph(page);
+    // A page without the clearing init script, on the same origin, sees what this one stored.
+    await page.waitForTimeout(1500);
+    const reloaded = await chromium.context.newPage();
+    await openEditor(reloaded, server.editorUrl);
+    await reloaded.locator('[data-testid=workflow-node]').first().waitFor();
+    expect(await activeGraph(reloaded)).toEqual(before);
+    expect(await reloaded.locator('[data-testid=tab]').textContent()).toContain('Image basics');
+    expect(await reloaded.getByTestId('unsaved').count()).toBe(1);
+    await reloaded.close();
   });
 });

@@ -20,6 +20,7 @@ import { TopBar } from '../features/shell/components/TopBar';
 import { HelpPanel } from '../features/shortcuts/components/HelpPanel';
 import { useShortcuts } from '../features/shortcuts/hooks/use-shortcuts';
 import { TabBar } from '../features/tabs/components/TabBar';
+import { useSessionPersistence } from '../features/tabs/hooks/use-session-persistence';
 import { EditorContext, type EditorServices, useUi } from './editor-context';
 
 function SidePanel() {
@@ -40,6 +41,7 @@ function Shell({ services, address }: { services: EditorServices; address: Serve
   const pointer = useMemo(createPointerTracker, []);
   useEventSocket(services, address);
   useTemplatesLoader(services);
+  useSessionPersistence(services);
   return (
     <PointerContext.Provider value={pointer}>
       <ShortcutScope services={services} />

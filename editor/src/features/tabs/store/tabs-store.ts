@@ -141,9 +141,10 @@ export function createTabsStore(): TabsStore {
     return {
       tabs: [first],
       activeId: first.id,
-      workflowOpened: ({ workflow, templates, title, libraryName }) =>
+      workflowOpened: ({ workflow, templates, title, libraryName, dirty }) =>
         set((state) => {
-          const tab = newTab(docFromWorkflow(workflow, templates), title, libraryName);
+          const opened = newTab(docFromWorkflow(workflow, templates), title, libraryName);
+          const tab = dirty ? { ...opened, revision: 1 } : opened;
           // Replace an untouched empty tab instead of leaving it behind.
           const current = activeTab(state);
           const reuse = current.doc.nodes.length === 0 && current.revision === 0;
