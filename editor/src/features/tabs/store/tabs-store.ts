@@ -63,6 +63,8 @@ export interface TabsState {
     templates: TemplateMap;
     title: string;
     libraryName?: string;
+    /** Restored with unsaved changes (from the stored session). */
+    dirty?: boolean;
   }): void;
   tabCreated(): void;
   tabActivated(id: string): void;
