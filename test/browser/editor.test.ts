@@ -340,4 +340,29 @@ describe('editor in chromium', () => {
     expect(await reloaded.getByTestId('unsaved').count()).toBe(1);
     await reloaded.close();
   });
+
+  it('lists the run in the queue panel, cancels it there, and re-runs it from history', async () => {
+    await openExample(page, 'progress-preview');
+    // A value no other test uses, so the server's cache cannot answer this run at once.
+    await page.locator(`${nodeSelector('2')} [data-input=step_ms] input[aria-label=step_ms]`).fill('310');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await activeGraph(page))['2']?.inputs.step_ms).toBe(310);
+    await page.getByRole('button', { name: /^Queue \(/ }).click();
+    await page.keyboard.press('Control+Enter');
+    const running = page.locator('[data-testid=queue-row][data-status=running]');
+    await running.waitFor({ timeout: 20_000 });
+    await screenshot(page, 'queue-running');
+    await running.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForSelector('[data-testid=run-status][data-status=interrupted]');
+    const interrupted = page.locator('[data-testid=queue-row][data-status=interrupted]').first();
+    await interrupted.waitFor();
+    await interrupted.getByRole('button', { name: 'Re-run' }).click();
+    // History lists newest first: the re-run ends up on top, finished.
+    await expect
+      .poll(() => page.locator('[data-testid=queue-row]').first().getAttribute('data-status'), {
+        timeout: 30_000,
+      })
+      .toBe('success');
+    await screenshot(page, 'queue-history');
+  }, 60_000);
 });
