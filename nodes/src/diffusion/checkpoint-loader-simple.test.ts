@@ -60,12 +60,15 @@ describe('CheckpointLoaderSimple', () => {
     expect(Object.isFrozen(clip)).toBe(true);
   });
 
-  it('changes its fingerprint when the file changes', async () => {
-    const values = { ckpt_name: TINY_SD15_FILE };
-    const before = await CheckpointLoaderSimple.fingerprint!({ values, env: ws.env });
-    await utimes(join(checkpoints(), TINY_SD15_FILE), new Date(), new Date(Date.now() + 5000));
-    expect(await CheckpointLoaderSimple.fingerprint!({ values, env: ws.env })).not.toBe(before);
-  });
+  it.each([TINY_SD15_FILE, 'momaflow-tiny-sd15.yaml'])(
+    'changes its fingerprint when %s changes',
+    async (file) => {
+      const values = { ckpt_name: TINY_SD15_FILE };
+      const before = await CheckpointLoaderSimple.fingerprint!({ values, env: ws.env });
+      await utimes(join(checkpoints(), file), new Date(), new Date(Date.now() + 5000));
+      expect(await CheckpointLoaderSimple.fingerprint!({ values, env: ws.env })).not.toBe(before);
+    },
+  );
 
   it('refuses names outside models/checkpoints when validating', async () => {
     const problems = await CheckpointLoaderSimple.validate!({

@@ -3,23 +3,24 @@
  * The shared, per-environment state of the diffusion nodes (never module globals): one onnxruntime
  * `SessionCache` (CPU by default) for every graph they run, the compiled UNet graphs (written under
  * the temp folder, which full-size SD1.5 needs: its graph is over 2 GB, and later processes reuse it),
- * the built text-encoder / VAE graphs by content key, and the tokenizers. Other packs that run models
+ * where the text-encoder / VAE graphs were written, by content key, and the tokenizers. Other packs that run models
  * next to these (ControlNet, MoMA) take the same resources so sessions are bounded together.
  */
 import { join } from 'node:path';
-import { defineResource, type OnnxModel, SessionCache } from '@momaflow/engine';
+import { defineResource, type OnnxModelSource, SessionCache } from '@momaflow/engine';
 import type { ClipTokenizer } from '../models/tokenizers';
 import { UnetGraphCache } from '../models/unet';
 import { LruMemo } from './lru-memo';
 
 /**
- * Sessions of every diffusion graph. Eight covers a UNet, its patched variants, a text encoder and
- * both VAE halves without evicting between the nodes of one workflow.
+ * Sessions of every diffusion graph. Four covers a txt2img / img2img workflow (UNet, text encoder,
+ * both VAE halves) without evicting between its nodes, while bounding memory: a full-size SD1.5 UNet
+ * session alone holds 3.4 GB, and each patched variant is another one.
  * @example
  * const lease = await ctx.env.resource(DIFFUSION_SESSIONS).acquire({ model });
  */
 export const DIFFUSION_SESSIONS = defineResource('diffusion.sessions', (env) =>
-  SessionCache.create({ maxEntries: 8, logger: env.log.child({ resource: 'diffusion.sessions' }) }),
+  SessionCache.create({ maxEntries: 4, logger: env.log.child({ resource: 'diffusion.sessions' }) }),
 );
 
 /**
@@ -33,12 +34,12 @@ export const UNET_GRAPHS = defineResource('diffusion.unet-graphs', (env) =>
 );
 
 /**
- * Built text-encoder and VAE graphs by `<kind>:<content key>`. Kept in memory (each is well under the
- * 2 GB protobuf limit) so a session evicted from the cache reopens without reading the weights again.
+ * Written text-encoder and VAE graphs (see `modelGraph`) by `<kind>:<content key>`: only paths, so
+ * plenty fit.
  * @example
- * const model = await env.resource(MODEL_GRAPHS).get(key, build);
+ * const source = await env.resource(MODEL_GRAPHS).get(key, buildAndWrite);
  */
-export const MODEL_GRAPHS = defineResource('diffusion.model-graphs', () => new LruMemo<OnnxModel>(6));
+export const MODEL_GRAPHS = defineResource('diffusion.model-graphs', () => new LruMemo<OnnxModelSource>(32));
 
 /**
  * CLIP tokenizers by source (`clipTokenizerKey`): building one parses 49k merges.

@@ -78,14 +78,16 @@ export const KSampler = defineNode({
         cfg: i.cfg,
         denoise: i.denoise,
         signal: ctx.signal,
-        onStep: reporter.onStep,
+        onStep: (progress) => {
+          reporter.onStep(progress);
+          return reporter.flush();
+        },
       });
     } catch (err) {
       // Steps still being previewed must not be reported after the node failed or was interrupted.
       reporter.cancel();
       throw err;
     }
-    await reporter.flush();
     return [{ samples }];
   },
 });

@@ -1,9 +1,16 @@
 /**
  * @module
  * The text-encoder and VAE graphs of CLIP / VAE handles: built on first use from the handle's
- * checkpoint layout, kept by content key in `MODEL_GRAPHS`, run on sessions from `DIFFUSION_SESSIONS`.
+ * checkpoint layout, written to `<temp>/model-graphs/<graph hash>/`, and run on sessions from
+ * `DIFFUSION_SESSIONS`. Sessions copy their weights, so the process keeps only the file's path (a
+ * full-size text encoder plus VAE decoder would otherwise pin 700 MB of graph bytes next to the
+ * sessions); `MODEL_GRAPHS` maps the handle's content key to it, so a session evicted from the cache
+ * reopens from the file without reading the checkpoint again. The folder is named by the graph's own
+ * content hash, so a file found there is always the graph wanted, whatever built it.
  */
-import type { NodeEnv, OnnxModel, SessionLease } from '@momaflow/engine';
+import { join } from 'node:path';
+import type { NodeEnv, OnnxModel, OnnxModelSource, SessionLease } from '@momaflow/engine';
+import { writeModel } from '@momaflow/engine';
 import { buildClipTextGraph, loadClipTextFromLayout } from '../models/clip-text';
 import type { CheckpointLayout } from '../models/ldm-config';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, loadVaeFromLayout } from '../models/vae';
@@ -35,14 +42,17 @@ export interface ModelGraphRef {
 }
 
 /**
- * The built graph (from the cache, or built now).
+ * The built graph as a session source (from the cache, or built and written now).
  * @example
- * await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+ * const source = await modelGraph(env, { kind: 'vae-decoder', handle: vae });
  */
-export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModel> {
-  return env
-    .resource(MODEL_GRAPHS)
-    .get(`${ref.kind}:${ref.handle.key}`, () => GRAPH_BUILDERS[ref.kind](ref.handle.layout));
+export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
+  return env.resource(MODEL_GRAPHS).get(`${ref.kind}:${ref.handle.key}`, async () => {
+    const model = await GRAPH_BUILDERS[ref.kind](ref.handle.layout);
+    const dir = join(env.dirs.temp, 'model-graphs', model.hash);
+    const { modelPath } = await writeModel(model, dir, { skipIfExists: true });
+    return { path: modelPath, hash: model.hash };
+  });
 }
 
 /**
@@ -55,7 +65,7 @@ export async function withModelSession<T>(
   ref: ModelGraphRef,
   fn: (session: SessionLease['session']) => Promise<T>,
 ): Promise<T> {
-  const lease = await env.resource(DIFFUSION_SESSIONS).acquire({ model: await modelGraph(env, ref) });
+  const lease = await env.resource(DIFFUSION_SESSIONS).acquire(await modelGraph(env, ref));
   try {
     return await fn(lease.session);
   } finally {

@@ -38,8 +38,13 @@ export interface SampleLatentOptions {
   /** Default 1. */
   readonly denoise?: number;
   readonly signal?: AbortSignal;
-  /** After each step, with the sample and x0 estimate in the model's (scaled) space. */
-  readonly onStep?: (progress: StepProgress) => void;
+  /**
+   * After each step, with the sample and x0 estimate in the model's (scaled) space. A returned promise
+   * is awaited before the next UNet call: onnxruntime-node runs a session on the calling thread, so
+   * the event loop is blocked during a step, and reports (progress events, encoded previews) go out
+   * only while the UNet is idle.
+   */
+  readonly onStep?: (progress: StepProgress) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
 }
@@ -78,24 +83,37 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
     graphs: o.env.resource(UNET_GRAPHS),
     sessions: o.env.resource(DIFFUSION_SESSIONS),
   });
+  let reported: Promise<void> = Promise.resolve();
   try {
+    const guided = createCfgDenoiser({
+      unet,
+      positive: o.positive,
+      negative: o.negative,
+      cfg: o.cfg,
+      domain: plan.sampler.domain,
+      schedule: SD1_SCHEDULE,
+      batch,
+    });
     const out = await sample({
       sampler: plan.sampler,
       levels,
       x,
-      denoise: createCfgDenoiser({
-        unet,
-        positive: o.positive,
-        negative: o.negative,
-        cfg: o.cfg,
-        domain: plan.sampler.domain,
-        schedule: SD1_SCHEDULE,
-        batch,
-      }),
+      denoise: async (sampleX, level, stepIndex) => {
+        await reported;
+        // A report may have asked to stop (the user interrupted while it was being made).
+        o.signal?.throwIfAborted();
+        return guided(sampleX, level, stepIndex);
+      },
+      onStep: (progress) => {
+        reported = Promise.resolve(o.onStep?.(progress));
+        // Awaited by the next call or after the loop; this only keeps a run that ends first (an
+        // interrupt) from leaving it unhandled.
+        reported.catch(() => {});
+      },
       ...(o.noiseSource === undefined ? {} : { noiseSource: o.noiseSource }),
       ...(o.signal === undefined ? {} : { signal: o.signal }),
-      ...(o.onStep === undefined ? {} : { onStep: o.onStep }),
     });
+    await reported;
     return divided(out, SD15_LATENT_SCALE);
   } finally {
     unet.release();

@@ -33,12 +33,11 @@ export interface StepReporter {
  * @example
  * const reporter = createStepReporter({ progress: ctx.progress, log: ctx.log });
  * try {
- *   await sampleLatent({ ..., onStep: reporter.onStep });
+ *   await sampleLatent({ ..., onStep: (p) => (reporter.onStep(p), reporter.flush()) });
  * } catch (err) {
  *   reporter.cancel();
  *   throw err;
  * }
- * await reporter.flush();
  */
 export function createStepReporter(o: StepReporterOptions): StepReporter {
   let chain: Promise<void> = Promise.resolve();
