@@ -3,8 +3,10 @@
  * its initializers in external data), then graph build time, session create time, seconds per CFG step
  * (batch 2, 64x64 latent, 77 tokens), peak RSS, and the step time as a multiple of this machine's ideal
  * (1.61 TFLOP per step / peak MatMul GFLOP/s measured through onnxruntime). Prints figures; not a test.
- *   pnpm exec tsx test/bench/unet.ts [--threads 2] [--opt all] [--attention fused|plain] [--opset 17]
- *                                    [--steps 5] [--cache-dir DIR]
+ *   pnpm exec tsx --expose-gc test/bench/unet.ts [--threads 2] [--opt all] [--attention fused|plain]
+ *                                                [--opset 21] [--steps 5] [--cache-dir DIR]
+ * With --expose-gc the graph cache collects the 4 GB of build-time weights before the session loads
+ * (its default `reclaim`); without it, peak RSS shows what an app that never collects would pay.
  * Without --cache-dir the graph goes to a temporary directory that is removed at the end; with it, a
  * second run reuses the compiled graph (the build time then shows the cache hit).
  */
@@ -34,7 +36,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     opt: { type: 'string', default: 'all' },
     attention: { type: 'string', default: 'fused' },
-    opset: { type: 'string', default: '17' },
+    opset: { type: 'string', default: '21' },
     steps: { type: 'string', default: '5' },
     'cache-dir': { type: 'string' },
   },
@@ -98,8 +100,7 @@ const sampler = setInterval(() => {
 }, 50);
 const load0 = loadavg();
 
-const matmul = await measureMatmulGflops({ n: 2048, threads: 2, iterations: 5 });
-const ideal = STEP_FLOP / (matmul.gflops * 1e9);
+const matmulStart = await measureMatmulGflops({ n: 2048, threads: 2, iterations: 5 });
 
 const ownDir = args['cache-dir'] === undefined;
 const cacheDir = args['cache-dir'] ?? (await mkdtemp(join(tmpdir(), 'momaflow-unet-bench-')));
@@ -143,16 +144,20 @@ try {
   clearInterval(sampler);
   const stepSeconds = median(times);
   const load1 = loadavg();
+  // The machine is shared: take the better of two peak measurements as its capability.
+  const matmulEnd = await measureMatmulGflops({ n: 2048, threads: 2, iterations: 5 });
+  const gflops = Math.max(matmulStart.gflops, matmulEnd.gflops);
+  const ideal = STEP_FLOP / (gflops * 1e9);
 
   console.log(`UNet bench: SD1.5 (random weights), batch 2 (CFG), 64x64 latent, 77 tokens`);
   console.log(
-    `  settings:            threads ${threads}, opt ${opt}, attention ${attention}, opset ${opset}`,
+    `  settings:            threads ${threads}, opt ${opt}, attention ${attention}, opset ${opset}, gc ${typeof Reflect.get(globalThis, 'gc') === 'function' ? 'exposed' : 'not exposed'}`,
   );
   console.log(
     `  load average:        ${load0[0]?.toFixed(2)} at start, ${load1[0]?.toFixed(2)} at end (2 cores)`,
   );
   console.log(
-    `  peak MatMul:         ${matmul.gflops.toFixed(0)} GFLOP/s (n=${matmul.n}, 2 threads) -> ideal ${ideal.toFixed(2)} s/step`,
+    `  peak MatMul:         ${gflops.toFixed(0)} GFLOP/s (n=2048, 2 threads; ${matmulStart.gflops.toFixed(0)} before, ${matmulEnd.gflops.toFixed(0)} after) -> ideal ${ideal.toFixed(2)} s/step`,
   );
   console.log(`  graph build:         ${buildSeconds.toFixed(1)} s (build, encode, write to ${cacheDir})`);
   console.log(`  session create:      ${sessionSeconds.toFixed(1)} s`);

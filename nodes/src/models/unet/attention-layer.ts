@@ -3,30 +3,28 @@
  * diffusers `Attention` with `AttnProcessor2_0` (models/attention_processor.py): q/k/v projections
  * without bias, multi-head scaled-dot-product attention, `to_out.0` with bias; and the hook point where
  * model patches replace or extend the attention output before `to_out`, as diffusers' processors do.
+ * Projections run on rows ([B * N, C], see gemm-linear.ts); patches see the usual [B, N, C] values.
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';
-import { attention, EngineError, fusedAttention, linear, Tensor } from '@momaflow/engine';
+import { attention, EngineError, fusedAttention } from '@momaflow/engine';
 import type { WeightScope } from '../ldm-config';
 import { linearWeights } from '../ldm-config';
 import type { AttentionSetup } from './build-context';
+import { type GemmWeights, gemm, gemmWeights } from './gemm-linear';
 import type { AttentionHookPoint } from './hook-points';
-import type {
-  AttendOptions,
-  AttendResult,
-  AttentionPatchContext,
-  AttentionProjection,
-  ModelPatch,
-} from './model-patch';
+import type { AttendOptions, AttendResult, AttentionPatchContext, AttentionProjection } from './model-patch';
 import { pointKey } from './model-patch';
 import { checkLocalName } from './patch-io';
 
 /** Inputs of one attention layer. */
 export interface AttentionLayerInput {
   readonly point: AttentionHookPoint;
-  /** Normed hidden states [B, N, channels]. */
-  readonly hidden: Value<'float32'>;
-  /** Key/value source: `hidden` for self-attention, `encoder_hidden_states` for cross-attention. */
-  readonly context: Value<'float32'>;
+  /** Normed hidden states as rows [B * N, channels]. */
+  readonly hiddenRows: Value<'float32'>;
+  /** `encoder_hidden_states` [B, M, D] and its rows, for cross-attention; absent for self-attention. */
+  readonly cross: { readonly context: Value<'float32'>; readonly rows: Value<'float32'> } | undefined;
+  /** int64 [1]: the batch size. */
+  readonly batch: Value<'int64'>;
   /** int64 [2] height, width of the feature map, emitted on first use. */
   readonly featureSize: () => Value<'int64'>;
 }
@@ -43,63 +41,27 @@ function memo<T>(fn: () => T): () => T {
   };
 }
 
-/** [rows, cols] -> [cols, rows]: torch Linear weights as the right operand of MatMul. */
-function transposed(t: Tensor<'float32'>): Tensor<'float32'> {
-  const [rows, cols] = t.shape as [number, number];
-  const out = new Float32Array(rows * cols);
-  const src = t.data;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
-  }
-  return new Tensor('float32', [cols, rows], out);
-}
-
-/** The layer's projections as MatMul operands, created once (ORT drops any that stay unused). */
+/** The layer's q/k/v weights, stored as the checkpoint holds them. */
 function projections(
   b: OnnxBuilder,
   w: WeightScope,
   point: AttentionHookPoint,
-): Record<AttentionProjection, Value<'float32'>> {
-  const shapes = {
-    to_q: [point.channels, point.channels],
-    to_k: [point.channels, point.contextChannels],
-    to_v: [point.channels, point.contextChannels],
-  } as const satisfies Record<AttentionProjection, readonly [number, number]>;
-  const make = (name: AttentionProjection): Value<'float32'> =>
-    b.scope(name, () => b.initializer('weight', transposed(w.take(`${name}.weight`, shapes[name]))));
-  return { to_q: make('to_q'), to_k: make('to_k'), to_v: make('to_v') };
-}
-
-function patchContext(
-  b: OnnxBuilder,
-  setup: AttentionSetup,
-  input: AttentionLayerInput,
-  patch: ModelPatch,
-  shared: Omit<AttentionPatchContext, 'b' | 'current' | 'input' | 'sharedInput' | 'weight'>,
-  current: () => Value<'float32'>,
-): AttentionPatchContext {
-  const { point } = input;
+): Record<AttentionProjection, GemmWeights> {
+  const make = (name: AttentionProjection, inFeatures: number): GemmWeights =>
+    gemmWeights(b, { weight: w.take(`${name}.weight`, [point.channels, inFeatures]) }, name);
   return {
-    ...shared,
-    b,
-    current,
-    input: (name, dtype, shape) => {
-      checkLocalName(name, `input of patch '${patch.id}'`);
-      return setup.io.input(patch.id, pointKey(point, name), dtype, shape);
-    },
-    sharedInput: (name, dtype, shape) => {
-      checkLocalName(name, `input of patch '${patch.id}'`);
-      return setup.io.sharedInput(patch.id, name, dtype, shape);
-    },
-    weight: (name, tensor) => b.initializer(name, tensor),
+    to_q: make('to_q', point.channels),
+    to_k: make('to_k', point.contextChannels),
+    to_v: make('to_v', point.contextChannels),
   };
 }
 
 /**
  * Build one attention layer under the current scope (`...transformer_blocks.0.attn1`), applying the
- * patches that choose `input.point`, in model order: each sees the previous one's output as `current()`.
+ * patches that choose `input.point` in model order (each sees the previous one's output as
+ * `current()`). Returns the `to_out` output as rows [B * N, channels].
  * @example
- * const out = b.scope('attn2', () => attentionLayer(b, w.at('attn2'), setup, { point, hidden: n, context: ehs, featureSize }));
+ * const rows = inScope(b, w, ['attn1'], (aw) => attentionLayer(b, aw, setup, { point, hiddenRows, cross: undefined, batch, featureSize }));
  */
 export function attentionLayer(
   b: OnnxBuilder,
@@ -107,34 +69,39 @@ export function attentionLayer(
   setup: AttentionSetup,
   input: AttentionLayerInput,
 ): Value<'float32'> {
-  const { point, hidden, context } = input;
-  const heads = point.heads;
-  const scale = 1 / Math.sqrt(point.channels / heads);
+  const { point, hiddenRows } = input;
+  const { heads, channels } = point;
+  const scale = 1 / Math.sqrt(channels / heads);
   const weights = projections(b, w, point);
-  const project = (which: AttentionProjection, x: Value<'float32'>): Value<'float32'> =>
-    b.op('MatMul', [x, weights[which]], {}, { name: which });
-  const attend = (
-    q: Value<'float32'>,
-    k: Value<'float32'>,
-    v: Value<'float32'>,
-    o: AttendOptions = {},
-  ): AttendResult => {
+  const tokens = (rows: Value<'float32'>): Value<'float32'> =>
+    b.op('Reshape', [rows, b.op('Concat', [input.batch, b.constInt64([-1, channels])], { axis: 0 })]);
+  const hidden = memo(() => tokens(hiddenRows));
+  const contextRows = input.cross?.rows ?? hiddenRows;
+  const project = (which: AttentionProjection, x: Value<'float32'>): Value<'float32'> => {
+    const inFeatures = which === 'to_q' ? channels : point.contextChannels;
+    const lead = b.op('Slice', [
+      b.op('Shape', [x], {}, { dtype: 'int64' }),
+      b.constInt64([0]),
+      b.constInt64([-1]),
+    ]);
+    const rows = gemm(b, weights[which], b.op('Reshape', [x, b.constInt64([-1, inFeatures])]), which);
+    return b.op('Reshape', [rows, b.op('Concat', [lead, b.constInt64([channels])], { axis: 0 })]);
+  };
+  const attend = (q: Value<'float32'>, k: Value<'float32'>, v: Value<'float32'>, o: AttendOptions = {}) => {
     const opts = { heads, scale, name: 'sdpa', ...(o.bias === undefined ? {} : { bias: o.bias }) };
     if (o.withProbs === true || setup.kernel === 'plain') {
       const r = attention(b, q, k, v, opts);
-      return { out: r.out, probs: o.withProbs === true ? r.probs : undefined };
+      return { out: r.out, probs: o.withProbs === true ? r.probs : undefined } satisfies AttendResult;
     }
-    return { out: fusedAttention(b, q, k, v, opts), probs: undefined };
+    return { out: fusedAttention(b, q, k, v, opts), probs: undefined } satisfies AttendResult;
   };
-  const query = memo(() => project('to_q', hidden));
-  const key = memo(() => project('to_k', context));
-  const value = memo(() => project('to_v', context));
+  const query = memo(() => tokens(gemm(b, weights.to_q, hiddenRows, 'to_q')));
+  const key = memo(() => tokens(gemm(b, weights.to_k, contextRows, 'to_k')));
+  const value = memo(() => tokens(gemm(b, weights.to_v, contextRows, 'to_v')));
   const standardPlain = memo(() => attend(query(), key(), value(), { withProbs: true }));
   const standardFast = memo(() => attend(query(), key(), value()));
   const shared = {
     point,
-    hidden,
-    context,
     featureSize: input.featureSize,
     query,
     key,
@@ -148,7 +115,22 @@ export function attentionLayer(
   let current = memo(() => standardFast().out);
   for (const patch of setup.patches) {
     if (!patch.appliesTo(point)) continue;
-    const ctx = patchContext(b, setup, input, patch, shared, current);
+    const ctx: AttentionPatchContext = {
+      ...shared,
+      b,
+      hidden: hidden(),
+      context: input.cross?.context ?? hidden(),
+      current,
+      input: (name, dtype, shape) => {
+        checkLocalName(name, `input of patch '${patch.id}'`);
+        return setup.io.input(patch.id, pointKey(point, name), dtype, shape);
+      },
+      sharedInput: (name, dtype, shape) => {
+        checkLocalName(name, `input of patch '${patch.id}'`);
+        return setup.io.sharedInput(patch.id, name, dtype, shape);
+      },
+      weight: (name, tensor) => b.initializer(name, tensor),
+    };
     const result = b.scope(patch.id, () => patch.apply(ctx));
     for (const [name, v] of Object.entries(result.outputs ?? {})) {
       checkLocalName(name, `output of patch '${patch.id}'`);
@@ -163,9 +145,8 @@ export function attentionLayer(
   if (merged.dtype !== 'float32') {
     throw new EngineError('patch_output_invalid', `attention output at '${point.id}' must be float32`);
   }
-  const toOut = linearWeights(w.at('to_out'), '0', {
-    inFeatures: point.channels,
-    outFeatures: point.channels,
-  });
-  return b.scope('to_out', () => linear(b, toOut, merged, { name: '0' }));
+  const toOut = linearWeights(w.at('to_out'), '0', { inFeatures: channels, outFeatures: channels });
+  return b.scope('to_out', () =>
+    gemm(b, gemmWeights(b, toOut, '0'), b.op('Reshape', [merged, b.constInt64([-1, channels])]), '0'),
+  );
 }

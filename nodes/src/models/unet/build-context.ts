@@ -33,5 +33,9 @@ export interface UnetBuildContext {
   readonly temb: Value<'float32'>;
   /** `encoder_hidden_states` [B, tokens, crossAttentionDim]. */
   readonly context: Value<'float32'>;
+  /** The same as rows [B * tokens, crossAttentionDim], the input of every `to_k` / `to_v` Gemm. */
+  readonly contextRows: Value<'float32'>;
+  /** int64 [1]: the batch size, to view rows as [B, N, C] again. */
+  readonly batch: Value<'int64'>;
   readonly attention: AttentionSetup;
 }

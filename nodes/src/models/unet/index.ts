@@ -31,7 +31,7 @@ export {
   unetConfigFromJson,
 } from './unet-config';
 export type { UnetGraphInput, UnetGraphIo, UnetGraphOptions } from './unet-graph';
-export { buildUnetGraph, UNET_IO_NAMES } from './unet-graph';
+export { buildUnetGraph, DEFAULT_UNET_OPSET, UNET_IO_NAMES } from './unet-graph';
 export type { CompiledUnet, UnetGraphCacheOptions } from './unet-graph-cache';
 export { UNET_BUILDER_VERSION, UnetGraphCache } from './unet-graph-cache';
 export type { DownBlockPlan, MidBlockPlan, SkipPlan, UnetLayout, UpBlockPlan } from './unet-layout';

@@ -5,9 +5,10 @@
  * conv, plus a 1x1 `conv_shortcut` when the channel count changes. Dropout is identity at inference.
  */
 import type { Value } from '@momaflow/engine';
-import { conv2d, groupNorm, linear, silu } from '@momaflow/engine';
+import { conv2d, groupNorm, silu } from '@momaflow/engine';
 import { convWeights, linearWeights, normWeights, type WeightScope } from '../ldm-config';
 import type { UnetBuildContext } from './build-context';
+import { gemmLinear } from './gemm-linear';
 
 /** Channels in and out of one ResNet. */
 export interface ResnetOptions {
@@ -36,7 +37,7 @@ export function resnetBlock2d(
     inFeatures: c.layout.timeEmbedDim,
     outFeatures: o.outChannels,
   });
-  const t = linear(b, tembW, c.temb, { name: 'time_emb_proj' });
+  const t = gemmLinear(b, tembW, c.temb, 'time_emb_proj');
   h = b.op('Add', [h, b.op('Unsqueeze', [t, b.constInt64([2, 3])])]);
   h = groupNorm(b, normWeights(w, 'norm2', o.outChannels), h, { groups, eps, name: 'norm2' });
   h = silu(b, h);

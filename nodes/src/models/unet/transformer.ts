@@ -3,13 +3,15 @@
  * diffusers `Transformer2DModel` for continuous inputs with conv projections (SD1.x,
  * `use_linear_projection: false`; models/transformers/transformer_2d.py `_operate_on_continuous_inputs`)
  * and its `BasicTransformerBlock` (models/attention.py: LayerNorm -> self-attention -> LayerNorm ->
- * cross-attention -> LayerNorm -> GEGLU feed-forward, each with a residual add).
+ * cross-attention -> LayerNorm -> GEGLU feed-forward, each with a residual add). Tokens flow as rows
+ * [B * H * W, C] so every linear layer is one Gemm with its bias (see gemm-linear.ts).
  */
 import type { Value } from '@momaflow/engine';
-import { conv2d, EngineError, geglu, groupNorm, layerNorm, linear } from '@momaflow/engine';
+import { conv2d, EngineError, gelu, groupNorm, layerNorm } from '@momaflow/engine';
 import { convWeights, inScope, linearWeights, normWeights, type WeightScope } from '../ldm-config';
 import { attentionLayer } from './attention-layer';
 import type { UnetBuildContext } from './build-context';
+import { gemmLinear } from './gemm-linear';
 import type { AttentionHookPoint } from './hook-points';
 
 /** Shape of one Transformer2DModel. */
@@ -28,58 +30,59 @@ function pointAt(c: UnetBuildContext, id: string): AttentionHookPoint {
   return point;
 }
 
-/** diffusers `FeedForward` with `GEGLU` (inner = 4 * channels): `net.0.proj`, then `net.2`. */
+/**
+ * diffusers `FeedForward` with `GEGLU` (inner = 4 * channels): `net.0.proj`, split in halves
+ * `h, gate`, `h * gelu(gate)`, then `net.2`. From opset 20 the exact GELU is one Gelu node.
+ */
 function feedForward(
   c: UnetBuildContext,
   w: WeightScope,
-  x: Value<'float32'>,
+  rows: Value<'float32'>,
   channels: number,
 ): Value<'float32'> {
   const { b } = c;
   const inner = channels * 4;
-  const gated = inScope(b, w, ['net', 0], (gw) =>
-    geglu(b, linearWeights(gw, 'proj', { inFeatures: channels, outFeatures: inner * 2 }), x, {
-      name: 'proj',
-    }),
+  const proj = inScope(b, w, ['net', 0], (pw) =>
+    gemmLinear(b, linearWeights(pw, 'proj', { inFeatures: channels, outFeatures: inner * 2 }), rows, 'proj'),
   );
-  return inScope(b, w, ['net', 2], (ow) =>
-    linear(b, { weight: ow.take('weight', [channels, inner]), bias: ow.take('bias', [channels]) }, gated),
+  const [h, gate] = b.opN(
+    'Split',
+    [proj, b.constInt64([inner, inner])],
+    { axis: -1 },
+    { dtypes: ['float32', 'float32'] },
+  );
+  const act = b.opset >= 20 ? b.op('Gelu', [gate]) : gelu(b, gate);
+  const gated = b.op('Mul', [h, act]);
+  return inScope(b, w, ['net'], (nw) =>
+    gemmLinear(b, linearWeights(nw, '2', { inFeatures: inner, outFeatures: channels }), gated, '2'),
   );
 }
 
-function basicTransformerBlock(
-  c: UnetBuildContext,
-  w: WeightScope,
-  tokens: Value<'float32'>,
-  channels: number,
-  featureSize: () => Value<'int64'>,
-): Value<'float32'> {
+interface BlockInput {
+  readonly rows: Value<'float32'>;
+  readonly channels: number;
+  readonly featureSize: () => Value<'int64'>;
+}
+
+function basicTransformerBlock(c: UnetBuildContext, w: WeightScope, input: BlockInput): Value<'float32'> {
   const { b } = c;
+  const { channels, featureSize } = input;
   const path = b.scopePath;
-  let h = tokens;
-  const n1 = layerNorm(b, normWeights(w, 'norm1', channels), h, { name: 'norm1' });
-  const a1 = inScope(b, w, ['attn1'], (aw) =>
-    attentionLayer(b, aw, c.attention, {
-      point: pointAt(c, `${path}.attn1`),
-      hidden: n1,
-      context: n1,
-      featureSize,
-    }),
-  );
-  h = b.op('Add', [a1, h]);
-  const n2 = layerNorm(b, normWeights(w, 'norm2', channels), h, { name: 'norm2' });
-  const a2 = inScope(b, w, ['attn2'], (aw) =>
-    attentionLayer(b, aw, c.attention, {
-      point: pointAt(c, `${path}.attn2`),
-      hidden: n2,
-      context: c.context,
-      featureSize,
-    }),
-  );
-  h = b.op('Add', [a2, h]);
+  const layer = (name: 'attn1' | 'attn2', n: Value<'float32'>) =>
+    inScope(b, w, [name], (aw) =>
+      attentionLayer(b, aw, c.attention, {
+        point: pointAt(c, `${path}.${name}`),
+        hiddenRows: n,
+        cross: name === 'attn2' ? { context: c.context, rows: c.contextRows } : undefined,
+        batch: c.batch,
+        featureSize,
+      }),
+    );
+  let h = input.rows;
+  h = b.op('Add', [layer('attn1', layerNorm(b, normWeights(w, 'norm1', channels), h, { name: 'norm1' })), h]);
+  h = b.op('Add', [layer('attn2', layerNorm(b, normWeights(w, 'norm2', channels), h, { name: 'norm2' })), h]);
   const n3 = layerNorm(b, normWeights(w, 'norm3', channels), h, { name: 'norm3' });
-  const ff = inScope(b, w, ['ff'], (fw) => feedForward(c, fw, n3, channels));
-  return b.op('Add', [ff, h]);
+  return b.op('Add', [inScope(b, w, ['ff'], (fw) => feedForward(c, fw, n3, channels)), h]);
 }
 
 /**
@@ -114,13 +117,12 @@ export function transformer2d(
     ]);
     return featureSizeValue;
   };
-  let tokens = b.op('Reshape', [nhwc, b.constInt64([0, -1, C])]);
+  let rows = b.op('Reshape', [nhwc, b.constInt64([-1, C])]);
   for (let t = 0; t < o.depth; t++) {
-    tokens = inScope(b, w, ['transformer_blocks', t], (tw) =>
-      basicTransformerBlock(c, tw, tokens, C, featureSize),
-    );
+    const input = { rows, channels: C, featureSize };
+    rows = inScope(b, w, ['transformer_blocks', t], (tw) => basicTransformerBlock(c, tw, input));
   }
-  const spatial = b.op('Reshape', [tokens, b.op('Shape', [nhwc], {}, { dtype: 'int64' })]);
+  const spatial = b.op('Reshape', [rows, b.op('Shape', [nhwc], {}, { dtype: 'int64' })]);
   h = b.op('Transpose', [spatial], { perm: [0, 3, 1, 2] });
   h = conv2d(b, convWeights(w, 'proj_out', { inChannels: C, outChannels: C, kernel: 1 }), h, {
     name: 'proj_out',

@@ -9,14 +9,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { OnnxModelSource } from '@momaflow/engine';
 import { EngineError, writeModel } from '@momaflow/engine';
 import { z } from 'zod';
-import { buildUnetGraph, type UnetGraphIo, type UnetGraphOptions } from './unet-graph';
+import { buildUnetGraph, DEFAULT_UNET_OPSET, type UnetGraphIo, type UnetGraphOptions } from './unet-graph';
 import type { UnetModel } from './unet-model';
 
 /** Bump when the builder emits a different graph for the same inputs (invalidates disk caches). */
-export const UNET_BUILDER_VERSION = 'unet-graph/1';
+export const UNET_BUILDER_VERSION = 'unet-graph/2';
 
 /** A graph ready for `SessionCache.acquire(source)`. */
 export interface CompiledUnet {
@@ -34,6 +35,13 @@ export interface UnetGraphCacheOptions {
   readonly cacheDir?: string;
   /** Compiled graphs remembered in memory. Default 4. */
   readonly maxEntries?: number;
+  /**
+   * Called after a graph was built and written, when its gigabytes of weights have become garbage,
+   * so they are returned before a session loads the graph (V8 frees large ArrayBuffers only when it
+   * collects, and nothing else allocates in between). Default: `gc()` when node runs with
+   * `--expose-gc`, else nothing.
+   */
+  readonly reclaim?: () => Promise<void> | void;
 }
 
 const zDim = z.union([z.number().int().nonnegative(), z.string()]);
@@ -56,7 +64,7 @@ function resolveOptions(o: UnetGraphOptions | undefined): Required<UnetGraphOpti
   return {
     controlResiduals: o?.controlResiduals ?? false,
     attention: o?.attention ?? 'fused',
-    opset: o?.opset ?? 17,
+    opset: o?.opset ?? DEFAULT_UNET_OPSET,
   };
 }
 
@@ -82,10 +90,12 @@ export class UnetGraphCache {
   readonly #dir: string | undefined;
   readonly #max: number;
   readonly #entries = new Map<string, Promise<CompiledUnet>>();
+  readonly #reclaim: () => Promise<void> | void;
 
-  private constructor(dir: string | undefined, max: number) {
+  private constructor(dir: string | undefined, max: number, reclaim: () => Promise<void> | void) {
     this.#dir = dir;
     this.#max = max;
+    this.#reclaim = reclaim;
   }
 
   static create(options: UnetGraphCacheOptions = {}): UnetGraphCache {
@@ -93,7 +103,7 @@ export class UnetGraphCache {
     if (!Number.isInteger(max) || max < 1) {
       throw new EngineError('invalid_option', `'maxEntries' must be a positive integer, got ${max}`);
     }
-    return new UnetGraphCache(options.cacheDir, max);
+    return new UnetGraphCache(options.cacheDir, max, options.reclaim ?? exposedGc);
   }
 
   /** The cache key of `model` compiled with `options`. */
@@ -132,30 +142,64 @@ export class UnetGraphCache {
 
   async #compile(key: string, model: UnetModel, options: Required<UnetGraphOptions>): Promise<CompiledUnet> {
     const dir = this.#dir === undefined ? undefined : join(this.#dir, `unet-${key}`);
-    if (dir !== undefined) {
-      const io = await readIo(join(dir, 'io.json'));
-      if (io !== undefined)
-        return { key, source: { path: join(dir, 'model.onnx'), hash: key }, io, model, options };
-    }
-    const built = buildUnetGraph({
-      layout: model.layout,
-      weights: await model.weights.load(),
-      patches: model.patches,
-      options,
-    });
     if (dir === undefined) {
-      if (!built.model.isSelfContained) {
-        throw new EngineError(
-          'external_data_needs_dir',
-          `the UNet graph of ${model.weights.origin} is over 2 GB; create the UnetGraphCache with 'cacheDir'`,
-        );
-      }
-      return { key, source: { bytes: built.model.bytes, hash: key }, io: built.io, model, options };
+      const built = await buildInMemory(model, options);
+      return { key, source: { bytes: built.bytes, hash: key }, io: built.io, model, options };
     }
-    const { modelPath } = await writeModel(built.model, dir);
-    const tmp = join(dir, `io.json.tmp-${randomUUID()}`);
-    await writeFile(tmp, JSON.stringify(built.io));
-    await rename(tmp, join(dir, 'io.json'));
-    return { key, source: { path: modelPath, hash: key }, io: built.io, model, options };
+    const modelPath = join(dir, 'model.onnx');
+    const cached = await readIo(join(dir, 'io.json'));
+    if (cached !== undefined)
+      return { key, source: { path: modelPath, hash: key }, io: cached, model, options };
+    const io = await buildToDisk(model, options, dir);
+    // The weights are unreachable now; hand their memory back before a session loads the graph.
+    await this.#reclaim();
+    return { key, source: { path: modelPath, hash: key }, io, model, options };
   }
+}
+
+async function buildInMemory(
+  model: UnetModel,
+  options: Required<UnetGraphOptions>,
+): Promise<{ readonly bytes: Uint8Array; readonly io: UnetGraphIo }> {
+  const built = buildUnetGraph({
+    layout: model.layout,
+    weights: await model.weights.load(),
+    patches: model.patches,
+    options,
+  });
+  if (!built.model.isSelfContained) {
+    throw new EngineError(
+      'external_data_needs_dir',
+      `the UNet graph of ${model.weights.origin} is over 2 GB; create the UnetGraphCache with 'cacheDir'`,
+    );
+  }
+  return { bytes: built.model.bytes, io: built.io };
+}
+
+/** Build and write `model.onnx` (+ data), then `io.json` last: its presence marks a complete entry. */
+async function buildToDisk(
+  model: UnetModel,
+  options: Required<UnetGraphOptions>,
+  dir: string,
+): Promise<UnetGraphIo> {
+  const built = buildUnetGraph({
+    layout: model.layout,
+    weights: await model.weights.load(),
+    patches: model.patches,
+    options,
+  });
+  await writeModel(built.model, dir);
+  const tmp = join(dir, `io.json.tmp-${randomUUID()}`);
+  await writeFile(tmp, JSON.stringify(built.io));
+  await rename(tmp, join(dir, 'io.json'));
+  return built.io;
+}
+
+/** Collect garbage when node runs with `--expose-gc`; V8 frees big ArrayBuffers only when it collects. */
+async function exposedGc(): Promise<void> {
+  const gc: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof gc !== 'function') return;
+  gc();
+  // Backing stores are released by a background sweeper shortly after the collection.
+  await delay(250);
 }
