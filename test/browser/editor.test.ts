@@ -201,6 +201,10 @@ describe('editor in chromium', () => {
       buffer: Buffer.from(JSON.stringify(workflow)),
     });
     await page.locator(nodeSelector('1')).waitFor();
+    // Before queueing, the editor already warns: the file is not among the input images.
+    await expect
+      .poll(() => page.locator(nodeSelector('1')).locator('[data-testid=node-warnings]').textContent())
+      .toContain('missing.png');
     await page.keyboard.press('Control+Enter');
     const issues = page.locator(nodeSelector('1')).locator('[data-testid=node-issues]');
     await expect.poll(() => issues.textContent()).toContain('missing.png');

@@ -5,7 +5,7 @@
  * node's images. Memoised, reading only its own slice of each store, so big graphs stay fast.
  */
 import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
-import { memo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useRuns, useServices, useTabs, useUi } from '../../../app/editor-context';
 import type { NodeIssue } from '../../execution/lib/run-state';
 import { type InputTemplate, widgetDefault } from '../../schema/lib/node-template';
@@ -13,6 +13,7 @@ import { socketColor } from '../../schema/lib/socket-colors';
 import { WidgetField } from '../../widgets/components/WidgetField';
 import type { WorkflowFlowNode } from '../lib/flow-types';
 import { inputHandleId, outputHandleId } from '../lib/handle-ids';
+import { localIssues } from '../lib/local-issues';
 import { NodeMedia } from './NodeMedia';
 
 const NO_ISSUES: readonly NodeIssue[] = [];
@@ -32,13 +33,15 @@ function InputRow(props: {
   input: InputTemplate;
   data: WorkflowFlowNode['data'];
   issues: readonly NodeIssue[];
+  warnings: readonly NodeIssue[];
   compact: boolean;
 }) {
-  const { nodeId, input, data, issues, compact } = props;
+  const { nodeId, input, data, issues, warnings, compact } = props;
   const { tabs, runs } = useServices();
   const tabId = useTabs((s) => s.activeId);
   const linked = Object.hasOwn(data.links, input.name);
   const invalid = issues.some((i) => i.input === input.name);
+  const doubtful = !invalid && warnings.some((i) => i.input === input.name);
   const color = socketColor(input.socketType);
   const commit = (value: unknown) => {
     tabs.getState().fieldValueChanged({ nodeId, input: input.name, value });
@@ -46,7 +49,7 @@ function InputRow(props: {
   };
   return (
     <div
-      className={`mf-input-row${invalid ? ' mf-invalid' : ''}`}
+      className={`mf-input-row${invalid ? ' mf-invalid' : doubtful ? ' mf-doubtful' : ''}`}
       title={input.tooltip || undefined}
       data-input={input.name}
     >
@@ -119,6 +122,11 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
   const tabId = useTabs((s) => s.activeId);
   const run = useRuns((s) => s.byTab[tabId]?.nodes[id]);
   const issues = useRuns((s) => s.byTab[tabId]?.issues[id]) ?? NO_ISSUES;
+  // What the editor can tell before queueing; the server's verdict (issues) replaces it per input.
+  const warnings = useMemo(() => {
+    const local = localIssues(data, template);
+    return local.filter((w) => !issues.some((i) => i.input !== undefined && i.input === w.input));
+  }, [data, template, issues]);
   const detail = useStore(detailOf);
   const compact = detail !== 'full';
   const title = data.title ?? template?.displayName ?? data.classType;
@@ -128,7 +136,7 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
     'mf-node',
     `mf-mode-${data.mode}`,
     status ? `mf-status-${status}` : '',
-    issues.length > 0 ? 'mf-has-issues' : '',
+    issues.length > 0 ? 'mf-has-issues' : warnings.length > 0 ? 'mf-has-warnings' : '',
     selected ? 'mf-selected' : '',
     template ? '' : 'mf-unknown',
     compact ? 'mf-compact' : '',
@@ -183,6 +191,7 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
             input={input}
             data={data}
             issues={issues}
+            warnings={warnings}
             compact={compact}
           />
         ))}
@@ -192,6 +201,15 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
           {issues.map((issue) => (
             <li key={`${issue.type}:${issue.input ?? ''}:${issue.message}`} className="mf-issue">
               {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {warnings.length > 0 && !compact && (
+        <ul className="mf-issues mf-warnings" data-testid="node-warnings">
+          {warnings.map((warning) => (
+            <li key={`${warning.type}:${warning.input ?? ''}`} className="mf-issue mf-warning">
+              {warning.message}
             </li>
           ))}
         </ul>
