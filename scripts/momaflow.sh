@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point that works on a fresh machine with only Node.js 20 and npm:
-#   scripts/momaflow.sh start   install, then run the flagship example workflow headlessly
+#   scripts/momaflow.sh start   install, make the tiny default model if absent, run txt2img headlessly
 #   scripts/momaflow.sh test    install, then run every test (typecheck, lint, unit, parity, e2e)
 #   scripts/momaflow.sh <cli args...>   install, then run the momaflow CLI
 set -euo pipefail
@@ -19,7 +19,8 @@ fi
 
 case "${1:-start}" in
   start)
-    exec pnpm -s momaflow run workflows/image-basics.json
+    pnpm -s momaflow models make-tiny --if-absent
+    exec pnpm -s momaflow run workflows/txt2img.json
     ;;
   test)
     exec pnpm -s test
