@@ -93,7 +93,8 @@ describe(objectInfo.name, () => {
       },
     });
     expect(schema.input.required.steps).toEqual(['INT', { default: 20, min: 1, max: 100 }]);
-    expect(schema.input.required.later).toEqual(['INT', { lazy: true }]);
+    expect(schema.input.required.later).toEqual(['INT', { lazy: true, forceInput: true }]);
+    expect(schema.input.required.image).toEqual(['IMAGE', {}]);
     expect(schema.input.required.file).toEqual([['a.png', 'b.png'], { image_upload: true }]);
     expect(schema.input.required.seed?.[1]).toMatchObject({ control_after_generate: true, min: 0 });
     expect(JSON.parse(JSON.stringify(info))).toEqual(info);

@@ -34,6 +34,8 @@ export async function comboOptions(
   return typeof spec.options === 'function' ? await spec.options({ env }) : spec.options;
 }
 
+const WIDGET_SOCKET_TYPES = new Set(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO']);
+
 async function inputSchema(spec: InputSpec, env: NodeEnv): Promise<InputSchema> {
   const common = {
     ...(spec.tooltip ? { tooltip: spec.tooltip } : {}),
@@ -41,7 +43,9 @@ async function inputSchema(spec: InputSpec, env: NodeEnv): Promise<InputSchema> 
   };
   switch (spec.kind) {
     case 'link':
-      return [spec.type, common];
+      // A link-only input of a widget type (INT, STRING, ...) is marked as ComfyUI does, so editors
+      // draw a socket instead of a widget.
+      return [spec.type, WIDGET_SOCKET_TYPES.has(spec.type) ? { ...common, forceInput: true } : common];
     case 'INT':
     case 'FLOAT': {
       const { kind, optional: _o, lazy: _l, tooltip: _t, ...rest } = spec;
