@@ -23,6 +23,11 @@ case "${1:-start}" in
     exec pnpm -s momaflow run workflows/txt2img.json
     ;;
   test)
+    # The browser tests drive Debian's chromium (no browser download exists offline).
+    if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    fi
+    pnpm -s build
     exec pnpm -s test
     ;;
   *)
