@@ -21,6 +21,8 @@ export interface CacheStats {
 
 export interface OutputCache {
   get(signature: string): CacheEntry | undefined;
+  /** Whether an entry exists, without counting a hit or refreshing its recency. */
+  has(signature: string): boolean;
   set(signature: string, entry: CacheEntry): void;
   delete(signature: string): void;
   clear(): void;
@@ -59,6 +61,10 @@ export class LruOutputCache implements OutputCache {
     this.#entries.delete(signature);
     this.#entries.set(signature, entry);
     return entry;
+  }
+
+  has(signature: string): boolean {
+    return this.#entries.has(signature);
   }
 
   set(signature: string, entry: CacheEntry): void {

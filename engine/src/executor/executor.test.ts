@@ -68,10 +68,23 @@ describe(createExecutor.name, () => {
     expect(second.ran).toEqual(['2', '4']);
     expect(second.result.outputs['4']).toEqual({ text: ['9'] });
     const cachedEvent = second.events.find((e) => e.type === 'execution_cached');
-    expect(cachedEvent?.type === 'execution_cached' && [...cachedEvent.nodes].sort()).toEqual(['1', '5']);
+    expect(cachedEvent?.type === 'execution_cached' && [...cachedEvent.nodes].sort()).toEqual([
+      '1',
+      '3',
+      '5',
+    ]);
     // The cached output node still reports its UI output.
     expect(second.result.outputs['5']).toEqual({ text: ['102'] });
-    expect((await run(diamond(7))).ran).toEqual([]);
+    const third = await run(diamond(7));
+    expect(third.ran).toEqual([]);
+    const allCached = third.events.find((e) => e.type === 'execution_cached');
+    expect(allCached?.type === 'execution_cached' && [...allCached.nodes].sort()).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
   });
 
   it('shares cache entries between identical subgraphs under different ids', async () => {

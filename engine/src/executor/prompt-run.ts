@@ -97,9 +97,15 @@ export class PromptRun {
     this.#emit({ type: 'execution_start', promptId, timestamp: Date.now() });
     try {
       await this.#computeSignatures();
-      const cached = this.#schedule(prompt.targets, (hits) => {
-        this.#emit({ type: 'execution_cached', promptId, nodes: hits, timestamp: Date.now() });
-        for (const id of hits) this.#emitCachedUi(id);
+      const cached = this.#schedule(prompt.targets, (needed) => {
+        // As ComfyUI: list every node of the prompt that has a cached result and will not run, not only
+        // the ones the scheduling walk stopped at.
+        const nodes = [...prompt.nodes.keys()].filter(
+          (id) =>
+            !needed.has(id) && (this.#cachedHits.has(id) || this.#o.cache.has(this.#signatures.get(id)!)),
+        );
+        this.#emit({ type: 'execution_cached', promptId, nodes, timestamp: Date.now() });
+        for (const id of this.#cachedHits.keys()) this.#emitCachedUi(id);
       });
       await Promise.all(prompt.targets.map((id) => this.#results.get(id)));
       const durationMs = performance.now() - started;
@@ -200,7 +206,7 @@ export class PromptRun {
    * hits, which `beforeStart` sees before any node starts. Used for the requested outputs and again for
    * each lazy input a node asks for.
    */
-  #schedule(ids: readonly string[], beforeStart?: (hits: readonly string[]) => void): string[] {
+  #schedule(ids: readonly string[], beforeStart?: (needed: ReadonlySet<string>) => void): string[] {
     const hits: string[] = [];
     const needed = new Set<string>();
     const queue = [...ids];
@@ -218,7 +224,7 @@ export class PromptRun {
       needed.add(id);
       for (const [name, [from]] of node.links) if (!node.definition.inputs[name]?.lazy) queue.push(from);
     }
-    beforeStart?.(hits);
+    beforeStart?.(needed);
     if (needed.size > 0) {
       for (const [id, node] of this.#o.prompt.nodes) {
         if (!needed.has(id)) continue;
