@@ -4,7 +4,7 @@
  * (batch 2, 64x64 latent, 77 tokens), peak RSS, and the step time as a multiple of this machine's ideal
  * (1.61 TFLOP per step / peak MatMul GFLOP/s measured through onnxruntime). Prints figures; not a test.
  *   pnpm exec tsx --expose-gc test/bench/unet.ts [--threads 2] [--opt all] [--attention fused|plain]
- *                                                [--opset 21] [--steps 5] [--cache-dir DIR]
+ *                                                [--opset 17] [--steps 5] [--cache-dir DIR]
  * With --expose-gc the graph cache collects the 4 GB of build-time weights before the session loads
  * (its default `reclaim`); without it, peak RSS shows what an app that never collects would pay.
  * Without --cache-dir the graph goes to a temporary directory that is removed at the end; with it, a
@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     opt: { type: 'string', default: 'all' },
     attention: { type: 'string', default: 'fused' },
-    opset: { type: 'string', default: '21' },
+    opset: { type: 'string', default: '17' },
     steps: { type: 'string', default: '5' },
     'cache-dir': { type: 'string' },
   },

@@ -41,6 +41,19 @@ function memo<T>(fn: () => T): () => T {
   };
 }
 
+/** `bias` [B|1, H|1, N|1, M|1] expanded over its last two axes to [.., N, M] of `q` [B, N, C], `k` [B, M, C]. */
+function fullBias(
+  b: OnnxBuilder,
+  bias: Value<'float32'>,
+  q: Value<'float32'>,
+  k: Value<'float32'>,
+): Value<'float32'> {
+  const dim = (x: Value, from: number, to: number) =>
+    b.op('Slice', [b.op('Shape', [x], {}, { dtype: 'int64' }), b.constInt64([from]), b.constInt64([to])]);
+  const shape = b.op('Concat', [dim(bias, 0, 2), dim(q, 1, 2), dim(k, 1, 2)], { axis: 0 });
+  return b.op('Expand', [bias, shape]);
+}
+
 /** The layer's q/k/v weights, stored as the checkpoint holds them. */
 function projections(
   b: OnnxBuilder,
@@ -88,12 +101,24 @@ export function attentionLayer(
     return b.op('Reshape', [rows, b.op('Concat', [lead, b.constInt64([channels])], { axis: 0 })]);
   };
   const attend = (q: Value<'float32'>, k: Value<'float32'>, v: Value<'float32'>, o: AttendOptions = {}) => {
-    const opts = { heads, scale, name: 'sdpa', ...(o.bias === undefined ? {} : { bias: o.bias }) };
     if (o.withProbs === true || setup.kernel === 'plain') {
-      const r = attention(b, q, k, v, opts);
+      const r = attention(b, q, k, v, {
+        heads,
+        scale,
+        name: 'sdpa',
+        ...(o.bias === undefined ? {} : { bias: o.bias }),
+      });
       return { out: r.out, probs: o.withProbs === true ? r.probs : undefined } satisfies AttendResult;
     }
-    return { out: fusedAttention(b, q, k, v, opts), probs: undefined } satisfies AttendResult;
+    // onnxruntime's MultiHeadAttention broadcasts only the batch and head axes of its bias.
+    const bias = o.bias === undefined ? undefined : fullBias(b, o.bias, q, k);
+    const out = fusedAttention(b, q, k, v, {
+      heads,
+      scale,
+      name: 'sdpa',
+      ...(bias === undefined ? {} : { bias }),
+    });
+    return { out, probs: undefined } satisfies AttendResult;
   };
   const query = memo(() => tokens(gemm(b, weights.to_q, hiddenRows, 'to_q')));
   const key = memo(() => tokens(gemm(b, weights.to_k, contextRows, 'to_k')));

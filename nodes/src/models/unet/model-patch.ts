@@ -94,7 +94,8 @@ export interface PatchStepInfo {
 /**
  * A build-time modification of the UNet. `signature` must change whenever the graph `apply` builds
  * would change (settings baked in as constants, adapter weights' hash...): compiled graphs are cached
- * by it. Values fed per step are not part of the signature.
+ * by it, so two patches with one signature share a graph. Values fed per step are not part of the
+ * signature: each run asks the running MODEL's own patch instances for them.
  * @example
  * const gain: ModelPatch = {
  *   id: 'gain',

@@ -24,8 +24,6 @@ export interface CompiledUnet {
   readonly key: string;
   readonly source: OnnxModelSource;
   readonly io: UnetGraphIo;
-  /** The MODEL it was compiled from (its patches feed the per-step inputs). */
-  readonly model: UnetModel;
   readonly options: Required<UnetGraphOptions>;
 }
 
@@ -144,16 +142,15 @@ export class UnetGraphCache {
     const dir = this.#dir === undefined ? undefined : join(this.#dir, `unet-${key}`);
     if (dir === undefined) {
       const built = await buildInMemory(model, options);
-      return { key, source: { bytes: built.bytes, hash: key }, io: built.io, model, options };
+      return { key, source: { bytes: built.bytes, hash: key }, io: built.io, options };
     }
     const modelPath = join(dir, 'model.onnx');
     const cached = await readIo(join(dir, 'io.json'));
-    if (cached !== undefined)
-      return { key, source: { path: modelPath, hash: key }, io: cached, model, options };
+    if (cached !== undefined) return { key, source: { path: modelPath, hash: key }, io: cached, options };
     const io = await buildToDisk(model, options, dir);
     // The weights are unreachable now; hand their memory back before a session loads the graph.
     await this.#reclaim();
-    return { key, source: { path: modelPath, hash: key }, io, model, options };
+    return { key, source: { path: modelPath, hash: key }, io, options };
   }
 }
 

@@ -38,11 +38,13 @@ export interface UnetGraphIo {
 }
 
 /**
- * From opset 21 GroupNorm is one GroupNormalization node and GEGLU's GELU one Gelu node (opset 20);
- * on onnxruntime 1.30 CPU that costs about 5% less CPU time per SD1.5 step than opset 17's
- * InstanceNormalization decomposition (test/bench/unet.ts).
+ * Opset 17: its GroupNorm is the InstanceNormalization decomposition. Opsets 20 and 21 (a Gelu node;
+ * at 21 one GroupNormalization node) measured the same CPU time per SD1.5 step within the noise of a
+ * shared machine (test/bench/unet.ts), and onnxruntime 1.30's shape inference after a
+ * GroupNormalization-21 node breaks a later Resize whose `sizes` come from a feature map's shape, which
+ * patches that resize masks to a layer need.
  */
-export const DEFAULT_UNET_OPSET = 21;
+export const DEFAULT_UNET_OPSET = 17;
 
 /** Fixed graph input / output names. */
 export const UNET_IO_NAMES = {

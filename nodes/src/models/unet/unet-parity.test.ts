@@ -62,10 +62,11 @@ function seeded(shape: readonly number[], seed: number): Tensor<'float32'> {
 
 describe('SD1.x UNet parity with diffusers (vectors.safetensors unet.*)', () => {
   it.each([
-    ['a diffusers folder', 'tiny-sd', 'fused', 21],
-    ['a single-file LDM checkpoint', 'tiny-sd.safetensors', 'fused', 21],
-    ['a diffusers folder, plain attention', 'tiny-sd', 'plain', 21],
-    ['a single-file LDM checkpoint, opset 17', 'tiny-sd.safetensors', 'fused', 17],
+    ['a diffusers folder', 'tiny-sd', 'fused', 17],
+    ['a single-file LDM checkpoint', 'tiny-sd.safetensors', 'fused', 17],
+    ['a diffusers folder, plain attention', 'tiny-sd', 'plain', 17],
+    ['a single-file LDM checkpoint, opset 20 (Gelu op)', 'tiny-sd.safetensors', 'fused', 20],
+    ['a diffusers folder, opset 21 (GroupNormalization op)', 'tiny-sd', 'fused', 21],
   ] as const)('matches unet.out from %s', async (_, rel, attention, opset) => {
     const { input, out } = await unetVectors();
     const ours = await run(await loadUnet(fixturePath(rel)), input, { attention, opset });

@@ -96,22 +96,25 @@ function expectShape(name: string, t: Tensor<DType>, expected: readonly (number 
  * }
  */
 export class UnetSession {
+  /** The MODEL being run: its patches give the per-step inputs (the cached graph may come from an equal one). */
+  readonly model: UnetModel;
   readonly compiled: CompiledUnet;
   readonly #lease: SessionLease;
 
-  private constructor(compiled: CompiledUnet, lease: SessionLease) {
+  private constructor(model: UnetModel, compiled: CompiledUnet, lease: SessionLease) {
+    this.model = model;
     this.compiled = compiled;
     this.#lease = lease;
   }
 
   static async open(o: UnetSessionOptions): Promise<UnetSession> {
     const compiled = await o.graphs.compile(o.model, o.graph);
-    return new UnetSession(compiled, await o.sessions.acquire(compiled.source, o.session));
+    return new UnetSession(o.model, compiled, await o.sessions.acquire(compiled.source, o.session));
   }
 
   /** Run one UNet call. */
   async run(input: UnetRunInput): Promise<UnetRunResult> {
-    const { config } = this.compiled.model;
+    const { config } = this.model;
     const batch = input.sample.shape[0] ?? 0;
     expectShape('sample', input.sample, [undefined, config.inChannels, undefined, undefined]);
     expectShape('encoderHiddenStates', input.encoderHiddenStates, [
@@ -176,8 +179,8 @@ export class UnetSession {
   }
 
   #feedPatches(feeds: Record<string, OrtTensor>, input: UnetRunInput, timestep: number): void {
-    const { io, model } = this.compiled;
-    for (const patch of model.patches) {
+    const { io } = this.compiled;
+    for (const patch of this.model.patches) {
       const specs = io.patchInputs.filter((s) => s.patchId === patch.id);
       if (specs.length === 0) continue;
       const info: PatchStepInfo = {

@@ -1,0 +1,71 @@
+import { EngineError, SessionCache } from '@momaflow/engine';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadUnet } from './load-unet';
+import type { ModelPatch } from './model-patch';
+import { fixturePath } from './test-fixtures';
+import { attentionMapsPatch, gainPatch, runAll, tinyUnetInput } from './test-patches';
+import { UnetGraphCache } from './unet-graph-cache';
+import { withPatch } from './unet-model';
+
+const env = {
+  sessions: SessionCache.create({ maxEntries: 2, defaults: { intraOpNumThreads: 1 } }),
+  graphs: UnetGraphCache.create({ maxEntries: 2 }),
+};
+afterAll(() => env.sessions.dispose());
+
+const CROSS = 'up_blocks.1.attentions.0.transformer_blocks.0.attn2';
+
+describe(withPatch.name, () => {
+  it('returns a new frozen MODEL and leaves the original unpatched', async () => {
+    const base = await loadUnet(fixturePath('tiny-sd'));
+    const patched = withPatch(base, attentionMapsPatch(CROSS));
+    expect(base.patches).toEqual([]);
+    expect(patched.patches.map((p) => p.id)).toEqual(['maps']);
+    expect(Object.isFrozen(patched)).toBe(true);
+    expect(Object.isFrozen(patched.patches)).toBe(true);
+  });
+
+  it.each([
+    ['a duplicate id', 'maps', 'duplicate_patch'],
+    ['an id with a dot', 'a.b', 'invalid_patch'],
+  ])('refuses %s', async (_, id, code) => {
+    const once = withPatch(await loadUnet(fixturePath('tiny-sd')), attentionMapsPatch(CROSS));
+    let caught: unknown;
+    try {
+      withPatch(once, { ...attentionMapsPatch(CROSS), id });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(EngineError);
+    expect(caught).toMatchObject({ code });
+  });
+
+  it('keys compiled graphs by patch signatures and options', async () => {
+    const base = await loadUnet(fixturePath('tiny-sd'));
+    const cache = UnetGraphCache.create();
+    const a = withPatch(base, attentionMapsPatch(CROSS));
+    const b = withPatch(base, attentionMapsPatch(CROSS));
+    const other = withPatch(base, attentionMapsPatch('mid_block.attentions.0.transformer_blocks.0.attn2'));
+    expect(cache.keyOf(a)).toBe(cache.keyOf(b));
+    expect(cache.keyOf(a)).not.toBe(cache.keyOf(base));
+    expect(cache.keyOf(a)).not.toBe(cache.keyOf(other));
+    expect(cache.keyOf(a)).not.toBe(cache.keyOf(a, { controlResiduals: true }));
+    expect(await cache.compile(a)).toBe(await cache.compile(b));
+  });
+
+  it('fails the build when a patch declares inputs but cannot feed them', async () => {
+    const base = await loadUnet(fixturePath('tiny-sd'));
+    const { stepInputs: _, ...mute } = gainPatch((p) => p.id === CROSS, [1]);
+    await expect(UnetGraphCache.create().compile(withPatch(base, mute))).rejects.toMatchObject({
+      code: 'patch_step_inputs_missing',
+    });
+  });
+
+  it('fails the run when a step gives no value for a declared input', async () => {
+    const base = await loadUnet(fixturePath('tiny-sd'));
+    const patch: ModelPatch = { ...gainPatch((p) => p.id === CROSS, [1]), stepInputs: () => ({}) };
+    await expect(runAll(env, withPatch(base, patch), [await tinyUnetInput()])).rejects.toMatchObject({
+      code: 'patch_input_invalid',
+    });
+  });
+});
