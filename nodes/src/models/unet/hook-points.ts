@@ -90,7 +90,11 @@ function sites(layout: UnetLayout): TransformerSite[] {
   return out;
 }
 
-/** Checkpoint path of one attention layer. */
+/**
+ * Checkpoint path of one attention layer.
+ * @example
+ * hookPointId('mid_block', 0, 0, 'cross'); // 'mid_block.attentions.0.transformer_blocks.0.attn2'
+ */
 export function hookPointId(
   prefix: string,
   attentionIndex: number,

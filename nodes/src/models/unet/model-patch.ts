@@ -116,7 +116,12 @@ export interface ModelPatch {
   stepInputs?(step: PatchStepInfo): Readonly<Record<string, Tensor<DType>>>;
 }
 
-/** The key of a per-point input or output: `<point id>/<name>`. */
+/**
+ * The key of a per-point input or output: `<point id>/<name>`.
+ * @example
+ * result.patchOutputs.maps?.[pointKey(point, 'probs')];
+ * // in stepInputs: { [pointKey('down_blocks.0.attentions.0.transformer_blocks.0.attn1', 'ref_k')]: refK }
+ */
 export function pointKey(point: AttentionHookPoint | string, name: string): string {
   return `${typeof point === 'string' ? point : point.id}/${name}`;
 }

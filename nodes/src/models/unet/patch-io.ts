@@ -25,7 +25,11 @@ export interface PatchOutputSpec {
 
 const LOCAL_NAME = /^[A-Za-z0-9_]+$/;
 
-/** Throw unless `name` is a plain identifier (it becomes part of graph names and feed keys). */
+/**
+ * Throw unless `name` is a plain identifier (it becomes part of graph names and feed keys).
+ * @example
+ * checkLocalName('ref_k', "input of patch 'moma'");
+ */
 export function checkLocalName(name: string, what: string): void {
   if (!LOCAL_NAME.test(name)) {
     throw new EngineError('invalid_name', `${what} '${name}' must be letters, digits and '_' only`, { name });
@@ -36,7 +40,13 @@ function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Collects patch inputs and outputs during one build. */
+/**
+ * Collects patch inputs and outputs during one build.
+ * @example
+ * const io = new PatchIo(b);
+ * const gain = io.sharedInput('moma', 'gain', 'float32', [1]);
+ * io.output('maps', pointKey(point, 'probs'), probs);
+ */
 export class PatchIo {
   readonly #b: OnnxBuilder;
   readonly #inputs: PatchInputSpec[] = [];

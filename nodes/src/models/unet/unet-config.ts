@@ -135,6 +135,8 @@ function perLevel(
  * Check the cross-field rules of a config (lengths agree, heads divide channels, groups divide
  * channels) and freeze it.
  * @throws EngineError `invalid_model_config` naming `source` and the field.
+ * @example
+ * const config = checkUnetConfig({ ...SD15_UNET_CONFIG, transformerLayersPerBlock: [1, 1, 2, 2] }, 'custom');
  */
 export function checkUnetConfig(config: UnetConfig, source: string): UnetConfig {
   const levels = config.blockOutChannels.length;

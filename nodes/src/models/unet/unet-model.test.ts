@@ -1,4 +1,4 @@
-import { EngineError, SessionCache } from '@momaflow/engine';
+import { EngineError, SessionCache, Tensor } from '@momaflow/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadUnet } from './load-unet';
 import type { ModelPatch } from './model-patch';
@@ -6,6 +6,7 @@ import { fixturePath } from './test-fixtures';
 import { attentionMapsPatch, gainPatch, runAll, tinyUnetInput } from './test-patches';
 import { UnetGraphCache } from './unet-graph-cache';
 import { withPatch } from './unet-model';
+import { type UnetRunInput, UnetSession } from './unet-session';
 
 const env = {
   sessions: SessionCache.create({ maxEntries: 2, defaults: { intraOpNumThreads: 1 } }),
@@ -67,5 +68,54 @@ describe(withPatch.name, () => {
     await expect(runAll(env, withPatch(base, patch), [await tinyUnetInput()])).rejects.toMatchObject({
       code: 'patch_input_invalid',
     });
+  });
+});
+
+describe(UnetSession.name, () => {
+  it.each([
+    [
+      'a sample with the wrong channel count',
+      { sample: Tensor.zeros('float32', [2, 3, 8, 8]) },
+      'invalid_input',
+    ],
+    ['a timestep per entry of another batch', { timestep: Tensor.zeros('float32', [3]) }, 'invalid_input'],
+    [
+      'ControlNet residuals on a graph built without them',
+      { controlResiduals: { down: [], mid: Tensor.zeros('float32', [2, 64, 2, 2]) } },
+      'invalid_input',
+    ],
+    [
+      'context tokens of another width',
+      { encoderHiddenStates: Tensor.zeros('float32', [2, 77, 16]) },
+      'invalid_input',
+    ],
+  ])('refuses %s', async (_, change, code) => {
+    const model = await loadUnet(fixturePath('tiny-sd'));
+    const input: UnetRunInput = { ...(await tinyUnetInput()), ...change };
+    await expect(runAll(env, model, [input])).rejects.toMatchObject({ code });
+  });
+
+  it('reports a failing onnxruntime run as unet_run_failed', async () => {
+    const model = await loadUnet(fixturePath('tiny-sd'));
+    const input = await tinyUnetInput();
+    const [b = 0, , h = 0, w = 0] = input.sample.shape;
+    // Residuals with one channel too many cannot be added to the skips.
+    const down = model.layout.skips.map((s) =>
+      Tensor.zeros('float32', [b, s.channels + 1, h / s.resolution, w / s.resolution]),
+    );
+    const mid = Tensor.zeros('float32', [
+      b,
+      model.layout.mid.channels,
+      h / model.layout.mid.resolution,
+      w / model.layout.mid.resolution,
+    ]);
+    const unet = await UnetSession.open({ model, ...env, graph: { controlResiduals: true } });
+    try {
+      await expect(unet.run({ ...input, controlResiduals: { down, mid } })).rejects.toMatchObject({
+        code: 'unet_run_failed',
+      });
+    } finally {
+      unet.release();
+    }
   });
 });

@@ -5,9 +5,8 @@
  * call as `step.previous`, so iterative patches need no hidden state).
  */
 import type { DType, OnnxSessionOptions, SessionCache, SessionLease } from '@momaflow/engine';
-import { EngineError, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
+import { EngineError, errorMessage, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
 import type { PatchStepInfo } from './model-patch';
-
 import { UNET_IO_NAMES, type UnetGraphOptions } from './unet-graph';
 import type { CompiledUnet, UnetGraphCache } from './unet-graph-cache';
 import type { UnetModel } from './unet-model';
@@ -130,7 +129,17 @@ export class UnetSession {
     };
     this.#feedResiduals(feeds, input.controlResiduals);
     this.#feedPatches(feeds, input, timestep.data[0] ?? 0);
-    const out = await this.#lease.session.run(feeds);
+    let out: Record<string, OrtTensor>;
+    try {
+      out = await this.#lease.session.run(feeds);
+    } catch (cause) {
+      throw new EngineError(
+        'unet_run_failed',
+        `the UNet graph failed on sample [${input.sample.shape.join(', ')}]: ${errorMessage(cause)}`,
+        { key: this.compiled.key },
+        { cause },
+      );
+    }
     const noise = out[UNET_IO_NAMES.noisePred];
     if (noise === undefined)
       throw new EngineError('missing_output', `the UNet graph returned no 'noise_pred'`);
