@@ -1,9 +1,15 @@
 /**
- * The editor keeps browser-safe copies of the server's wire protocol (zod schemas, frame decoder);
- * these tests feed them what the server really produces for every executor event type.
+ * The editor parses the server's WebSocket frames with its own zod schemas (the server declares them
+ * as types only) and reads preview frames through the server's decoder; these tests feed both what
+ * the server really produces for every executor event type.
  */
-import type { ExecutionEvent } from '@momaflow/engine';
-import { encodePreviewFrame, promptDoneMessage, statusMessage, toWireMessage } from '@momaflow/server';
+import type { ExecutionEvent } from '@momaflow/engine/protocol';
+import {
+  encodePreviewFrame,
+  promptDoneMessage,
+  statusMessage,
+  toWireMessage,
+} from '@momaflow/server/protocol';
 import { describe, expect, it } from 'vitest';
 import { decodePreviewFrame } from '../../editor/src/features/execution/lib/preview-frame';
 import { zWireMessage } from '../../editor/src/features/execution/lib/wire-schema';

@@ -4,17 +4,17 @@
  * a sampler with a seed, a model loader), their templates, and document builders.
  */
 
-import type { GraphDoc } from '../features/graph/lib/flow-types';
-import { buildTemplates } from '../features/schema/lib/build-templates';
-import type { TemplateMap } from '../features/schema/lib/node-template';
-import { type ObjectInfo, zObjectInfo } from '../features/schema/lib/object-info-schema';
-import { docFromWorkflow } from '../features/workflow/lib/doc-from-workflow';
 import {
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type Workflow,
   type WorkflowNode,
-} from '../features/workflow/lib/workflow-schema';
+} from '@momaflow/engine/protocol';
+import type { GraphDoc } from '../features/graph/lib/flow-types';
+import { buildTemplates } from '../features/schema/lib/build-templates';
+import type { TemplateMap } from '../features/schema/lib/node-template';
+import { type ObjectInfo, zObjectInfo } from '../features/schema/lib/object-info-schema';
+import { docFromWorkflow } from '../features/workflow/lib/doc-from-workflow';
 
 const schema = (name: string, body: Record<string, unknown>) => ({
   name,

@@ -1,2 +1,4 @@
-/** @module Test and benchmark helpers: counting node definitions and prompt builders. */
+/** @module Test and benchmark helpers: counting node definitions, prompt builders and the browser-bundle check. */
+export type { BrowserBundleReport } from './browser-bundle';
+export { bundleForBrowser } from './browser-bundle';
 export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';

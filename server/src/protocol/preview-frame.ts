@@ -3,7 +3,7 @@
  * Binary preview frames in ComfyUI's layout: big-endian u32 event type (1 = preview image), big-endian
  * u32 image format (1 JPEG, 2 PNG, 3 WEBP), then the encoded image bytes.
  */
-import type { PreviewImage } from '@momaflow/engine';
+import type { PreviewImage } from '@momaflow/engine/protocol';
 
 /** The binary event types (ComfyUI's `BinaryEventTypes`). */
 export const BINARY_EVENT = { PREVIEW_IMAGE: 1 } as const;

@@ -3,7 +3,7 @@
  * Maps the executor's typed events to wire messages: one builder per event type, checked by the
  * compiler to cover every type, and nothing else (stack traces stay on the server).
  */
-import type { ExecutionEvent, ExecutionEventOf, ExecutionEventType } from '@momaflow/engine';
+import type { ExecutionEvent, ExecutionEventOf, ExecutionEventType } from '@momaflow/engine/protocol';
 import type { WireMessage, WireMessageOf } from './wire-message';
 
 type Builders = { readonly [K in ExecutionEventType]: (event: ExecutionEventOf<K>) => WireMessageOf<K> };

@@ -4,7 +4,7 @@
  * snake_case data (`prompt_id`, `node`), so existing ComfyUI clients read them as they are. Types
  * only, so the editor can share them.
  */
-import type { UiOutput } from '@momaflow/engine';
+import type { UiOutput } from '@momaflow/engine/protocol';
 
 /** Queue size as ComfyUI reports it: pending plus running prompts. */
 export interface WireStatus {

@@ -3,10 +3,11 @@
  * The REST client: one function per endpoint the editor uses, responses parsed with zod. Expected
  * failures (a prompt that does not validate, a name that exists) come back as values.
  */
+
+import type { Workflow } from '@momaflow/engine/protocol';
 import type { z } from 'zod';
 import type { FileRef } from '../../execution/lib/wire-schema';
 import { type ObjectInfo, zObjectInfo } from '../../schema/lib/object-info-schema';
-import type { Workflow } from '../../workflow/lib/workflow-schema';
 import {
   type Example,
   type HistoryEntry,

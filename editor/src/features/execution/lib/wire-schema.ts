@@ -1,7 +1,9 @@
 /**
  * @module
  * zod schemas for the server's WebSocket JSON frames (ComfyUI's names and snake_case data), parsed
- * at the edge. `test/browser/engine-contract.test-d.ts` checks they match the server's `WireMessage`.
+ * at the edge. The server declares its frames as types only (`WireMessage` in
+ * `@momaflow/server/protocol`), so the runtime check lives here; `test/browser/engine-contract.test-d.ts`
+ * proves every server frame type fits this schema and `protocol-contract.test.ts` parses real ones.
  */
 import { z } from 'zod';
 

@@ -2,7 +2,7 @@
  * @module
  * Saving the active workflow as a JSON download (browser side effect at the edge).
  */
-import type { Workflow } from '../../workflow/lib/workflow-schema';
+import type { Workflow } from '@momaflow/engine/protocol';
 
 /** A file name from a title: letters, digits and dashes, never empty. */
 export function downloadName(title: string): string {

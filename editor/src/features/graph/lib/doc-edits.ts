@@ -3,10 +3,11 @@
  * The document's edits as immer recipes: each keeps `links` (on the target node) and `edges` in step.
  * They run inside `applyEdit`, which records them for undo.
  */
+
+import type { NodeMode } from '@momaflow/engine/protocol';
 import type { Draft } from 'immer';
 import type { NodeTemplate } from '../../schema/lib/node-template';
 import { widgetDefault } from '../../schema/lib/node-template';
-import type { NodeMode } from '../../workflow/lib/workflow-schema';
 import type { FlowNode, GraphDoc, SeedControl, WorkflowFlowNode } from './flow-types';
 import { edgeId, inputHandleId, outputHandleId } from './handle-ids';
 

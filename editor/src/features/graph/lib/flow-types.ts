@@ -4,8 +4,9 @@
  * node keeps its widget values and its incoming links side by side (`values`, `links`), so a widget
  * that gets linked keeps its value for when the link is removed; `links` and `edges` always agree.
  */
+
+import type { Link, NodeMode } from '@momaflow/engine/protocol';
 import type { Edge, Node } from '@xyflow/react';
-import type { Link, NodeMode } from '../../workflow/lib/workflow-schema';
 
 /** ComfyUI's "control after generate" for seed widgets. */
 export type SeedControl = 'fixed' | 'increment' | 'decrement' | 'randomize';

@@ -1,8 +1,6 @@
-import { isSocketCompatible as engineCompatible } from '@momaflow/engine';
 import { describe, expect, it } from 'vitest';
 import { docOf, testTemplates } from '../../../testing/builders';
 import { inputHandleId, outputHandleId } from './handle-ids';
-import { isSocketCompatible } from './socket-compatible';
 import { type ProposedLink, validateConnection, wouldCreateCycle } from './validate-connection';
 
 const templates = testTemplates();
@@ -86,14 +84,4 @@ describe(wouldCreateCycle.name, () => {
     expect(wouldCreateCycle(doc.edges, '3', '1')).toBe(true);
     expect(wouldCreateCycle(doc.edges, '1', '3')).toBe(false);
   });
-});
-
-describe(isSocketCompatible.name, () => {
-  const types = ['IMAGE', 'MASK', 'INT', 'FLOAT', 'STRING', 'COMBO', 'BOOLEAN', 'LATENT', '*'];
-  it.each(types.flatMap((from) => types.map((to) => [from, to] as const)))(
-    '%s -> %s agrees with the engine',
-    (from, to) => {
-      expect(isSocketCompatible(from, to)).toBe(engineCompatible(from, to));
-    },
-  );
 });

@@ -8,11 +8,12 @@
  * 5. the link does not close a cycle (`cycle`).
  * A link into an input that already has one replaces it, so that is allowed.
  */
+
+import { isSocketCompatible } from '@momaflow/engine/protocol';
 import type { TemplateMap } from '../../schema/lib/node-template';
 import type { FlowEdge, FlowNode } from './flow-types';
 import { isWorkflowNode } from './flow-types';
 import { parseInputHandle, parseOutputHandle } from './handle-ids';
-import { isSocketCompatible } from './socket-compatible';
 
 /** The ends of a proposed link, as React Flow reports them. */
 export interface ProposedLink {

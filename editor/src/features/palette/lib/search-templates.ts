@@ -4,7 +4,7 @@
  * start of the name rank first. When the palette was opened by dropping a link, only node types
  * with a socket that fits it are offered, together with that socket.
  */
-import { isSocketCompatible } from '../../graph/lib/socket-compatible';
+import { isSocketCompatible } from '@momaflow/engine/protocol';
 import type { NodeTemplate, TemplateMap } from '../../schema/lib/node-template';
 
 /** The dangling end of a link dropped on the canvas. */

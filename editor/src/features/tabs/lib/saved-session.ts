@@ -3,10 +3,11 @@
  * The open tabs, kept in the browser's storage so a reload (or a crash) brings them back with their
  * unsaved changes. Read back through zod and the workflow parser: storage is an edge like any file.
  */
+
+import type { Workflow } from '@momaflow/engine/protocol';
 import { z } from 'zod';
 import { docToWorkflow } from '../../workflow/lib/doc-to-workflow';
 import { parseWorkflow } from '../../workflow/lib/parse-workflow';
-import type { Workflow } from '../../workflow/lib/workflow-schema';
 import type { WorkflowTab } from '../store/tabs-store';
 
 /** The storage key (versioned, so a new layout never misreads an old one). */

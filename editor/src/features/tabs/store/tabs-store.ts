@@ -3,6 +3,8 @@
  * The open workflows (tabs), each with its document, undo history and save state. Actions are named
  * after what happened; every committed edit goes through `applyEdit`, so it can be undone.
  */
+
+import type { NodeMode, Workflow } from '@momaflow/engine/protocol';
 import type { Connection, EdgeChange, NodeChange } from '@xyflow/react';
 import type { Draft } from 'immer';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -42,7 +44,6 @@ import {
 import type { NodeTemplate, TemplateMap } from '../../schema/lib/node-template';
 import { docFromWorkflow } from '../../workflow/lib/doc-from-workflow';
 import { renumberFragment } from '../../workflow/lib/workflow-fragment';
-import type { NodeMode, Workflow } from '../../workflow/lib/workflow-schema';
 
 export interface WorkflowTab extends Versioned {
   readonly id: string;

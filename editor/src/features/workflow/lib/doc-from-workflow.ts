@@ -4,10 +4,11 @@
  * by the source's output when its template is known); groups become frames and notes note nodes.
  * Links to nodes that are not in the file are dropped: there is nothing to draw them to.
  */
+
+import { asLink, type Link, type Workflow } from '@momaflow/engine/protocol';
 import type { FlowEdge, FlowNode, GraphDoc, SeedControl, WorkflowFlowNode } from '../../graph/lib/flow-types';
 import { edgeId, inputHandleId, outputHandleId } from '../../graph/lib/handle-ids';
 import type { TemplateMap } from '../../schema/lib/node-template';
-import { asLink, type Link, type Workflow } from './workflow-schema';
 
 /** The key of `extra` where the editor keeps seed controls (`{ nodeId: { input: mode } }`). */
 export const SEED_CONTROL_KEY = 'seed_control';

@@ -3,9 +3,15 @@
  * Editor document -> saved workflow (version 2): what is saved, downloaded, queued and embedded in
  * output PNGs. A linked input is written as its link; the widget value it hides is not saved.
  */
+
+import {
+  WORKFLOW_FORMAT,
+  WORKFLOW_VERSION,
+  type Workflow,
+  type WorkflowNode,
+} from '@momaflow/engine/protocol';
 import type { GraphDoc, SeedControl } from '../../graph/lib/flow-types';
 import { SEED_CONTROL_KEY } from './doc-from-workflow';
-import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type Workflow, type WorkflowNode } from './workflow-schema';
 
 const round = (n: number): number => Math.round(n * 100) / 100;
 

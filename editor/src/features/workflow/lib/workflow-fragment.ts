@@ -4,9 +4,10 @@
  * momaflow window, or a text editor, understands), and pasting renumbers it next to the existing
  * graph and moves it to where the pointer is.
  */
+
+import { asLink, type Workflow } from '@momaflow/engine/protocol';
 import type { GraphDoc, WorkflowFlowNode } from '../../graph/lib/flow-types';
 import { docToWorkflow } from './doc-to-workflow';
-import { asLink, type Workflow } from './workflow-schema';
 
 /** The selected nodes, frames and notes, with the links among them, as a saved workflow. */
 export function selectionToWorkflow(doc: GraphDoc, ids: ReadonlySet<string>): Workflow {

@@ -4,15 +4,9 @@
  * `workflow` text chunk; failing that, its `prompt` chunk laid out in columns).
  */
 
+import { promptToWorkflow, zPromptNode } from '@momaflow/engine/protocol';
 import { type ParsedWorkflow, parseWorkflow } from './parse-workflow';
 import { isPng, readPngText } from './png-text';
-import {
-  asLink,
-  WORKFLOW_FORMAT,
-  WORKFLOW_VERSION,
-  type Workflow,
-  type WorkflowNode,
-} from './workflow-schema';
 
 function invalid(message: string): ParsedWorkflow {
   return { ok: false, code: 'invalid_workflow', messages: [message] };
@@ -29,46 +23,17 @@ function parseJson(
   }
 }
 
-/** A bare executable graph (ComfyUI's API format) as a workflow, one column per link depth. */
+/** A bare executable graph (ComfyUI's API format) as a workflow, laid out by the engine's column rule. */
 export function promptAsWorkflow(prompt: Record<string, unknown>): ParsedWorkflow {
-  const nodes: Record<string, WorkflowNode> = {};
-  const depth = new Map<string, number>();
-  const entries = Object.entries(prompt).flatMap(([id, raw]) => {
-    if (typeof raw !== 'object' || raw === null) return [];
-    const classType = Reflect.get(raw, 'class_type');
-    const inputs = Reflect.get(raw, 'inputs');
-    if (typeof classType !== 'string' || typeof inputs !== 'object' || inputs === null) return [];
-    return [{ id, classType, inputs: inputs as Record<string, unknown> }];
-  });
-  if (entries.length === 0) return invalid('the PNG carries no momaflow workflow');
-  for (let pass = 0; pass < entries.length; pass++) {
-    for (const { id, inputs } of entries) {
-      for (const value of Object.values(inputs)) {
-        const link = asLink(value);
-        if (link)
-          depth.set(
-            id,
-            Math.max(depth.get(id) ?? 0, Math.min((depth.get(link[0]) ?? 0) + 1, entries.length)),
-          );
-      }
-    }
-  }
-  const rows = new Map<number, number>();
-  for (const { id, classType, inputs } of entries) {
-    const column = depth.get(id) ?? 0;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    nodes[id] = { class_type: classType, inputs, pos: [column * 360, row * 260], mode: 'always' };
-  }
-  const workflow: Workflow = {
-    format: WORKFLOW_FORMAT,
-    version: WORKFLOW_VERSION,
-    nodes,
-    groups: [],
-    notes: [],
-    extra: {},
-  };
-  return { ok: true, workflow };
+  // A PNG's text chunk is user data: entries that are not prompt nodes are left out, not trusted.
+  const nodes = Object.fromEntries(
+    Object.entries(prompt).flatMap(([id, raw]) => {
+      const node = zPromptNode.safeParse(raw);
+      return node.success ? [[id, node.data] as const] : [];
+    }),
+  );
+  if (Object.keys(nodes).length === 0) return invalid('the PNG carries no momaflow workflow');
+  return { ok: true, workflow: promptToWorkflow(nodes) };
 }
 
 /**
