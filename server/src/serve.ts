@@ -1,9 +1,11 @@
 /**
  * @module
  * `startServer`: wires the runtime, the SQLite store, the queue and its worker, the WebSocket hub and
- * the Hono app onto one HTTP port, and returns a handle whose `close()` shuts it down gracefully (the
- * running prompt goes back to the queue and runs again on the next start).
+ * the Hono app (API, events and the built editor) onto one HTTP port, and returns a handle whose
+ * `close()` shuts it down gracefully (the running prompt goes back to the queue and runs again on the
+ * next start).
  */
+import { access } from 'node:fs/promises';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { EngineError, ok, SILENT_LOGGER } from '@momaflow/engine';
 import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
-import { allowedHosts, createApp, isLoopbackHost, ownOrigins } from './http';
+import { allowedHosts, createApp, EDITOR_BUILD_COMMAND, isLoopbackHost, ownOrigins } from './http';
 import { promptDoneMessage, statusMessage, toWireMessage } from './protocol';
 import { createPromptQueue, createPromptWorker, preparePrompt, queueRemaining } from './queue';
 import { createRuntime } from './runtime';
@@ -33,8 +35,17 @@ export interface RunningServer {
 }
 
 const DEFAULT_EXAMPLES_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
+/** Vite's output for `editor/`, beside this package in the repository. */
+const DEFAULT_EDITOR_DIR = fileURLToPath(new URL('../../editor/dist', import.meta.url));
 /** The database file inside the data folder. */
 export const DATABASE_FILE = 'momaflow.sqlite';
+
+async function isEditorBuilt(editorDir: string): Promise<boolean> {
+  return access(path.join(editorDir, 'index.html')).then(
+    () => true,
+    () => false,
+  );
+}
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
@@ -100,6 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
 
+  const editorDir = config.editorDir ? path.resolve(config.editorDir) : DEFAULT_EDITOR_DIR;
   let address: AddressInfo | undefined;
   const bound = () => ({ host: config.host, port: address?.port ?? config.port });
   const wss = new WebSocketServer({
@@ -117,6 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     hub,
     workflowsDir: path.join(dataDir, 'user', 'workflows'),
     examplesDir: config.examplesDir ? path.resolve(config.examplesDir) : DEFAULT_EXAMPLES_DIR,
+    editorDir,
     security: {
       ...(config.authToken ? { authToken: config.authToken } : {}),
       corsOrigins: config.corsOrigins,
@@ -148,6 +161,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         host: config.host,
       },
     );
+  }
+  // Not fatal: the API works without the editor, and `/` explains how to build it.
+  if (!(await isEditorBuilt(editorDir))) {
+    log.warn(`the editor is not built; run '${EDITOR_BUILD_COMMAND}' to serve it at /`, { editorDir });
   }
   worker.start();
   const url = `http://${urlHost(config.host)}:${address.port}`;

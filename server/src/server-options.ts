@@ -25,6 +25,8 @@ export const zServerOptions = z.object({
     .describe('Browser origins allowed besides the server itself.'),
   /** Where the example workflows are (default: the repository's workflows/). */
   examplesDir: z.string().min(1).optional(),
+  /** The built editor served at `/` (default: the repository's editor/dist). */
+  editorDir: z.string().min(1).optional(),
   limits: z
     .object({
       maxJsonBytes: z

@@ -4,7 +4,7 @@
  * drop, node errors. Screenshots go to test/artifacts/.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireBrowserLock } from './support/browser-lock';
 import { type LaunchedBrowser, launchChromium } from './support/chromium';
 import {
@@ -23,6 +23,8 @@ let server: EditorServer;
 let chromium: LaunchedBrowser;
 let page: Page;
 let releaseLock: (() => Promise<void>) | undefined;
+/** What chromium blocked under the server's Content-Security-Policy during one test. */
+let cspViolations: string[] = [];
 
 beforeAll(async () => {
   releaseLock = await acquireBrowserLock();
@@ -40,11 +42,22 @@ beforeEach(async () => {
   await page?.close();
   page = await chromium.context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  cspViolations = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy'))
+      cspViolations.push(message.text());
+  });
   // Each test starts without the tabs an earlier test left in localStorage.
   await page.addInitScript(() =>
     (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear(),
   );
   await openEditor(page, server.editorUrl);
+});
+
+afterEach(() => {
+  // The editor is served under a strict CSP (server/src/http/routes/editor-routes.ts): whatever a
+  // test exercised must have run within it.
+  expect(cspViolations).toEqual([]);
 });
 
 const toast = () => page.locator('[data-testid=toast]').last();

@@ -36,6 +36,9 @@ describe(serveCommand.name, () => {
     );
     await expect.poll(() => out.join('')).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     const url = /listening on (\S+)/.exec(out.join(''))![1]!;
+    // The editor's address, without the secret: the user knows the token they passed.
+    expect(out.join('')).toContain(`open ${url}/?token=<your auth token> in a browser`);
+    expect(out.join('')).not.toContain('secret-token-123');
     expect((await fetch(`${url}/api/system_stats`)).status).toBe(401);
     const authed = await fetch(`${url}/api/system_stats`, {
       headers: { authorization: 'Bearer secret-token-123' },

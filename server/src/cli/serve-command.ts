@@ -38,8 +38,10 @@ export async function serveCommand(
     corsOrigins: [...args.corsOrigins],
     log: io.log,
   });
+  const editorUrl = `${server.url}/${args.authToken === undefined ? '' : '?token=<your auth token>'}`;
   io.write(
-    `momaflow is listening on ${server.url} (API under ${server.url}/api, WebSocket at ${server.url}/ws)\n`,
+    `momaflow is listening on ${server.url} (API under ${server.url}/api, WebSocket at ${server.url}/ws)\n` +
+      `open ${editorUrl} in a browser\n`,
   );
   await hooks.stopped;
   io.write('stopping...\n');

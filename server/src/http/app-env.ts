@@ -46,6 +46,8 @@ export interface AppDeps {
   readonly workflowsDir: string;
   /** Example workflows shipped with momaflow. */
   readonly examplesDir: string;
+  /** The built editor (`editor/dist`), served at `/`; a missing folder is answered with how to build it. */
+  readonly editorDir: string;
   readonly security: SecurityOptions;
   readonly limits: Limits;
   readonly log: Logger;

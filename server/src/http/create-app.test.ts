@@ -10,6 +10,7 @@ import { createClientHub } from '../ws';
 import { createApp } from './create-app';
 import { buildOpenApiDocument, openApiPath } from './openapi/openapi-document';
 import { OPERATIONS } from './openapi/operations';
+import { EDITOR_PATHS } from './routes/editor-routes';
 import { allowedHosts, ownOrigins } from './security/origin-policy';
 
 const ADDRESS = { host: '127.0.0.1', port: 8188 };
@@ -45,6 +46,7 @@ describe(createApp.name, () => {
       hub: createClientHub({ previewBufferBytes: 1 << 20, maxBufferBytes: 1 << 26 }),
       workflowsDir: path.join(dir, 'user', 'workflows'),
       examplesDir: path.join(dir, 'examples'),
+      editorDir: path.join(dir, 'editor-not-built'),
       security: {
         corsOrigins: [],
         ownOrigins: () => ownOrigins(ADDRESS),
@@ -63,10 +65,14 @@ describe(createApp.name, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('documents exactly the routes it serves', () => {
+  it('documents exactly the routes it serves, the editor’s files aside', () => {
+    // The editor's files are a web app's pages and bundles, not API operations: the OpenAPI document
+    // describes what clients call, and a client never calls /index.html.
+    const editorPaths: readonly string[] = EDITOR_PATHS;
     const served = new Set(
       (app as { routes: { method: string; path: string }[] } & typeof app).routes
         .filter((r) => ['GET', 'POST', 'PUT', 'DELETE'].includes(r.method) && !r.path.includes('*'))
+        .filter((r) => !editorPaths.includes(r.path))
         .map((r) => `${r.method.toLowerCase()} ${r.path}`),
     );
     const documented = new Set(OPERATIONS.map((op) => `${op.method} ${op.path}`));
@@ -101,8 +107,16 @@ describe(createApp.name, () => {
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('forbidden_host');
   });
 
+  it('explains how to build the editor when it is not built, and keeps serving the API', async () => {
+    const res = await app.request('/', { headers: HOST });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('pnpm --filter @momaflow/editor build');
+    expect((await app.request('/api/queue', { headers: HOST })).status).toBe(200);
+  });
+
   it('answers unknown endpoints and missing files with JSON 404s and safe headers', async () => {
-    for (const url of ['/api/view?filename=x.png', '/api/nothing-here']) {
+    for (const url of ['/api/view?filename=x.png', '/api/nothing-here', '/assets/index.js', '/favicon.ico']) {
       const res = await app.request(url, { headers: HOST });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

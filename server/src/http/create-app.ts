@@ -1,8 +1,8 @@
 /**
  * @module
  * The Hono app: the request gate (host, origin, CORS, token, body limits) in front of the REST API
- * under `/api` and the WebSocket endpoint `/ws`. A pure function of its dependencies, so tests can
- * call `app.request()` without a socket.
+ * under `/api` and the WebSocket endpoint `/ws`, and the built editor at `/`. A pure function of its
+ * dependencies, so tests can call `app.request()` without a socket.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -10,6 +10,7 @@ import { queueRemaining } from '../queue';
 import type { AppDeps, AppEnv } from './app-env';
 import { renderError, renderNotFound } from './on-error';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { createEditorRoutes } from './routes/editor-routes';
 import { createExampleRoutes } from './routes/example-routes';
 import { createHistoryRoutes } from './routes/history-routes';
 import { createInterruptRoute } from './routes/interrupt-route';
@@ -34,6 +35,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError(renderError(deps.log));
   app.notFound(renderNotFound);
 
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+  });
   app.use('*', hostCheck(deps.security), originCheck(deps.security));
   if (deps.security.corsOrigins.length > 0) {
     app.use(
@@ -47,12 +53,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       }),
     );
   }
+  // The editor's files answer before the token check, behind the Host and Origin checks: a page opened
+  // as `/?token=T` cannot put the token on its own <script> and <link> requests. They hold no data; the
+  // editor then sends the token on every API call, WebSocket and image URL. Only these exact paths are
+  // public, so `/api` and `/ws` keep their token check and their JSON 404s.
+  app.route('/', createEditorRoutes(deps));
   app.use('*', authCheck(deps.security), bodyLimits(deps.limits));
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-  });
 
   const openapi = buildOpenApiDocument({ version: deps.version });
   const api = new Hono<AppEnv>()

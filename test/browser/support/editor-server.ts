@@ -1,35 +1,23 @@
 /**
  * @module
  * The real momaflow server on a loopback port with a fresh data folder (the repository's example
- * input image copied in, the tiny default checkpoint made), the built-in nodes plus the browser test pack, and the built editor.
- * When the server does not serve the editor itself yet, a static file server on a second loopback
- * port serves `editor/dist` and the server allows that origin (`corsOrigins`); the editor then
- * talks to the API through `?server=`.
+ * input image copied in, the tiny default checkpoint made), the built-in nodes plus the browser test
+ * pack, and the freshly built editor, which the server serves itself at `/` (same origin, as users
+ * get it from `momaflow serve`).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBuiltinRegistry, makeTinySd15 } from '@momaflow/nodes';
-import { type RunningServer, startServer } from '@momaflow/server';
+import { startServer } from '@momaflow/server';
 import { createBrowserTestPack } from './browser-test-pack';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EDITOR_DIST = path.join(ROOT, 'editor', 'dist');
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const EXAMPLE_IMAGE = path.join(ROOT, 'input', 'example.png');
-
-const MEDIA_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 export interface EditorServer {
   /** Where to open the editor. */
@@ -77,38 +65,14 @@ export async function buildEditor(): Promise<void> {
   }
 }
 
-async function serveStatic(dir: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const relative = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
-    const file = path.join(dir, relative === '' ? 'index.html' : relative);
-    if (!file.startsWith(dir)) {
-      res.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (body) =>
-        res
-          .writeHead(200, { 'Content-Type': MEDIA_TYPES[path.extname(file)] ?? 'application/octet-stream' })
-          .end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function servesEditor(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/`).catch(() => undefined);
-  return (res?.ok ?? false) && (res?.headers.get('content-type') ?? '').startsWith('text/html');
-}
-
 /**
  * @example
  * const server = await startEditorServer();
  * await page.goto(server.editorUrl);
  */
-export async function startEditorServer(): Promise<EditorServer> {
+export async function startEditorServer(
+  options: { readonly authToken?: string } = {},
+): Promise<EditorServer> {
   await buildEditor();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-browser-'));
   await mkdir(path.join(dataDir, 'input'), { recursive: true });
@@ -124,30 +88,24 @@ export async function startEditorServer(): Promise<EditorServer> {
 
   const registry = createBuiltinRegistry();
   registry.register(await createBrowserTestPack(EXAMPLE_IMAGE), { pack: 'browser-test' });
-  const statics = await serveStatic(EDITOR_DIST);
-  let server: RunningServer;
-  try {
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      examplesDir,
-      registry,
-      corsOrigins: [statics.origin],
-    });
-  } catch (err) {
-    statics.server.close();
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    examplesDir,
+    editorDir: EDITOR_DIST,
+    registry,
+    ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+  }).catch(async (err: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
-  }
-  const sameOrigin = await servesEditor(server.url);
-  if (sameOrigin) statics.server.close();
+  });
   return {
-    editorUrl: sameOrigin ? `${server.url}/` : `${statics.origin}/?server=${encodeURIComponent(server.url)}`,
+    editorUrl: `${server.url}/`,
     apiUrl: server.url,
     dataDir,
     async close() {
       await server.close();
-      if (!sameOrigin) await new Promise((resolve) => statics.server.close(resolve));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
