@@ -32,7 +32,11 @@ function checkRange(value: number, min: number | undefined, max: number | undefi
   return { ok: true, value };
 }
 
-export async function checkWidgetValue(spec: WidgetSpec, value: unknown, env: NodeEnv): Promise<ValueCheck> {
+/**
+ * Synchronous on purpose (it runs for every widget of every node): a COMBO's options are resolved once
+ * per validation by the caller and passed in.
+ */
+export function checkWidgetValue(spec: WidgetSpec, value: unknown, options: readonly string[]): ValueCheck {
   switch (spec.kind) {
     case 'INT':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) return wrongKind('a safe integer');
@@ -52,7 +56,6 @@ export async function checkWidgetValue(spec: WidgetSpec, value: unknown, env: No
       return typeof value === 'boolean' ? { ok: true, value } : wrongKind('a boolean');
     case 'COMBO': {
       if (typeof value !== 'string') return wrongKind('a string option');
-      const options = await comboOptions(spec, env);
       if (options.includes(value)) return { ok: true, value };
       const shown =
         options.length > 20 ? [...options.slice(0, 20), `… ${options.length - 20} more`] : options;
@@ -69,7 +72,7 @@ export async function checkWidgetValue(spec: WidgetSpec, value: unknown, env: No
 }
 
 /** The value an unset optional widget takes. */
-export async function widgetDefault(spec: WidgetSpec, env: NodeEnv): Promise<unknown> {
+export function widgetDefault(spec: WidgetSpec, options: readonly string[]): unknown {
   if (spec.kind !== 'COMBO') return spec.default;
-  return spec.default ?? (await comboOptions(spec, env))[0];
+  return spec.default ?? options[0];
 }

@@ -11,6 +11,7 @@ import { type InputSpec, inputSocketType } from '../node-api/input-specs';
 import type { AnyNodeDefinition } from '../node-api/node-definition';
 import type { NodeEnv } from '../node-api/node-env';
 import type { NodeRegistry } from '../node-api/node-registry';
+import { comboOptions } from '../node-api/object-info';
 import { isSocketCompatible } from '../node-api/socket-types';
 import { checkWidgetValue, widgetDefault } from './check-value';
 import { stronglyConnected } from './strongly-connected';
@@ -148,16 +149,33 @@ interface NodeCheck {
   issues: number;
 }
 
-async function checkInput(
+const NO_OPTIONS: readonly string[] = [];
+
+/** The options of every COMBO the given definitions use, dynamic ones resolved once for this validation. */
+async function resolveComboOptions(
+  definitions: Iterable<AnyNodeDefinition>,
+  env: NodeEnv,
+): Promise<Map<InputSpec, readonly string[]>> {
+  const resolved = new Map<InputSpec, readonly string[]>();
+  for (const definition of new Set(definitions)) {
+    for (const spec of Object.values<InputSpec>(definition.inputs)) {
+      if (spec.kind === 'COMBO' && !resolved.has(spec)) resolved.set(spec, await comboOptions(spec, env));
+    }
+  }
+  return resolved;
+}
+
+function checkInput(
   id: string,
   raw: RawNode,
   name: string,
   spec: InputSpec,
   nodes: ReadonlyMap<string, RawNode | null>,
   options: ValidateOptions,
+  combos: ReadonlyMap<InputSpec, readonly string[]>,
   check: NodeCheck,
   issues: ValidationIssue[],
-): Promise<void> {
+): void {
   const base = { nodeId: id, classType: raw.classType, input: name };
   const report = (issue: Omit<ValidationIssue, 'nodeId' | 'classType' | 'input'>) => {
     issues.push({ ...base, ...issue, message: `${raw.classType} #${id} input '${name}': ${issue.message}` });
@@ -166,7 +184,7 @@ async function checkInput(
   const value = raw.inputs[name];
   if (value === undefined || value === null) {
     if (!spec.optional) report({ type: 'required_input_missing', message: 'required input is missing' });
-    else if (spec.kind !== 'link') check.values[name] = await widgetDefault(spec, options.env);
+    else if (spec.kind !== 'link') check.values[name] = widgetDefault(spec, combos.get(spec) ?? NO_OPTIONS);
     return;
   }
   const link = asLink(value);
@@ -215,7 +233,7 @@ async function checkInput(
     });
     return;
   }
-  const result = await checkWidgetValue(spec, value, options.env);
+  const result = checkWidgetValue(spec, value, combos.get(spec) ?? NO_OPTIONS);
   if (result.ok) check.values[name] = result.value;
   else report({ ...result.problem, received: preview(value) });
 }
@@ -256,6 +274,11 @@ export async function validatePrompt(
   const targets = chooseTargets(nodes, options, issues);
   const order = reachable(nodes, targets);
   const checked = new Map<string, { raw: RawNode; definition: AnyNodeDefinition; check: NodeCheck }>();
+  const used = order.flatMap((id) => {
+    const definition = options.registry.get(nodes.get(id)?.classType ?? '');
+    return definition ? [definition] : [];
+  });
+  const combos = await resolveComboOptions(used, options.env);
 
   for (const id of order) {
     const raw = nodes.get(id);
@@ -273,7 +296,7 @@ export async function validatePrompt(
     }
     const check: NodeCheck = { links: new Map(), values: {}, issues: 0 };
     for (const [name, spec] of Object.entries<InputSpec>(definition.inputs)) {
-      await checkInput(id, raw, name, spec, nodes, options, check, issues);
+      checkInput(id, raw, name, spec, nodes, options, combos, check, issues);
     }
     checked.set(id, { raw, definition, check });
   }
