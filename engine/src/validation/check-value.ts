@@ -6,8 +6,6 @@
 
 import type { WidgetSpec } from '../node-api/input-specs';
 import { MAX_SEED } from '../node-api/input-specs';
-import type { NodeEnv } from '../node-api/node-env';
-import { comboOptions } from '../node-api/object-info';
 import { preview, type ValidationIssue } from './validation-issue';
 
 type Problem = Pick<ValidationIssue, 'type' | 'message' | 'expected'>;
