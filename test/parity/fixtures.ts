@@ -5,22 +5,9 @@
  * measure.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WeightReader } from '@momaflow/engine';
-import { openSafetensors } from '@momaflow/engine';
+import { fixturePath, openVectors } from '@momaflow/engine/testing';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Absolute path of a fixture file or folder. */
-export function fixturePath(...parts: string[]): string {
-  return join(process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '..', 'shared', 'fixtures'), ...parts);
-}
-
-/** Opens `vectors.safetensors`; close it after use. */
-export function openVectors(): Promise<WeightReader> {
-  return openSafetensors(fixturePath('vectors.safetensors'));
-}
+export { fixturePath, openVectors };
 
 /** `vectors.json`. */
 export async function readVectorsJson(): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 /** @module Test and benchmark helpers: counting node definitions, prompt builders and the browser-bundle check. */
 export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
+export { fixturePath, fixturesDir, openVectors } from './fixtures';
 export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';

@@ -7,17 +7,12 @@
 
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { AnyNodeDefinition, NodeEnv, PromptSource, UiOutput } from '@momaflow/engine';
 import { createNodeEnv, SILENT_LOGGER, Tensor } from '@momaflow/engine';
+import { fixturesDir } from '@momaflow/engine/testing';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** Absolute path of the shared fixture folder. */
-export function fixturesDir(): string {
-  return resolve(process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '../shared/fixtures'));
-}
+export { fixturesDir };
 
 export interface TempEnv {
   readonly env: NodeEnv;

@@ -5,22 +5,10 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WeightReader } from '@momaflow/engine';
-import { openSafetensors } from '@momaflow/engine';
+import { resolve } from 'node:path';
+import { fixturesDir, openVectors } from '@momaflow/engine/testing';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** Absolute path of the fixture directory. */
-export function fixturesDir(): string {
-  return resolve(process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '../shared/fixtures'));
-}
-
-/** Opens `vectors.safetensors`; close it after use. */
-export function openVectors(): Promise<WeightReader> {
-  return openSafetensors(resolve(fixturesDir(), 'vectors.safetensors'));
-}
+export { fixturesDir, openVectors };
 
 /** `vectors.json` as an untyped record; narrow each field with `jsonNumbers`. */
 export async function readVectorsJson(): Promise<Record<string, unknown>> {

@@ -1,20 +1,8 @@
-/**
- * @module
- * Test-only helpers for the model folders: the shared reference fixtures (`MOMAFLOW_FIXTURES`, default
- * `../shared/fixtures` beside the repository), read in place and never copied; running a built graph
- * through the engine's session cache; and the fixtures README's parity tolerance.
- */
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DType, OnnxModel, SessionLease, WeightTensor } from '@momaflow/engine';
 import { openSafetensors, SessionCache, type Tensor } from '@momaflow/engine';
+import { fixturePath } from '@momaflow/engine/testing';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/** Absolute path of a fixture file or folder. */
-export function fixturePath(...parts: string[]): string {
-  return join(process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '..', 'shared', 'fixtures'), ...parts);
-}
+export { fixturePath };
 
 /** One tensor of `vectors.safetensors`. */
 export async function readVector(name: string): Promise<WeightTensor> {

@@ -4,17 +4,10 @@
  * beside the repository), read in place, never copied into the repository.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSafetensors } from '@momaflow/engine';
+import { fixturePath } from '@momaflow/engine/testing';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/** Absolute path of a fixture file. */
-export function fixturePath(...parts: string[]): string {
-  const dir = process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '..', 'shared', 'fixtures');
-  return join(dir, ...parts);
-}
+export { fixturePath };
 
 /** `vectors.json`, narrowed to the fields the tokenizer tests use. */
 export async function readVectorsJson(): Promise<{ prompts: string[]; mllmPrompt: string }> {

@@ -5,18 +5,11 @@
  * README prescribes. Not exported from the folder's index.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Tensor } from '@momaflow/engine';
 import { openSafetensors } from '@momaflow/engine';
+import { fixturePath } from '@momaflow/engine/testing';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-/** Absolute path of a fixture file. */
-export function fixturePath(...parts: string[]): string {
-  const dir = process.env.MOMAFLOW_FIXTURES ?? resolve(REPO_ROOT, '..', 'shared', 'fixtures');
-  return join(dir, ...parts);
-}
+export { fixturePath };
 
 /** Tensors of `vectors.safetensors` by name (float tensors as float32, integer ones as int64). */
 export async function readVectors(
