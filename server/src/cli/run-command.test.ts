@@ -1,28 +1,13 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger } from '@momaflow/engine';
 import { readPngText } from '@momaflow/nodes';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from './cli-io';
 import { main } from './main';
+import { memoryIo } from './memory-io';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EXAMPLE = path.join(ROOT, 'workflows/image-basics.json');
-
-function memoryIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    isTty: false,
-    write: (t) => out.push(t),
-    error: (t) => err.push(t),
-    log: createLogger(() => {}),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
-  return { io, out: () => out.join(''), err: () => err.join('\n') };
-}
 
 let data: string;
 beforeEach(async () => {
