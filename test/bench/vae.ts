@@ -6,6 +6,7 @@
  * The machine's matmul rate is measured before and after, so a decode on a busy machine can still be
  * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate).
  */
+import { loadavg } from 'node:os';
 import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
 import { WeightMap } from '../../nodes/src/models/ldm-config';
 import {
@@ -76,6 +77,12 @@ const latent = Tensor.zeros('float32', [1, 4, LATENT, LATENT]);
 const noise = uniform(7);
 for (let i = 0; i < latent.size; i++) latent.data[i] = noise() * 2;
 
+// Another process on this 2-core machine slows decodes by up to 2x: print the load next to the timings.
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+console.log(`load average before: ${load()}`);
 const gflopsBefore = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
 const tflop = (2 * decoderMacs(SD1_VAE_CONFIG, LATENT)) / 1e12;
 console.log(
@@ -116,5 +123,6 @@ for (const variant of variants) {
 }
 const gflopsAfter = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
 console.log(`matmul after: ${gflopsAfter.toFixed(0)} GFLOP/s (a big change means the machine was busy)`);
+console.log(`load average after: ${load()}`);
 clearInterval(sampler);
 await cache.dispose();

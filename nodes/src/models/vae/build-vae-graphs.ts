@@ -17,10 +17,9 @@ export interface VaeGraphOptions {
   /** Mid-block attention kernel. Default `'fused'` (onnxruntime MultiHeadAttention). */
   readonly attention?: VaeAttentionKernel;
   /**
-   * ONNX opset, 17..23. Default 17: GroupNorm is then InstanceNormalization between two Reshapes plus
-   * the affine Mul/Add. At 21 it is one GroupNormalization node, which onnxruntime 1.30 CPU runs as
-   * its expanded function body (Cast, ReduceMean, Sub, Div...): profiled on a 32x32 latent with 2
-   * threads, the norms took 0.7 s instead of 0.17 s.
+   * ONNX opset, 17..23. Default 17. GroupNorm is emitted the same at every opset (see
+   * `vae-group-norm.ts`): never GroupNormalization, which onnxruntime 1.30 CPU runs as its expanded
+   * function body (profiled on a 32x32 latent with 2 threads: 0.7 s instead of 0.17 s).
    */
   readonly opset?: number;
 }

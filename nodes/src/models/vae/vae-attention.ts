@@ -4,9 +4,10 @@
  * channels, residual added; LDM's `AttnBlock`). Pixels become tokens: [B, C, H, W] -> [B, HW, C].
  */
 import type { Value } from '@momaflow/engine';
-import { attention, fusedAttention, groupNorm, linear, type OnnxBuilder } from '@momaflow/engine';
+import { attention, fusedAttention, linear, type OnnxBuilder } from '@momaflow/engine';
 import type { WeightScope } from '../ldm-config';
 import { linearWeights, normWeights } from '../ldm-config';
+import { vaeGroupNorm } from './vae-group-norm';
 import type { VaeNormOptions } from './vae-resnet';
 
 /** Which attention kernel to emit. */
@@ -31,8 +32,9 @@ export function vaeAttentionBlock(
   o: VaeAttentionOptions,
 ): Value<'float32'> {
   const c = o.channels;
-  const normed = groupNorm(b, normWeights(w, 'group_norm', c), x, {
+  const normed = vaeGroupNorm(b, normWeights(w, 'group_norm', c), x, {
     groups: o.groups,
+    channels: c,
     eps: o.eps,
     name: 'group_norm',
   });

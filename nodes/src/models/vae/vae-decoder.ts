@@ -6,10 +6,11 @@
  * -> conv_out. Spatial sizes stay symbolic, so one graph decodes any latent size.
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';
-import { conv2d, groupNorm, silu } from '@momaflow/engine';
+import { conv2d, silu } from '@momaflow/engine';
 import { convWeights, inScope, normWeights, type WeightScope } from '../ldm-config';
 import type { VaeAttentionKernel } from './vae-attention';
 import type { VaeConfig } from './vae-config';
+import { vaeGroupNorm } from './vae-group-norm';
 import { vaeMidBlock } from './vae-mid-block';
 import { vaeResnetBlock } from './vae-resnet';
 import { upsampleConv3x3 } from './vae-upsample';
@@ -58,7 +59,8 @@ export function vaeDecoder(
       prev = out;
     });
     const bottom = c.blockOutChannels[0]!;
-    h = silu(b, groupNorm(b, normWeights(w, 'conv_norm_out', bottom), h, { ...norm, name: 'conv_norm_out' }));
+    const normOut = { ...norm, channels: bottom, name: 'conv_norm_out' };
+    h = silu(b, vaeGroupNorm(b, normWeights(w, 'conv_norm_out', bottom), h, normOut));
     const convOut = { inChannels: bottom, outChannels: c.outChannels, kernel: 3 };
     return conv2d(b, convWeights(w, 'conv_out', convOut), h, { padding: 1, name: 'conv_out' });
   });

@@ -5,10 +5,11 @@
  * block -> GroupNorm -> SiLU -> conv_out (2 x latent channels) -> quant_conv -> mean, std.
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';
-import { conv2d, groupNorm, silu } from '@momaflow/engine';
+import { conv2d, silu } from '@momaflow/engine';
 import { convWeights, inScope, normWeights, type WeightScope } from '../ldm-config';
 import type { VaeAttentionKernel } from './vae-attention';
 import type { VaeConfig } from './vae-config';
+import { vaeGroupNorm } from './vae-group-norm';
 import { vaeMidBlock } from './vae-mid-block';
 import { vaeResnetBlock } from './vae-resnet';
 
@@ -77,7 +78,8 @@ export function vaeEncoder(
       prev = out;
     });
     x = vaeMidBlock(b, w, x, { channels: prev, ...norm, attention: c.midBlockAttention, kernel });
-    x = silu(b, groupNorm(b, normWeights(w, 'conv_norm_out', prev), x, { ...norm, name: 'conv_norm_out' }));
+    const normOut = { ...norm, channels: prev, name: 'conv_norm_out' };
+    x = silu(b, vaeGroupNorm(b, normWeights(w, 'conv_norm_out', prev), x, normOut));
     const convOut = { inChannels: prev, outChannels: moments, kernel: 3 };
     return conv2d(b, convWeights(w, 'conv_out', convOut), x, { padding: 1, name: 'conv_out' });
   });

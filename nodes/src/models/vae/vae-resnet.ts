@@ -4,9 +4,10 @@
  * conv1 -> norm2 -> silu -> conv2, plus the input through a 1x1 `conv_shortcut` when channels change.
  */
 import type { Value } from '@momaflow/engine';
-import { conv2d, groupNorm, type OnnxBuilder, silu } from '@momaflow/engine';
+import { conv2d, type OnnxBuilder, silu } from '@momaflow/engine';
 import type { WeightScope } from '../ldm-config';
 import { convWeights, normWeights } from '../ldm-config';
+import { vaeGroupNorm } from './vae-group-norm';
 
 /** GroupNorm settings shared by every VAE norm. */
 export interface VaeNormOptions {
@@ -33,7 +34,11 @@ export function vaeResnetBlock(
   o: VaeResnetOptions,
 ): Value<'float32'> {
   const norm = { groups: o.groups, eps: o.eps };
-  let h = groupNorm(b, normWeights(w, 'norm1', o.inChannels), x, { ...norm, name: 'norm1' });
+  let h = vaeGroupNorm(b, normWeights(w, 'norm1', o.inChannels), x, {
+    ...norm,
+    channels: o.inChannels,
+    name: 'norm1',
+  });
   h = silu(b, h);
   h = conv2d(
     b,
@@ -44,7 +49,11 @@ export function vaeResnetBlock(
       name: 'conv1',
     },
   );
-  h = groupNorm(b, normWeights(w, 'norm2', o.outChannels), h, { ...norm, name: 'norm2' });
+  h = vaeGroupNorm(b, normWeights(w, 'norm2', o.outChannels), h, {
+    ...norm,
+    channels: o.outChannels,
+    name: 'norm2',
+  });
   h = silu(b, h);
   h = conv2d(
     b,
