@@ -133,7 +133,7 @@ describe('editor in chromium', () => {
 
   it('adds a node from the palette, links it, and undoes and redoes both', async () => {
     await openExample(page, 'image-basics');
-    await page.mouse.dblclick(700, 700);
+    await page.mouse.dblclick(1030, 200); // empty canvas right of Save Scaled, above the Mask group
     await page.locator('[data-testid=palette] input').fill('invert');
     await page.keyboard.press('Enter');
     await expect.poll(async () => Object.keys(await activeGraph(page))).toContain('7');
@@ -255,7 +255,7 @@ describe('editor in chromium', () => {
 
   it('turns a widget into a socket when linked, and back when the link goes', async () => {
     await openExample(page, 'image-basics');
-    await page.mouse.dblclick(700, 700);
+    await page.mouse.dblclick(1030, 200); // empty canvas right of Save Scaled, above the Mask group
     await page.locator('[data-testid=palette] input').fill('primitive int');
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await activeGraph(page))['7']?.class_type).toBe('PrimitiveInt');
