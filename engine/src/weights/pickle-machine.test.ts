@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors/engine-error';
+import { engineErrorOf } from '../testing/engine-error-of';
 import type { PickleHooks } from './pickle-machine';
 import { type PickleTuple, unpickle } from './pickle-machine';
 import { PickleWriter } from './test-utils/pickle-writer';
@@ -10,16 +11,6 @@ import { createTorchPickleHooks, TorchTensorRef } from './torch-globals';
 const SOURCE = 'evil.pt (archive/data.pkl)';
 const hooks = (): PickleHooks => createTorchPickleHooks(SOURCE);
 const run = (w: PickleWriter): unknown => unpickle(w.bytes(), SOURCE, hooks());
-
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected an EngineError');
-}
 
 describe(unpickle.name, () => {
   it('decodes protocol-2 containers, numbers, strings and memo references', () => {
@@ -104,7 +95,7 @@ describe(unpickle.name, () => {
         .raw(0x85)
         .reduce()
         .stop();
-      const err = errorOf(() => unpickle(w.bytes(), SOURCE, spy));
+      const err = engineErrorOf(() => unpickle(w.bytes(), SOURCE, spy));
       expect(err.code).toBe('pickle_forbidden_global');
       expect(err.message).toContain(`'${module}.${name}'`);
       expect(err.message).toContain(SOURCE);
@@ -114,7 +105,7 @@ describe(unpickle.name, () => {
 
     it.each(evil)('STACK_GLOBAL %s.%s', (module, name) => {
       const w = new PickleWriter().proto(4).stackGlobal(module, name).emptyTuple().reduce().stop();
-      expect(errorOf(() => run(w)).code).toBe('pickle_forbidden_global');
+      expect(engineErrorOf(() => run(w)).code).toBe('pickle_forbidden_global');
     });
 
     it('INST os.system names the global', () => {
@@ -123,7 +114,7 @@ describe(unpickle.name, () => {
         .str('id')
         .raw(0x69, ...new TextEncoder().encode('os\nsystem\n'))
         .stop();
-      expect(errorOf(() => run(w))).toMatchObject({
+      expect(engineErrorOf(() => run(w))).toMatchObject({
         code: 'pickle_forbidden_global',
         message: expect.stringContaining("'os.system'"),
       });
@@ -136,7 +127,7 @@ describe(unpickle.name, () => {
       // Replace the trailing STOP by an extra SETITEM whose value is a REDUCE of builtins.eval.
       const w = new PickleWriter().raw(...pkl.subarray(0, pkl.length - 1));
       w.str('b').global('builtins', 'eval').str('1+1').raw(0x85).reduce().setitem().stop();
-      expect(errorOf(() => run(w)).code).toBe('pickle_forbidden_global');
+      expect(engineErrorOf(() => run(w)).code).toBe('pickle_forbidden_global');
     });
   });
 
@@ -153,7 +144,7 @@ describe(unpickle.name, () => {
     ['protocol 6', [0x80, 6]],
   ])('refuses %s', (_name, ops) => {
     const w = new PickleWriter().raw(...ops).stop();
-    expect(errorOf(() => run(w)).code).toBe('pickle_unsupported_opcode');
+    expect(engineErrorOf(() => run(w)).code).toBe('pickle_unsupported_opcode');
   });
 
   it('refuses INST even for a whitelisted class', () => {
@@ -161,7 +152,7 @@ describe(unpickle.name, () => {
       .mark()
       .raw(0x69, ...new TextEncoder().encode('collections\nOrderedDict\n'))
       .stop();
-    expect(errorOf(() => run(w)).code).toBe('pickle_unsupported_opcode');
+    expect(engineErrorOf(() => run(w)).code).toBe('pickle_unsupported_opcode');
   });
 
   it.each([
@@ -209,7 +200,7 @@ describe(unpickle.name, () => {
     ],
     ['MARK missing', new PickleWriter().tuple().stop(), 'pickle_malformed'],
   ])('reports %s', (_name, w, code) => {
-    expect(errorOf(() => run(w)).code).toBe(code);
+    expect(engineErrorOf(() => run(w)).code).toBe(code);
   });
 
   it('refuses a tensor view that reaches past its storage', () => {
@@ -229,7 +220,7 @@ describe(unpickle.name, () => {
       .tuple()
       .reduce()
       .stop();
-    expect(errorOf(() => run(w))).toMatchObject({
+    expect(engineErrorOf(() => run(w))).toMatchObject({
       code: 'pickle_malformed',
       message: expect.stringContaining('runs past its storage'),
     });

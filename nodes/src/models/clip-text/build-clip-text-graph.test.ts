@@ -1,4 +1,5 @@
-import { EngineError, Tensor } from '@momaflow/engine';
+import { Tensor } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WeightMap } from '../ldm-config';
 import {
@@ -35,16 +36,6 @@ function firstTokens(t: Tensor<'float32'>, n: number): Tensor<'float32'> {
   const out = Tensor.zeros('float32', [b, n, h]);
   for (let i = 0; i < b; i++) out.data.set(t.data.subarray(i * s * h, (i * s + n) * h), i * n * h);
   return out;
-}
-
-function engineError(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected an EngineError');
 }
 
 describe.each(SOURCES)('CLIP text parity, %s', (_name, path) => {
@@ -110,7 +101,7 @@ describe(buildClipTextGraph.name, () => {
     const expectedShape = tensors[key]!.shape;
     if (replacement === undefined) delete tensors[key];
     else tensors[key] = Tensor.zeros('float32', replacement);
-    const err = engineError(() => buildClipTextGraph(WeightMap.fromTensors('edited', tensors), config));
+    const err = engineErrorOf(() => buildClipTextGraph(WeightMap.fromTensors('edited', tensors), config));
     expect(err.code).toBe(code);
     expect(err.details).toMatchObject({
       key,

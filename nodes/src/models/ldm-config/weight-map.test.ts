@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineError, encodeSafetensors, openSafetensors, Tensor } from '@momaflow/engine';
+import { encodeSafetensors, openSafetensors, Tensor } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightMap } from './weight-map';
 import { inScope, WeightScope } from './weight-scope';
@@ -35,16 +36,6 @@ async function load(select: Parameters<typeof WeightMap.load>[1]): Promise<Weigh
   } finally {
     await reader.close();
   }
-}
-
-function engineError(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected an EngineError');
 }
 
 describe(WeightMap.name, () => {
@@ -98,7 +89,7 @@ describe(WeightMap.name, () => {
       const weights = await load((k) =>
         k.startsWith('first.') ? { key: `renamed.${k.slice(6)}` } : undefined,
       );
-      const err = engineError(() => weights.take(key, shape));
+      const err = engineErrorOf(() => weights.take(key, shape));
       expect(err.code).toBe(code);
       expect(err.details).toMatchObject({ ...details, file });
       for (const m of mentions) expect(err.message).toContain(m);
@@ -114,7 +105,7 @@ describe(WeightMap.name, () => {
     expect(weights.take('a.weight', [3, 2]).shape).toEqual([3, 2]);
     expect(weights.take('a.weight', [3, 2]).shape).toEqual([3, 2]);
     expect(made).toBe(1);
-    expect(engineError(() => weights.take('a.weight', [2, 3])).code).toBe('weight_shape_mismatch');
+    expect(engineErrorOf(() => weights.take('a.weight', [2, 3])).code).toBe('weight_shape_mismatch');
   });
 });
 

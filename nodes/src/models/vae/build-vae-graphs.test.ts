@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineError, encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
+import { encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLdmYaml, WeightMap } from '../ldm-config';
 import { fixturePath, parityError, readFloatVector, withSession } from '../ldm-config/test-support';
@@ -30,16 +31,6 @@ function seeded(shape: readonly number[], seed: number): Tensor<'float32'> {
 function item(t: Tensor<'float32'>, i: number): Tensor<'float32'> {
   const n = t.size / t.shape[0]!;
   return new Tensor('float32', [1, ...t.shape.slice(1)], t.data.slice(i * n, (i + 1) * n));
-}
-
-function engineError(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected an EngineError');
 }
 
 const loaded = new Map<string, VaeCheckpoint>();
@@ -138,7 +129,7 @@ describe('VAE weights errors', () => {
         .filter((k) => k !== 'decoder.conv_in.weight')
         .map((k) => [k, weights.take(k, weights.shapeOf(k)!)]),
     );
-    const err = engineError(() => buildVaeDecoderGraph(WeightMap.fromTensors('partial', tensors), config));
+    const err = engineErrorOf(() => buildVaeDecoderGraph(WeightMap.fromTensors('partial', tensors), config));
     expect(err.code).toBe('weight_missing');
     const top = config.blockOutChannels.at(-1)!;
     expect(err.details).toMatchObject({
@@ -166,7 +157,7 @@ describe('VAE weights errors', () => {
       const weights = await WeightMap.load(reader, ldmVaeSelector(config.blockOutChannels.length)).finally(
         () => reader.close(),
       );
-      const err = engineError(() => buildVaeDecoderGraph(weights, config));
+      const err = engineErrorOf(() => buildVaeDecoderGraph(weights, config));
       expect(err.code).toBe('weight_shape_mismatch');
       expect(err.details).toMatchObject({
         key: 'decoder.mid_block.attentions.0.to_q.weight',
