@@ -97,14 +97,15 @@ export class PromptRun {
     this.#emit({ type: 'execution_start', promptId, timestamp: Date.now() });
     try {
       await this.#computeSignatures();
-      const cached = this.#schedule(prompt.targets, (needed) => {
+      let cached: string[] = [];
+      this.#schedule(prompt.targets, (needed) => {
         // As ComfyUI: list every node of the prompt that has a cached result and will not run, not only
         // the ones the scheduling walk stopped at.
-        const nodes = [...prompt.nodes.keys()].filter(
+        cached = [...prompt.nodes.keys()].filter(
           (id) =>
             !needed.has(id) && (this.#cachedHits.has(id) || this.#o.cache.has(this.#signatures.get(id)!)),
         );
-        this.#emit({ type: 'execution_cached', promptId, nodes, timestamp: Date.now() });
+        this.#emit({ type: 'execution_cached', promptId, nodes: cached, timestamp: Date.now() });
         for (const id of this.#cachedHits.keys()) this.#emitCachedUi(id);
       });
       await Promise.all(prompt.targets.map((id) => this.#results.get(id)));
@@ -202,12 +203,11 @@ export class PromptRun {
 
   /**
    * Makes sure `ids` will have results: walks back through eager links, takes what the cache holds
-   * (without walking further up from a hit) and starts the rest in dependency order. Returns the cache
-   * hits, which `beforeStart` sees before any node starts. Used for the requested outputs and again for
-   * each lazy input a node asks for.
+   * (without walking further up from a hit; hits land in #cachedHits) and starts the rest in dependency
+   * order. `beforeStart` sees the set about to run before any node starts. Used for the requested
+   * outputs and again for each lazy input a node asks for.
    */
-  #schedule(ids: readonly string[], beforeStart?: (needed: ReadonlySet<string>) => void): string[] {
-    const hits: string[] = [];
+  #schedule(ids: readonly string[], beforeStart?: (needed: ReadonlySet<string>) => void): void {
     const needed = new Set<string>();
     const queue = [...ids];
     while (queue.length > 0) {
@@ -218,7 +218,6 @@ export class PromptRun {
       if (entry) {
         this.#cachedHits.set(id, { outputs: entry.outputs, ui: entry.ui });
         this.#results.set(id, Promise.resolve(entry.outputs));
-        hits.push(id);
         continue;
       }
       needed.add(id);
@@ -233,7 +232,6 @@ export class PromptRun {
         this.#results.set(id, promise);
       }
     }
-    return hits;
   }
 
   #emitCachedUi(id: string): void {
