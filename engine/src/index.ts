@@ -5,6 +5,7 @@ export * from './executor';
 export * from './graph';
 export * from './log';
 export * from './node-api';
+export * from './node-packs';
 export * from './onnx';
 export * from './tensor';
 export * from './validation';

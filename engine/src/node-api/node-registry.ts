@@ -28,8 +28,11 @@ export function createNodeRegistry(initial: readonly AnyNodeDefinition[] = []): 
     register(definitions, options = {}) {
       const list = Array.isArray(definitions) ? definitions : [definitions as AnyNodeDefinition];
       const pack = options.pack ?? 'core';
+      // Check the whole list first, so a pack with one clashing type registers nothing.
+      const incoming = new Set<string>();
       for (const definition of list) {
-        const existing = nodes.get(definition.type);
+        const existing = nodes.get(definition.type) ?? (incoming.has(definition.type) ? { pack } : undefined);
+        incoming.add(definition.type);
         if (existing) {
           throw new EngineError(
             'duplicate_node_type',
@@ -37,8 +40,8 @@ export function createNodeRegistry(initial: readonly AnyNodeDefinition[] = []): 
             { type: definition.type, pack, existingPack: existing.pack },
           );
         }
-        nodes.set(definition.type, { definition, pack });
       }
+      for (const definition of list) nodes.set(definition.type, { definition, pack });
     },
     get: (type) => nodes.get(type)?.definition,
     entry: (type) => nodes.get(type),

@@ -80,4 +80,35 @@ describe('momaflow run', () => {
     expect(await main(['run', EXAMPLE, '--data', data], io)).toBe(1);
     expect(out()).toMatch(/error in LoadImage #1/);
   });
+
+  it('runs a node from a custom node pack in <data>/custom_nodes', async () => {
+    const packDir = path.join(data, 'custom_nodes', 'invert-pack');
+    await mkdir(packDir, { recursive: true });
+    await writeFile(
+      path.join(packDir, 'package.json'),
+      JSON.stringify({ name: 'invert-pack', main: 'index.mjs' }),
+    );
+    await writeFile(
+      path.join(packDir, 'index.mjs'),
+      `export default ({ defineNode, defineNodePack, Input, Tensor }) => defineNodePack({
+        name: 'invert-pack', version: '1.0.0',
+        nodes: [defineNode({ type: 'InvertImage', category: 'image', inputs: { image: Input.link('IMAGE') },
+          outputs: [{ type: 'IMAGE' }],
+          run: (_ctx, { image }) => [new Tensor('float32', image.shape, image.data.map((v) => 1 - v))] })],
+      });`,
+    );
+    const file = path.join(data, 'invert.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        '1': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
+        '2': { class_type: 'InvertImage', inputs: { image: ['1', 0] } },
+        '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'inverted' } },
+      }),
+    );
+    const { io, out } = memoryIo();
+    expect(await main(['run', file, '--data', data], io)).toBe(0);
+    expect(out()).toMatch(/InvertImage #2/);
+    expect(await readdir(path.join(data, 'output'))).toEqual(['inverted_00001_.png']);
+  });
 });

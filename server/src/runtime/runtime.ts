@@ -11,8 +11,10 @@ import {
   type Directories,
   type Executor,
   type Logger,
+  loadNodePacks,
   type NodeEnv,
   type NodeRegistry,
+  type PackLoadReport,
 } from '@momaflow/engine';
 import { createBuiltinRegistry } from '@momaflow/nodes';
 
@@ -22,12 +24,16 @@ export interface RuntimeOptions {
   readonly dirs?: Partial<Directories>;
   readonly log: Logger;
   readonly registry?: NodeRegistry;
+  /** Custom node packs (ComfyUI's `custom_nodes`): default `<root>/custom_nodes`. */
+  readonly nodePacksDir?: string;
 }
 
 export interface Runtime {
   readonly registry: NodeRegistry;
   readonly env: NodeEnv;
   readonly executor: Executor;
+  /** Which custom node packs loaded, and which failed with what. */
+  readonly packs: PackLoadReport;
   dispose(): Promise<void>;
 }
 
@@ -45,6 +51,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const env = createNodeEnv({ dirs, log: options.log });
   const registry = options.registry ?? createBuiltinRegistry();
+  const packs = await loadNodePacks(
+    registry,
+    path.resolve(options.nodePacksDir ?? path.join(options.root, 'custom_nodes')),
+  );
+  for (const failure of packs.failed) options.log.warn('node pack not loaded', { ...failure });
+  for (const pack of packs.loaded) options.log.info('node pack loaded', { ...pack });
   const executor = createExecutor({ env, log: options.log });
-  return { registry, env, executor, dispose: () => env.dispose() };
+  return { registry, env, executor, packs, dispose: () => env.dispose() };
 }
