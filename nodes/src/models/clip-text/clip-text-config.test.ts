@@ -1,4 +1,4 @@
-import { EngineError } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { describe, expect, it } from 'vitest';
 import { parseConfigJson, parseLdmYaml, readConfigJson, readLdmYaml } from '../ldm-config';
 import { fixturePath } from '../ldm-config/test-support';
@@ -8,16 +8,6 @@ import {
   clipTextConfigFromLdmYaml,
   SD1_CLIP_TEXT_CONFIG,
 } from './clip-text-config';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 const SD15_TEXT_CONFIG_JSON = {
   architectures: ['CLIPTextModel'],
@@ -50,9 +40,9 @@ describe(clipTextConfigFromJson.name, () => {
     ['a non-integer width', { hidden_size: 7.5 }, 'invalid_model_config'],
   ])('refuses %s', (_name, patch, code) => {
     expect(
-      codeOf(() =>
+      engineErrorOf(() =>
         parseConfigJson({ ...SD15_TEXT_CONFIG_JSON, ...patch }, CLIP_TEXT_CONFIG_JSON_SCHEMA, 'c'),
-      ),
+      ).code,
     ).toBe(code);
   });
 
@@ -62,7 +52,7 @@ describe(clipTextConfigFromJson.name, () => {
       CLIP_TEXT_CONFIG_JSON_SCHEMA,
       'c',
     );
-    expect(codeOf(() => clipTextConfigFromJson(json, 'c'))).toBe('invalid_model_config');
+    expect(engineErrorOf(() => clipTextConfigFromJson(json, 'c')).code).toBe('invalid_model_config');
   });
 });
 
@@ -89,6 +79,6 @@ describe(clipTextConfigFromLdmYaml.name, () => {
       'model:\n  params:\n    cond_stage_config:\n      target: ldm.modules.encoders.modules.FrozenOpenCLIPEmbedder',
       'v2-inference.yaml',
     );
-    expect(codeOf(() => clipTextConfigFromLdmYaml(yaml))).toBe('unsupported_text_encoder');
+    expect(engineErrorOf(() => clipTextConfigFromLdmYaml(yaml)).code).toBe('unsupported_text_encoder');
   });
 });

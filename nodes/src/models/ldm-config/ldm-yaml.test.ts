@@ -1,4 +1,4 @@
-import { EngineError } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseLdmYaml, parseStageParams, readLdmYaml } from './ldm-yaml';
@@ -17,16 +17,6 @@ model:
       target: ldm.modules.encoders.modules.FrozenCLIPEmbedder
 `;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
-
 describe(parseLdmYaml.name, () => {
   it('reads the stages and the scale factor', () => {
     const cfg = parseLdmYaml(YAML, 'x.yaml');
@@ -44,7 +34,7 @@ describe(parseLdmYaml.name, () => {
     ['no model key', 'foo: 1'],
     ['a stage without target', 'model:\n  params:\n    unet_config:\n      params: {}'],
   ])('refuses %s with invalid_ldm_yaml', (_name, text) => {
-    expect(codeOf(() => parseLdmYaml(text, 'bad.yaml'))).toBe('invalid_ldm_yaml');
+    expect(engineErrorOf(() => parseLdmYaml(text, 'bad.yaml')).code).toBe('invalid_ldm_yaml');
   });
 
   it('reads the fixture yaml from disk', async () => {

@@ -1,4 +1,4 @@
-import { EngineError } from '@momaflow/engine';
+import { engineErrorOf } from '@momaflow/engine/testing';
 import { describe, expect, it } from 'vitest';
 import { parseConfigJson, parseLdmYaml, readConfigJson, readLdmYaml } from '../ldm-config';
 import { fixturePath } from '../ldm-config/test-support';
@@ -8,16 +8,6 @@ import {
   vaeConfigFromJson,
   vaeConfigFromLdmYaml,
 } from './vae-config';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof EngineError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 describe(vaeConfigFromJson.name, () => {
   it('reads the fixture config.json', async () => {
@@ -50,13 +40,15 @@ describe(vaeConfigFromJson.name, () => {
       block_out_channels: [32, 64],
       down_block_types: ['AttnDownEncoderBlock2D', 'DownEncoderBlock2D'],
     };
-    expect(codeOf(() => parseConfigJson(bad, VAE_CONFIG_JSON_SCHEMA, 'c.json'))).toBe('invalid_model_config');
+    expect(engineErrorOf(() => parseConfigJson(bad, VAE_CONFIG_JSON_SCHEMA, 'c.json')).code).toBe(
+      'invalid_model_config',
+    );
     const short = parseConfigJson(
       { block_out_channels: [32, 64], up_block_types: ['UpDecoderBlock2D'] },
       VAE_CONFIG_JSON_SCHEMA,
       'c.json',
     );
-    expect(codeOf(() => vaeConfigFromJson(short))).toBe('invalid_model_config');
+    expect(engineErrorOf(() => vaeConfigFromJson(short)).code).toBe('invalid_model_config');
   });
 });
 
@@ -88,6 +80,6 @@ describe(vaeConfigFromLdmYaml.name, () => {
         ddconfig: { double_z: true, z_channels: 4, in_channels: 3, out_ch: 3, ch: 32, ch_mult: [1, 2], num_res_blocks: 1, attn_resolutions: ${attn} }`,
       'x.yaml',
     );
-    expect(codeOf(() => vaeConfigFromLdmYaml(yaml))).toBe('invalid_ldm_yaml');
+    expect(engineErrorOf(() => vaeConfigFromLdmYaml(yaml)).code).toBe('invalid_ldm_yaml');
   });
 });
