@@ -5,22 +5,11 @@
  * blocks in the order `UNetModel.__init__` creates them, including the skip-channel bookkeeping of
  * `input_block_chans`.
  */
+import { conv, norm, type Shapes } from './shape-table';
 import type { LdmUnetShape } from './tiny-sd15-config';
 
 /** Key prefix of the UNet in SD1.x single-file checkpoints. */
 const PREFIX = 'model.diffusion_model.';
-
-type Shapes = Map<string, readonly number[]>;
-
-function norm(out: Shapes, key: string, channels: number): void {
-  out.set(`${key}.weight`, [channels]);
-  out.set(`${key}.bias`, [channels]);
-}
-
-function conv(out: Shapes, key: string, cout: number, cin: number, kernel: number): void {
-  out.set(`${key}.weight`, [cout, cin, kernel, kernel]);
-  out.set(`${key}.bias`, [cout]);
-}
 
 function linear(out: Shapes, key: string, cout: number, cin: number, bias = true): void {
   out.set(`${key}.weight`, [cout, cin]);

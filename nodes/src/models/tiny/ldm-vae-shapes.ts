@@ -4,22 +4,11 @@
  * single-file checkpoint stores it at (`first_stage_model.*`), following `Encoder` / `Decoder` in
  * ldm `modules/diffusionmodules/model.py`.
  */
+import { conv, norm, type Shapes } from './shape-table';
 import type { LdmVaeShape } from './tiny-sd15-config';
 
 /** Key prefix of the VAE in SD1.x single-file checkpoints. */
 const PREFIX = 'first_stage_model.';
-
-type Shapes = Map<string, readonly number[]>;
-
-function norm(out: Shapes, key: string, channels: number): void {
-  out.set(`${key}.weight`, [channels]);
-  out.set(`${key}.bias`, [channels]);
-}
-
-function conv(out: Shapes, key: string, cout: number, cin: number, kernel: number): void {
-  out.set(`${key}.weight`, [cout, cin, kernel, kernel]);
-  out.set(`${key}.bias`, [cout]);
-}
 
 /** ldm `ResnetBlock` without time embedding (temb_channels 0), 1x1 `nin_shortcut` when widths differ. */
 function resnet(out: Shapes, key: string, cin: number, cout: number): void {
