@@ -1,7 +1,9 @@
 /**
  * VAE benchmark: a full-size SD1.5 VAE decoder (random weights, real channel counts 128/256/512/512)
  * decoding one 64x64 latent (a 512x512 image), per graph variant. Prints figures; not a timed test.
- *   pnpm exec tsx test/bench/vae.ts [runs] [variant...]     variant = fused@17 | plain@17 | fused@21 ...
+ *   pnpm exec tsx --expose-gc test/bench/vae.ts [runs] [variant...]
+ * variant = attention@opset/conv3x3, e.g. fused@17/auto (the default graph), plain@21/direct; default
+ * fused@17/auto fused@17/direct. Each variant's image is compared with the first variant's.
  * Reference on this 2-core machine: diffusers on PyTorch CPU takes 8.6-9.0 s for the same decode.
  * The machine's matmul rate is measured before and after, so a decode on a busy machine can still be
  * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate).
@@ -14,11 +16,13 @@ import {
   SD1_VAE_CONFIG,
   type VaeAttentionKernel,
   type VaeConfig,
+  type VaeConvAlgorithm,
   vaeDecode,
 } from '../../nodes/src/models/vae';
 
 const runs = Number(process.argv[2] ?? 3);
-const variants = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['fused@17'];
+const variants =
+  process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['fused@17/auto', 'fused@17/direct'];
 const LATENT = 64;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -89,13 +93,31 @@ console.log(
   `decoder: ${tflop.toFixed(2)} TFLOP per 64x64 latent; matmul ${gflopsBefore.toFixed(0)} GFLOP/s (2 threads)`,
 );
 
+let first: Tensor<'float32'> | undefined;
+let deviation = '';
+/** Max |difference| from the first variant's image, relative to that image's largest magnitude. */
+function compareWithFirst(image: Tensor<'float32'>): string {
+  if (first === undefined) {
+    first = image;
+    return '';
+  }
+  let diff = 0;
+  let range = 0;
+  for (let i = 0; i < image.size; i++) {
+    diff = Math.max(diff, Math.abs(image.data[i]! - first.data[i]!));
+    range = Math.max(range, Math.abs(first.data[i]!));
+  }
+  return `, max |diff| vs ${variants[0]} ${(diff / range).toExponential(1)} of the range`;
+}
+
 const cache = SessionCache.create({ maxEntries: 1 });
 for (const variant of variants) {
-  const [kernel = 'fused', opsetText = '17'] = variant.split('@');
+  const [kernel = 'fused', opsetText = '17', conv3x3 = 'auto'] = variant.split(/[@/]/);
   const t0 = performance.now();
   const model = buildVaeDecoderGraph(weights, SD1_VAE_CONFIG, {
     attention: kernel as VaeAttentionKernel,
     opset: Number(opsetText),
+    conv3x3: conv3x3 as VaeConvAlgorithm,
   });
   const t1 = performance.now();
   const lease = await cache.acquire({ model });
@@ -105,6 +127,7 @@ for (const variant of variants) {
     for (let r = 0; r < runs; r++) {
       const s = performance.now();
       const image = await vaeDecode(lease.session, latent);
+      if (r === 0) deviation = compareWithFirst(image);
       times.push((performance.now() - s) / 1000);
       if (image.shape[2] !== 8 * LATENT || image.shape[3] !== 8 * LATENT)
         throw new Error(`got ${image.shape.join('x')}`);
@@ -118,7 +141,7 @@ for (const variant of variants) {
     `${variant}: build ${((t1 - t0) / 1000).toFixed(2)} s (${(model.bytes.byteLength / 2 ** 20).toFixed(0)} MiB), ` +
       `session ${((t2 - t1) / 1000).toFixed(2)} s, decode 64x64 -> 512x512: median ${median(times).toFixed(2)} s ` +
       `[${times.map((t) => t.toFixed(2)).join(', ')}] = ${(median(times) / ideal).toFixed(2)}x ideal, ` +
-      `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`,
+      `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB${deviation}`,
   );
 }
 const gflopsAfter = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;

@@ -43,5 +43,6 @@ export type { TimestepEmbeddingOptions } from './timestep-embedding';
 export { timestepEmbedding, timestepFrequencies } from './timestep-embedding';
 export { upsampleNearest2x } from './upsample';
 export type { Dim, Value } from './value';
+export { winogradConv3x3, winogradKernel } from './winograd-conv3x3';
 export type { WriteModelOptions, WrittenModel } from './write-model';
 export { writeModel } from './write-model';

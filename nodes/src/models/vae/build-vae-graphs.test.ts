@@ -39,31 +39,41 @@ beforeAll(async () => {
 });
 
 describe.each(SOURCES)('VAE parity, %s', (_name, path) => {
-  it('decodes vae.latent to vae.decoded', async () => {
-    const { config, weights } = loaded.get(path)!;
-    const [latent, expected] = await Promise.all([
-      readFloatVector('vae.latent'),
-      readFloatVector('vae.decoded'),
-    ]);
-    const sample = await withSession(buildVaeDecoderGraph(weights, config), (s) => vaeDecode(s, latent));
-    const { maxDiff, bound } = parityError(sample, expected);
-    expect(maxDiff).toBeLessThanOrEqual(bound);
-  });
-
-  it('encodes vae.image to the posterior mean and std', async () => {
-    const { config, weights } = loaded.get(path)!;
-    const [image, mean, std] = await Promise.all(
-      ['vae.image', 'vae.encoded_mean', 'vae.encoded_std'].map((n) => readFloatVector(n)),
-    );
-    const out = await withSession(buildVaeEncoderGraph(weights, config), (s) => vaeEncode(s, image!));
-    for (const [actual, expected] of [
-      [out.mean, mean!],
-      [out.std, std!],
-    ] as const) {
-      const { maxDiff, bound } = parityError(actual, expected);
+  it.each(['direct', 'winograd'] as const)(
+    'decodes vae.latent to vae.decoded (%s 3x3 convs)',
+    async (conv3x3) => {
+      const { config, weights } = loaded.get(path)!;
+      const [latent, expected] = await Promise.all([
+        readFloatVector('vae.latent'),
+        readFloatVector('vae.decoded'),
+      ]);
+      const sample = await withSession(buildVaeDecoderGraph(weights, config, { conv3x3 }), (s) =>
+        vaeDecode(s, latent),
+      );
+      const { maxDiff, bound } = parityError(sample, expected);
       expect(maxDiff).toBeLessThanOrEqual(bound);
-    }
-  });
+    },
+  );
+
+  it.each(['direct', 'winograd'] as const)(
+    'encodes vae.image to the posterior mean and std (%s 3x3 convs)',
+    async (conv3x3) => {
+      const { config, weights } = loaded.get(path)!;
+      const [image, mean, std] = await Promise.all(
+        ['vae.image', 'vae.encoded_mean', 'vae.encoded_std'].map((n) => readFloatVector(n)),
+      );
+      const out = await withSession(buildVaeEncoderGraph(weights, config, { conv3x3 }), (s) =>
+        vaeEncode(s, image!),
+      );
+      for (const [actual, expected] of [
+        [out.mean, mean!],
+        [out.std, std!],
+      ] as const) {
+        const { maxDiff, bound } = parityError(actual, expected);
+        expect(maxDiff).toBeLessThanOrEqual(bound);
+      }
+    },
+  );
 });
 
 describe('VAE graphs', () => {
@@ -77,7 +87,7 @@ describe('VAE graphs', () => {
     );
   });
 
-  it('decode non-square batches, each item as if alone, with either attention kernel', async () => {
+  it('decode non-square batches, each item as if alone, with either attention kernel or conv algorithm', async () => {
     const { config, weights } = loaded.get('tiny-sd')!;
     const factor = 2 ** (config.blockOutChannels.length - 1);
     const latent = seeded([2, config.latentChannels, 3, 5], 7);
@@ -86,11 +96,15 @@ describe('VAE graphs', () => {
     const plain = await withSession(buildVaeDecoderGraph(weights, config, { attention: 'plain' }), (s) =>
       vaeDecode(s, latent),
     );
+    const winograd = await withSession(buildVaeDecoderGraph(weights, config, { conv3x3: 'winograd' }), (s) =>
+      vaeDecode(s, latent),
+    );
     const alone = await withSession(buildVaeDecoderGraph(weights, config), (s) =>
       vaeDecode(s, item(latent, 1)),
     );
     for (const [actual, expected] of [
       [plain, fused],
+      [winograd, fused],
       [alone, item(fused, 1)],
     ] as const) {
       const { maxDiff, bound } = parityError(actual, expected);

@@ -11,11 +11,14 @@ import type { VaeAttentionKernel } from './vae-attention';
 import type { VaeConfig } from './vae-config';
 import { vaeDecoder } from './vae-decoder';
 import { vaeEncoder } from './vae-encoder';
+import type { VaeConvAlgorithm, VaeKernels } from './vae-resnet';
 
 /** Options of the VAE graph builders. */
 export interface VaeGraphOptions {
   /** Mid-block attention kernel. Default `'fused'` (onnxruntime MultiHeadAttention). */
   readonly attention?: VaeAttentionKernel;
+  /** How resnet 3x3 convs are computed. Default `'auto'` (Winograd at 256+ channels). */
+  readonly conv3x3?: VaeConvAlgorithm;
   /**
    * ONNX opset, 17..23. Default 17. GroupNorm is emitted the same at every opset (see
    * `vae-group-norm.ts`): never GroupNormalization, which onnxruntime 1.30 CPU runs as its expanded
@@ -25,6 +28,11 @@ export interface VaeGraphOptions {
 }
 
 const VAE_DEFAULT_OPSET = 17;
+
+const kernelsOf = (o: VaeGraphOptions): VaeKernels => ({
+  attention: o.attention ?? 'fused',
+  conv3x3: o.conv3x3 ?? 'auto',
+});
 
 /**
  * Graph input / output names of the VAE graphs.
@@ -56,7 +64,7 @@ export function buildVaeDecoderGraph(
     'height',
     'width',
   ]);
-  const sample = vaeDecoder(b, new WeightScope(weights), latent, config, o.attention ?? 'fused');
+  const sample = vaeDecoder(b, new WeightScope(weights), latent, config, kernelsOf(o));
   b.output(sample, VAE_IO.decoder.output, ['batch', config.outChannels, 'sample_height', 'sample_width']);
   return b.build();
 }
@@ -75,7 +83,7 @@ export function buildVaeEncoderGraph(
 ): OnnxModel {
   const b = OnnxBuilder.create({ name: 'vae_encoder', opset: o.opset ?? VAE_DEFAULT_OPSET });
   const image = b.input(VAE_IO.encoder.input, 'float32', ['batch', config.inChannels, 'height', 'width']);
-  const { mean, std } = vaeEncoder(b, new WeightScope(weights), image, config, o.attention ?? 'fused');
+  const { mean, std } = vaeEncoder(b, new WeightScope(weights), image, config, kernelsOf(o));
   const latentShape = ['batch', config.latentChannels, 'latent_height', 'latent_width'];
   b.output(mean, VAE_IO.encoder.mean, latentShape);
   b.output(std, VAE_IO.encoder.std, latentShape);

@@ -23,4 +23,5 @@ export {
   ldmVaeSelector,
   squeezeConv1x1,
 } from './vae-keys';
+export type { VaeConvAlgorithm } from './vae-resnet';
 export { vaeDecode, vaeEncode } from './vae-runner';

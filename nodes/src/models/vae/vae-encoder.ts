@@ -7,11 +7,10 @@
 import type { OnnxBuilder, Value } from '@momaflow/engine';
 import { conv2d, silu } from '@momaflow/engine';
 import { convWeights, inScope, normWeights, type WeightScope } from '../ldm-config';
-import type { VaeAttentionKernel } from './vae-attention';
 import type { VaeConfig } from './vae-config';
 import { vaeGroupNorm } from './vae-group-norm';
 import { vaeMidBlock } from './vae-mid-block';
-import { vaeResnetBlock } from './vae-resnet';
+import { type VaeKernels, vaeResnetBlock } from './vae-resnet';
 
 const EPS = 1e-6;
 
@@ -41,14 +40,14 @@ function downsample(b: OnnxBuilder, w: WeightScope, x: Value<'float32'>, channel
  * (for SD's 4 levels). The latent the UNet sees is `mean * scalingFactor` (or a sample
  * `mean + std * noise`, scaled the same way); the caller applies the scale.
  * @example
- * const { mean, std } = vaeEncoder(b, new WeightScope(weights), image, config, 'fused');
+ * const { mean, std } = vaeEncoder(b, new WeightScope(weights), image, config, { attention: 'fused', conv3x3: 'auto' });
  */
 export function vaeEncoder(
   b: OnnxBuilder,
   root: WeightScope,
   image: Value<'float32'>,
   config: VaeConfig,
-  kernel: VaeAttentionKernel,
+  kernels: VaeKernels,
 ): VaePosterior {
   const c = config;
   const norm = { groups: c.normGroups, eps: EPS };
@@ -69,7 +68,12 @@ export function vaeEncoder(
       x = inScope(b, w, ['down_blocks', level], (dw) => {
         let y = x;
         for (let j = 0; j < c.layersPerBlock; j++) {
-          const resnet = { inChannels: j === 0 ? prev : out, outChannels: out, ...norm };
+          const resnet = {
+            inChannels: j === 0 ? prev : out,
+            outChannels: out,
+            ...norm,
+            conv3x3: kernels.conv3x3,
+          };
           y = inScope(b, dw, ['resnets', j], (rw) => vaeResnetBlock(b, rw, y, resnet));
         }
         if (level === c.blockOutChannels.length - 1) return y;
@@ -77,7 +81,7 @@ export function vaeEncoder(
       });
       prev = out;
     });
-    x = vaeMidBlock(b, w, x, { channels: prev, ...norm, attention: c.midBlockAttention, kernel });
+    x = vaeMidBlock(b, w, x, { channels: prev, ...norm, attention: c.midBlockAttention, kernels });
     const normOut = { ...norm, channels: prev, name: 'conv_norm_out' };
     x = silu(b, vaeGroupNorm(b, normWeights(w, 'conv_norm_out', prev), x, normOut));
     const convOut = { inChannels: prev, outChannels: moments, kernel: 3 };

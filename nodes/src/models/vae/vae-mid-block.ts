@@ -5,21 +5,21 @@
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';
 import { inScope, type WeightScope } from '../ldm-config';
-import { type VaeAttentionKernel, vaeAttentionBlock } from './vae-attention';
-import { type VaeNormOptions, vaeResnetBlock } from './vae-resnet';
+import { vaeAttentionBlock } from './vae-attention';
+import { type VaeKernels, type VaeNormOptions, vaeResnetBlock } from './vae-resnet';
 
 /** Options of `vaeMidBlock`. */
 export interface VaeMidBlockOptions extends VaeNormOptions {
   readonly channels: number;
   /** False for configs with `mid_block_add_attention: false`. */
   readonly attention: boolean;
-  readonly kernel: VaeAttentionKernel;
+  readonly kernels: VaeKernels;
 }
 
 /**
  * The mid block at the scope of `w` (`encoder` or `decoder`); weights under `mid_block.*`.
  * @example
- * h = vaeMidBlock(b, w.at('decoder'), h, { channels: 512, groups: 32, eps: 1e-6, attention: true, kernel: 'fused' });
+ * h = vaeMidBlock(b, w.at('decoder'), h, { channels: 512, groups: 32, eps: 1e-6, attention: true, kernels });
  */
 export function vaeMidBlock(
   b: OnnxBuilder,
@@ -27,12 +27,23 @@ export function vaeMidBlock(
   x: Value<'float32'>,
   o: VaeMidBlockOptions,
 ): Value<'float32'> {
-  const resnet = { inChannels: o.channels, outChannels: o.channels, groups: o.groups, eps: o.eps };
+  const resnet = {
+    inChannels: o.channels,
+    outChannels: o.channels,
+    groups: o.groups,
+    eps: o.eps,
+    conv3x3: o.kernels.conv3x3,
+  };
   return inScope(b, w, ['mid_block'], (mw) => {
     let h = inScope(b, mw, ['resnets', 0], (rw) => vaeResnetBlock(b, rw, x, resnet));
     if (o.attention) {
       h = inScope(b, mw, ['attentions', 0], (aw) =>
-        vaeAttentionBlock(b, aw, h, { channels: o.channels, groups: o.groups, eps: o.eps, kernel: o.kernel }),
+        vaeAttentionBlock(b, aw, h, {
+          channels: o.channels,
+          groups: o.groups,
+          eps: o.eps,
+          kernel: o.kernels.attention,
+        }),
       );
     }
     return inScope(b, mw, ['resnets', 1], (rw) => vaeResnetBlock(b, rw, h, resnet));
