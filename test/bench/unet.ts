@@ -5,6 +5,7 @@
  * (1.61 TFLOP per step / peak MatMul GFLOP/s measured through onnxruntime). Prints figures; not a test.
  *   pnpm exec tsx --expose-gc test/bench/unet.ts [--threads 2] [--opt all] [--attention fused|plain]
  *                                                [--opset 17] [--steps 5] [--cache-dir DIR]
+ *                                                [--conv3x3 auto|direct|winograd]
  * With --expose-gc the graph cache collects the 4 GB of build-time weights before the session loads
  * (its default `reclaim`); without it, peak RSS shows what an app that never collects would pay.
  * Without --cache-dir the graph goes to a temporary directory that is removed at the end; with it, a
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     attention: { type: 'string', default: 'fused' },
     opset: { type: 'string', default: '17' },
     steps: { type: 'string', default: '5' },
+    conv3x3: { type: 'string', default: 'auto' },
     'cache-dir': { type: 'string' },
   },
 });
@@ -47,7 +49,10 @@ const opset = Number(args.opset);
 const opt = OPT_LEVELS.find((l) => l === args.opt);
 const attention: AttentionKernel | undefined =
   args.attention === 'fused' || args.attention === 'plain' ? args.attention : undefined;
-if (opt === undefined || attention === undefined) throw new Error('bad --opt or --attention');
+const conv3x3 = (['auto', 'direct', 'winograd'] as const).find((c) => c === args.conv3x3);
+if (opt === undefined || attention === undefined || conv3x3 === undefined) {
+  throw new Error('bad --opt, --attention or --conv3x3');
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
@@ -107,7 +112,7 @@ const cacheDir = args['cache-dir'] ?? (await mkdtemp(join(tmpdir(), 'momaflow-un
 try {
   const model = createUnetModel({ config: SD15_UNET_CONFIG, weights: randomSd15Weights(1) });
   const graphs = UnetGraphCache.create({ cacheDir });
-  const graph = { attention, opset };
+  const graph = { attention, opset, conv3x3 };
   let t0 = performance.now();
   await graphs.compile(model, graph);
   const buildSeconds = secondsSince(t0);
@@ -151,7 +156,7 @@ try {
 
   console.log(`UNet bench: SD1.5 (random weights), batch 2 (CFG), 64x64 latent, 77 tokens`);
   console.log(
-    `  settings:            threads ${threads}, opt ${opt}, attention ${attention}, opset ${opset}, gc ${typeof Reflect.get(globalThis, 'gc') === 'function' ? 'exposed' : 'not exposed'}`,
+    `  settings:            threads ${threads}, opt ${opt}, attention ${attention}, opset ${opset}, conv3x3 ${conv3x3}, gc ${typeof Reflect.get(globalThis, 'gc') === 'function' ? 'exposed' : 'not exposed'}`,
   );
   console.log(
     `  load average:        ${load0[0]?.toFixed(2)} at start, ${load1[0]?.toFixed(2)} at end (2 cores)`,

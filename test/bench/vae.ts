@@ -9,14 +9,13 @@
  * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate).
  */
 import { loadavg } from 'node:os';
-import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
+import { type Conv3x3Setting, measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
 import { WeightMap } from '../../nodes/src/models/ldm-config';
 import {
   buildVaeDecoderGraph,
   SD1_VAE_CONFIG,
   type VaeAttentionKernel,
   type VaeConfig,
-  type VaeConvAlgorithm,
   vaeDecode,
 } from '../../nodes/src/models/vae';
 
@@ -117,7 +116,7 @@ for (const variant of variants) {
   const model = buildVaeDecoderGraph(weights, SD1_VAE_CONFIG, {
     attention: kernel as VaeAttentionKernel,
     opset: Number(opsetText),
-    conv3x3: conv3x3 as VaeConvAlgorithm,
+    conv3x3: conv3x3 as Conv3x3Setting,
   });
   const t1 = performance.now();
   const lease = await cache.acquire({ model });

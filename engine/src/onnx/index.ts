@@ -43,6 +43,7 @@ export type { TimestepEmbeddingOptions } from './timestep-embedding';
 export { timestepEmbedding, timestepFrequencies } from './timestep-embedding';
 export { upsampleNearest2x } from './upsample';
 export type { Dim, Value } from './value';
-export { winogradConv3x3, winogradKernel } from './winograd-conv3x3';
+export type { Conv3x3Options, Conv3x3Setting, WinogradChannelRange } from './winograd-conv3x3';
+export { conv3x3, winogradConv3x3, winogradKernel } from './winograd-conv3x3';
 export type { WriteModelOptions, WrittenModel } from './write-model';
 export { writeModel } from './write-model';

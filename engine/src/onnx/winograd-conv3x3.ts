@@ -19,7 +19,7 @@
  */
 import { EngineError } from '../errors/engine-error';
 import { Tensor } from '../tensor/tensor';
-import type { Conv2dWeights } from './conv2d';
+import { type Conv2dWeights, conv2d } from './conv2d';
 import type { OnnxBuilder } from './onnx-builder';
 import type { Dim, Value } from './value';
 
@@ -203,4 +203,41 @@ export function winogradConv3x3(
     return b.op('Slice', [y, b.constInt64([0, 0]), size, b.constInt64([2, 3])], {}, shape ? { shape } : {});
   };
   return o.name === undefined ? emit() : b.scope(o.name, emit);
+}
+
+/** How a model builds its padding-1 3x3 convs: `'auto'` picks per layer by channel counts. */
+export type Conv3x3Setting = 'auto' | 'direct' | 'winograd';
+
+/** Channel counts (both in and out) for which `'auto'` uses Winograd. */
+export interface WinogradChannelRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Options of `conv3x3`. */
+export interface Conv3x3Options {
+  readonly name: string;
+  readonly setting: Conv3x3Setting;
+  /** Where `'auto'` uses Winograd: each model measures its own. */
+  readonly auto: WinogradChannelRange;
+}
+
+/**
+ * A 3x3, stride-1, padding-1 conv by onnxruntime's direct Conv or by `winogradConv3x3`, as `o.setting`
+ * and (for `'auto'`) the layer's channel counts say.
+ * @example
+ * h = conv3x3(b, convWeights(w, 'conv1', shape), h, { name: 'conv1', setting: 'auto', auto: { min: 256, max: 960 } });
+ */
+export function conv3x3(
+  b: OnnxBuilder,
+  w: Conv2dWeights<'float32'>,
+  x: Value<'float32'>,
+  o: Conv3x3Options,
+): Value<'float32'> {
+  const [out = 0, inC = 0] = w.weight.shape;
+  const inRange = Math.min(out, inC) >= o.auto.min && Math.max(out, inC) <= o.auto.max;
+  const winograd = o.setting === 'winograd' || (o.setting === 'auto' && inRange);
+  return winograd
+    ? winogradConv3x3(b, w, x, { name: o.name })
+    : conv2d(b, w, x, { padding: 1, name: o.name });
 }

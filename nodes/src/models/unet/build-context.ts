@@ -4,7 +4,7 @@
  * the shared time embedding and text context, and the attention setup (kernel choice, patches,
  * hook points). Read-only; blocks return values and never write to it.
  */
-import type { OnnxBuilder, Value } from '@momaflow/engine';
+import type { Conv3x3Setting, OnnxBuilder, Value } from '@momaflow/engine';
 import type { AttentionHookPoint } from './hook-points';
 import type { ModelPatch } from './model-patch';
 import type { PatchIo } from './patch-io';
@@ -38,4 +38,5 @@ export interface UnetBuildContext {
   /** int64 [1]: the batch size, to view rows as [B, N, C] again. */
   readonly batch: Value<'int64'>;
   readonly attention: AttentionSetup;
+  readonly conv3x3: Conv3x3Setting;
 }

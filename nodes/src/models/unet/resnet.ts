@@ -5,10 +5,18 @@
  * conv, plus a 1x1 `conv_shortcut` when the channel count changes. Dropout is identity at inference.
  */
 import type { Value } from '@momaflow/engine';
-import { conv2d, groupNorm, silu } from '@momaflow/engine';
+import { conv2d, conv3x3, groupNorm, silu, type WinogradChannelRange } from '@momaflow/engine';
 import { convWeights, linearWeights, normWeights, type WeightScope } from '../ldm-config';
 import type { UnetBuildContext } from './build-context';
 import { gemmLinear } from './gemm-linear';
+
+/**
+ * Where `'auto'` uses Winograd: the SD1.5 levels at 64x64 and 32x32 latents (320 and 640 channels,
+ * inputs up to 960 with the skip concat). Measured with test/bench/unet.ts (2 threads, median of 5):
+ * 7.19 s per CFG step direct, 6.70 s with these; the 1280-channel levels run 16x16 and 8x8 maps, too
+ * few tiles to pay for transforms, and their Winograd weights would add 2 GB.
+ */
+const UNET_WINOGRAD_CHANNELS: WinogradChannelRange = { min: 256, max: 960 };
 
 /** Channels in and out of one ResNet. */
 export interface ResnetOptions {
@@ -32,7 +40,8 @@ export function resnetBlock2d(
   const { normNumGroups: groups, normEps: eps } = c.layout.config;
   let h = groupNorm(b, normWeights(w, 'norm1', o.inChannels), x, { groups, eps, name: 'norm1' });
   h = silu(b, h);
-  h = conv2d(b, convWeights(w, 'conv1', { ...o, kernel: 3 }), h, { padding: 1, name: 'conv1' });
+  const conv = { setting: c.conv3x3, auto: UNET_WINOGRAD_CHANNELS } as const;
+  h = conv3x3(b, convWeights(w, 'conv1', { ...o, kernel: 3 }), h, { name: 'conv1', ...conv });
   const tembW = linearWeights(w, 'time_emb_proj', {
     inFeatures: c.layout.timeEmbedDim,
     outFeatures: o.outChannels,
@@ -42,7 +51,7 @@ export function resnetBlock2d(
   h = groupNorm(b, normWeights(w, 'norm2', o.outChannels), h, { groups, eps, name: 'norm2' });
   h = silu(b, h);
   const conv2 = convWeights(w, 'conv2', { inChannels: o.outChannels, outChannels: o.outChannels, kernel: 3 });
-  h = conv2d(b, conv2, h, { padding: 1, name: 'conv2' });
+  h = conv3x3(b, conv2, h, { name: 'conv2', ...conv });
   const shortcut =
     o.inChannels === o.outChannels
       ? x

@@ -63,6 +63,7 @@ function resolveOptions(o: UnetGraphOptions | undefined): Required<UnetGraphOpti
     controlResiduals: o?.controlResiduals ?? false,
     attention: o?.attention ?? 'fused',
     opset: o?.opset ?? DEFAULT_UNET_OPSET,
+    conv3x3: o?.conv3x3 ?? 'auto',
   };
 }
 

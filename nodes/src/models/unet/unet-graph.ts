@@ -4,7 +4,7 @@
  * one ONNX graph: time embedding, conv_in, down blocks, optional ControlNet residuals, mid block, up
  * blocks, conv_norm_out / silu / conv_out, with the patches of the model applied at their hook points.
  */
-import type { OnnxBuildOptions, OnnxModel, Value } from '@momaflow/engine';
+import type { Conv3x3Setting, OnnxBuildOptions, OnnxModel, Value } from '@momaflow/engine';
 import { conv2d, EngineError, groupNorm, OnnxBuilder, silu, timestepEmbedding } from '@momaflow/engine';
 import { convWeights, inScope, linearWeights, normWeights, type WeightMap, WeightScope } from '../ldm-config';
 import type { AttentionKernel, UnetBuildContext } from './build-context';
@@ -25,6 +25,8 @@ export interface UnetGraphOptions {
   readonly attention?: AttentionKernel;
   /** Default-domain opset, 17 to 23. Default `DEFAULT_UNET_OPSET`. */
   readonly opset?: number;
+  /** How ResNet 3x3 convs are computed. Default `'auto'`: Winograd at SD1.5's 320/640-channel levels (`resnet.ts`). */
+  readonly conv3x3?: Conv3x3Setting;
 }
 
 /** Names of the graph's inputs and outputs. */
@@ -147,6 +149,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
     contextRows: b.op('Reshape', [context, b.constInt64([-1, config.crossAttentionDim])]),
     batch,
     attention: { kernel: options.attention ?? 'fused', patches, points, io },
+    conv3x3: options.conv3x3 ?? 'auto',
   };
 
   const c0 = config.blockOutChannels[0] ?? 0;

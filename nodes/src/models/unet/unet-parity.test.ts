@@ -1,4 +1,4 @@
-import { SessionCache, Tensor } from '@momaflow/engine';
+import { type Conv3x3Setting, SessionCache, Tensor } from '@momaflow/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadUnet } from './load-unet';
 import { fixturePath, parityError, readVectors, vectorNames } from './test-fixtures';
@@ -67,9 +67,14 @@ describe('SD1.x UNet parity with diffusers (vectors.safetensors unet.*)', () => 
     ['a diffusers folder, plain attention', 'tiny-sd', 'plain', 17],
     ['a single-file LDM checkpoint, opset 20 (Gelu op)', 'tiny-sd.safetensors', 'fused', 20],
     ['a diffusers folder, opset 21 (GroupNormalization op)', 'tiny-sd', 'fused', 21],
-  ] as const)('matches unet.out from %s', async (_, rel, attention, opset) => {
+    ['a single-file LDM checkpoint, Winograd ResNet convs', 'tiny-sd.safetensors', 'fused', 17, 'winograd'],
+  ] as const)('matches unet.out from %s', async (_, rel, attention, opset, conv3x3?: Conv3x3Setting) => {
     const { input, out } = await unetVectors();
-    const ours = await run(await loadUnet(fixturePath(rel)), input, { attention, opset });
+    const ours = await run(await loadUnet(fixturePath(rel)), input, {
+      attention,
+      opset,
+      conv3x3: conv3x3 ?? 'auto',
+    });
     expect(ours.shape).toEqual(out.shape);
     const { maxAbs, bound } = parityError(ours.data, out.data);
     expect(maxAbs).toBeLessThanOrEqual(bound);

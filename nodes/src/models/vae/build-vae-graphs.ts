@@ -4,21 +4,21 @@
  * and the encoder (`image` -> posterior `mean`, `std`). Initializer names are the diffusers keys
  * (`decoder.up_blocks.0.resnets.0.conv1.weight`) whatever layout the weights were read from.
  */
-import type { OnnxModel } from '@momaflow/engine';
+import type { Conv3x3Setting, OnnxModel } from '@momaflow/engine';
 import { OnnxBuilder } from '@momaflow/engine';
 import { type WeightMap, WeightScope } from '../ldm-config';
 import type { VaeAttentionKernel } from './vae-attention';
 import type { VaeConfig } from './vae-config';
 import { vaeDecoder } from './vae-decoder';
 import { vaeEncoder } from './vae-encoder';
-import type { VaeConvAlgorithm, VaeKernels } from './vae-resnet';
+import type { VaeKernels } from './vae-resnet';
 
 /** Options of the VAE graph builders. */
 export interface VaeGraphOptions {
   /** Mid-block attention kernel. Default `'fused'` (onnxruntime MultiHeadAttention). */
   readonly attention?: VaeAttentionKernel;
   /** How resnet 3x3 convs are computed. Default `'auto'` (Winograd at 256+ channels). */
-  readonly conv3x3?: VaeConvAlgorithm;
+  readonly conv3x3?: Conv3x3Setting;
   /**
    * ONNX opset, 17..23. Default 17. GroupNorm is emitted the same at every opset (see
    * `vae-group-norm.ts`): never GroupNormalization, which onnxruntime 1.30 CPU runs as its expanded

@@ -23,5 +23,4 @@ export {
   ldmVaeSelector,
   squeezeConv1x1,
 } from './vae-keys';
-export type { VaeConvAlgorithm } from './vae-resnet';
 export { vaeDecode, vaeEncode } from './vae-runner';

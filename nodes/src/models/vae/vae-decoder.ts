@@ -3,7 +3,7 @@
  * diffusers `Decoder` of `AutoencoderKL` (with `post_quant_conv` first): conv_in -> mid block -> up
  * blocks (`layers_per_block + 1` resnets each, nearest 2x + conv between levels, computed as four
  * low-resolution 2x2 convs: see `vae-upsample.ts`) -> GroupNorm -> SiLU
- * -> conv_out. Resnet 3x3 convs with 256+ channels use Winograd (`VaeConvAlgorithm`). Spatial sizes
+ * -> conv_out. Resnet 3x3 convs with 256+ channels use Winograd (`VaeGraphOptions.conv3x3`). Spatial sizes
  * stay symbolic, so one graph decodes any latent size.
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';

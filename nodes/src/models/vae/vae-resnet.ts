@@ -4,7 +4,14 @@
  * conv1 -> norm2 -> silu -> conv2, plus the input through a 1x1 `conv_shortcut` when channels change.
  */
 import type { Value } from '@momaflow/engine';
-import { type Conv2dWeights, conv2d, type OnnxBuilder, silu, winogradConv3x3 } from '@momaflow/engine';
+import {
+  type Conv3x3Setting,
+  conv2d,
+  conv3x3,
+  type OnnxBuilder,
+  silu,
+  type WinogradChannelRange,
+} from '@momaflow/engine';
 import type { WeightScope } from '../ldm-config';
 import { convWeights, normWeights } from '../ldm-config';
 import type { VaeAttentionKernel } from './vae-attention';
@@ -18,23 +25,17 @@ export interface VaeNormOptions {
 }
 
 /**
- * How the resnets' 3x3 convs are computed. `'auto'` uses Winograd F(4x4, 3x3) where both channel
- * counts are at least `WINOGRAD_MIN_CHANNELS`, else onnxruntime's direct conv.
+ * Where `'auto'` uses Winograd. Profiled on the SD1.5 decoder (64x64 latent, 2 threads), resnet
+ * kernel time per level: 512 channels at 128x128 about 1.7-1.9 s -> 1.1 s, 256 channels at 256x256
+ * 2.4-2.6 s -> 1.6-1.9 s, but 128 channels at 512x512 only 2.6 -> 2.5 s while adding 300 MB of
+ * transform buffers: 128 stays direct.
  */
-export type VaeConvAlgorithm = 'auto' | 'direct' | 'winograd';
-
-/**
- * Profiled on the SD1.5 decoder (64x64 latent, 2 threads), resnet kernel time per level: 512
- * channels at 128x128 about 1.7-1.9 s -> 1.1 s, 256 channels at 256x256 2.4-2.6 s -> 1.6-1.9 s,
- * but 128 channels at 512x512 only 2.6 -> 2.5 s while adding 300 MB transform buffers: 128 stays
- * direct.
- */
-export const WINOGRAD_MIN_CHANNELS = 256;
+const VAE_WINOGRAD_CHANNELS: WinogradChannelRange = { min: 256, max: Number.POSITIVE_INFINITY };
 
 /** The kernel choices of a VAE graph, passed down from `VaeGraphOptions`. */
 export interface VaeKernels {
   readonly attention: VaeAttentionKernel;
-  readonly conv3x3: VaeConvAlgorithm;
+  readonly conv3x3: Conv3x3Setting;
 }
 
 /** Options of `vaeResnetBlock`. */
@@ -42,20 +43,7 @@ export interface VaeResnetOptions extends VaeNormOptions {
   readonly inChannels: number;
   readonly outChannels: number;
   /** Default `'auto'`. */
-  readonly conv3x3?: VaeConvAlgorithm;
-}
-
-function conv3x3(
-  b: OnnxBuilder,
-  w: Conv2dWeights<'float32'>,
-  x: Value<'float32'>,
-  name: string,
-  algorithm: VaeConvAlgorithm,
-): Value<'float32'> {
-  const [out = 0, inC = 0] = w.weight.shape;
-  const winograd =
-    algorithm === 'winograd' || (algorithm === 'auto' && Math.min(out, inC) >= WINOGRAD_MIN_CHANNELS);
-  return winograd ? winogradConv3x3(b, w, x, { name }) : conv2d(b, w, x, { padding: 1, name });
+  readonly conv3x3?: Conv3x3Setting;
 }
 
 /**
@@ -76,9 +64,9 @@ export function vaeResnetBlock(
     name: 'norm1',
   });
   h = silu(b, h);
-  const algorithm = o.conv3x3 ?? 'auto';
+  const conv = { setting: o.conv3x3 ?? 'auto', auto: VAE_WINOGRAD_CHANNELS } as const;
   const conv1 = { inChannels: o.inChannels, outChannels: o.outChannels, kernel: 3 };
-  h = conv3x3(b, convWeights(w, 'conv1', conv1), h, 'conv1', algorithm);
+  h = conv3x3(b, convWeights(w, 'conv1', conv1), h, { name: 'conv1', ...conv });
   h = vaeGroupNorm(b, normWeights(w, 'norm2', o.outChannels), h, {
     ...norm,
     channels: o.outChannels,
@@ -86,7 +74,7 @@ export function vaeResnetBlock(
   });
   h = silu(b, h);
   const conv2 = { inChannels: o.outChannels, outChannels: o.outChannels, kernel: 3 };
-  h = conv3x3(b, convWeights(w, 'conv2', conv2), h, 'conv2', algorithm);
+  h = conv3x3(b, convWeights(w, 'conv2', conv2), h, { name: 'conv2', ...conv });
   const shortcut =
     o.inChannels === o.outChannels
       ? x
