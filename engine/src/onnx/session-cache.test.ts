@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../errors/engine-error';
 import { Tensor } from '../tensor/tensor';
@@ -9,6 +8,7 @@ import { OnnxBuilder } from './onnx-builder';
 import type { OnnxLogger } from './onnx-logger';
 import { fromOrtTensor, toOrtTensor } from './ort-tensor';
 import { SessionCache } from './session-cache';
+import type { OnnxSession } from './worker-sessions';
 
 /** y = x + c: a distinct model (and content hash) per constant. */
 function addModel(c: number) {
@@ -18,7 +18,7 @@ function addModel(c: number) {
   return b.build();
 }
 
-async function runAdd(session: ort.InferenceSession): Promise<number[]> {
+async function runAdd(session: OnnxSession): Promise<number[]> {
   const out = await session.run({ x: toOrtTensor(new Tensor('float32', [2], Float32Array.of(1, 2))) });
   return Array.from(fromOrtTensor(out.y!, 'float32').data);
 }

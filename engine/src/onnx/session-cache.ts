@@ -3,6 +3,7 @@
  * An LRU cache of onnxruntime sessions keyed by model content. Sessions hold the weights in native
  * memory, so the cache bounds how many stay open and releases the least recently used one. A leased
  * session is never released under its user: eviction and `unload` wait until the lease is handed back.
+ * The sessions live in the cache's worker thread (`WorkerSessions`), so runs leave the event loop free.
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -17,6 +18,7 @@ import {
   sessionKey,
   sourceHash,
 } from './session-options';
+import { type OnnxSession, WorkerSessions } from './worker-sessions';
 import { writeModel } from './write-model';
 
 /** Options of `SessionCache.create`. */
@@ -33,7 +35,7 @@ export interface SessionCacheOptions {
 /** A session handed out by the cache; call `release()` when done running it. */
 export interface SessionLease {
   readonly key: string;
-  readonly session: ort.InferenceSession;
+  readonly session: OnnxSession;
   /** The provider the session actually runs on (`cpu` after a WebGPU fallback). */
   readonly executionProvider: ExecutionProviderName;
   /** Hand the session back to the cache. Idempotent. */
@@ -41,7 +43,7 @@ export interface SessionLease {
 }
 
 interface Loaded {
-  readonly session: ort.InferenceSession;
+  readonly session: OnnxSession;
   readonly executionProvider: ExecutionProviderName;
 }
 
@@ -76,6 +78,7 @@ export class SessionCache {
   readonly #log: OnnxLogger;
   readonly #cacheDir: string | undefined;
   readonly #defaults: OnnxSessionOptions | undefined;
+  readonly #host: WorkerSessions;
   #status: CacheStatus = 'open';
 
   private constructor(o: SessionCacheOptions, max: number) {
@@ -83,6 +86,13 @@ export class SessionCache {
     this.#log = o.logger ?? SILENT_ONNX_LOGGER;
     this.#cacheDir = o.cacheDir;
     this.#defaults = o.defaults;
+    this.#host = WorkerSessions.create({
+      onLost: (reason) => {
+        // Every session died with the worker: forget them, the next acquire loads afresh.
+        this.#log.warn('onnx sessions lost', { reason, sessions: this.#entries.size });
+        this.#entries.clear();
+      },
+    });
   }
 
   static create(options: SessionCacheOptions = {}): SessionCache {
@@ -163,6 +173,7 @@ export class SessionCache {
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     await Promise.all(entries.map((e) => this.#close(e)));
+    await this.#host.dispose();
   }
 
   #assertOpen(): void {
@@ -247,11 +258,9 @@ export class SessionCache {
   async #create(
     target: Uint8Array | string,
     options: ort.InferenceSession.SessionOptions,
-  ): Promise<ort.InferenceSession> {
+  ): Promise<OnnxSession> {
     try {
-      return typeof target === 'string'
-        ? await ort.InferenceSession.create(target, options)
-        : await ort.InferenceSession.create(target, options);
+      return await this.#host.createSession(target, options);
     } catch (err) {
       const what = typeof target === 'string' ? `'${target}'` : `a ${target.byteLength}-byte model`;
       throw new EngineError(
