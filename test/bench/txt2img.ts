@@ -88,8 +88,15 @@ async function makeCheckpoint(): Promise<void> {
 
 async function runWorkflow(): Promise<void> {
   let peak = 0;
+  let running = '';
+  // Peak RSS while each node runs, and how much of the overall peak was JS heap and ArrayBuffers.
+  const peakByNode: Record<string, number> = {};
+  let atPeak = { heapUsed: 0, arrayBuffers: 0 };
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (m.rss > peak) atPeak = m;
+    peak = Math.max(peak, m.rss);
+    peakByNode[running] = Math.max(peakByNode[running] ?? 0, m.rss);
   }, 50);
   const env = createNodeEnv({ dirs, log: createLogger(() => {}) });
   const registry = createBuiltinRegistry();
@@ -115,6 +122,7 @@ async function runWorkflow(): Promise<void> {
       last = now;
     }
     if (e.type === 'executing') {
+      running = e.nodeId ?? '';
       last = performance.now();
       rssAfter[e.nodeId] = process.memoryUsage().rss;
     }
@@ -131,14 +139,16 @@ async function runWorkflow(): Promise<void> {
   console.log(`  gc exposed:          ${typeof Reflect.get(globalThis, 'gc') === 'function'}`);
   for (const [id, ms] of Object.entries(result.timings)) {
     console.log(
-      `  node ${id.padEnd(3)} ${String(prompt[id] && Reflect.get(prompt[id]!, 'class_type')).padEnd(24)} ${(ms / 1000).toFixed(1)} s`,
+      `  node ${id.padEnd(3)} ${String(prompt[id] && Reflect.get(prompt[id]!, 'class_type')).padEnd(24)} ${(ms / 1000).toFixed(1)} s, peak RSS ${gib(peakByNode[id] ?? 0)}`,
     );
   }
   console.log(
     `  sampler steps:       ${stepTimes.map((t) => t.toFixed(2)).join(', ')} s (the first includes the UNet graph build and session load)`,
   );
   console.log(`  total:               ${total.toFixed(1)} s`);
-  console.log(`  peak RSS:            ${gib(Math.max(peak, process.resourceUsage().maxRSS * 1024))}`);
+  console.log(
+    `  peak RSS:            ${gib(Math.max(peak, process.resourceUsage().maxRSS * 1024))} (sampled peak: JS heap ${gib(atPeak.heapUsed)}, ArrayBuffers ${gib(atPeak.arrayBuffers)})`,
+  );
 }
 
 await (mode === 'make' ? makeCheckpoint() : runWorkflow());

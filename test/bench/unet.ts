@@ -14,6 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
 import { WeightMap } from '../../nodes/src/models/ldm-config/index';
@@ -139,11 +140,15 @@ try {
   await unet.run(input);
   const firstStep = secondsSince(t0);
   const times: number[] = [];
+  // How long the main thread's event loop stalls while steps run (they run in the sessions' worker).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   for (let i = 0; i < steps; i++) {
     t0 = performance.now();
     await unet.run(input);
     times.push(secondsSince(t0));
   }
+  loopDelay.disable();
   unet.release();
   await sessions.dispose();
   clearInterval(sampler);
@@ -169,6 +174,9 @@ try {
   console.log(`  first step:          ${firstStep.toFixed(2)} s`);
   console.log(
     `  step (median of ${steps}): ${stepSeconds.toFixed(2)} s = ${(stepSeconds / ideal).toFixed(2)}x ideal  all: ${times.map((t) => t.toFixed(2)).join(', ')}`,
+  );
+  console.log(
+    `  event loop delay:    max ${(loopDelay.max / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms during the steps`,
   );
   console.log(
     `  RSS:                 ${gib(rssAfterBuild)} after build, ${gib(rssAfterSession)} after session create, peak ${gib(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))}`,
