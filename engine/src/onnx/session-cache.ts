@@ -223,9 +223,6 @@ export class SessionCache {
       graphOptimizationLevel: o.graphOptimizationLevel,
       // onnxruntime prints warnings to stderr itself; the engine reports through its logger only.
       logSeverityLevel: 3,
-      // The CPU arena keeps every activation block it ever grew to, rounded up: a full-size VAE decode
-      // peaked 0.7 GiB higher with it, at the same speed (test/bench/vae.ts).
-      enableCpuMemArena: false,
       ...(o.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: o.intraOpNumThreads }),
     };
     if (o.executionProvider === 'webgpu') {
