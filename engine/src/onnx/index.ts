@@ -9,6 +9,7 @@ export type { AttentionOptions, AttentionResult } from './attention';
 export { attention, attentionScale } from './attention';
 export type { AttrFloat, AttrFloats, OnnxAttrs, OnnxAttrValue } from './attributes';
 export { attrFloat, attrFloats } from './attributes';
+export { collectExposedGarbage } from './collect-garbage';
 export type { Conv2dOptions, Conv2dWeights } from './conv2d';
 export { conv2d } from './conv2d';
 export type { FloatDType } from './dtypes';

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import type { NodeEnv, OnnxModel, OnnxModelSource, SessionLease } from '@momaflow/engine';
-import { writeModel } from '@momaflow/engine';
+import { collectExposedGarbage, writeModel } from '@momaflow/engine';
 import { buildClipTextGraph, loadClipTextFromLayout } from '../models/clip-text';
 import type { CheckpointLayout } from '../models/ldm-config';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, loadVaeFromLayout } from '../models/vae';
@@ -48,11 +48,19 @@ export interface ModelGraphRef {
  */
 export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
   return env.resource(MODEL_GRAPHS).get(`${ref.kind}:${ref.handle.key}`, async () => {
-    const model = await GRAPH_BUILDERS[ref.kind](ref.handle.layout);
-    const dir = join(env.dirs.temp, 'model-graphs', model.hash);
-    const { modelPath } = await writeModel(model, dir, { skipIfExists: true });
-    return { path: modelPath, hash: model.hash };
+    const written = await buildAndWrite(env, ref);
+    // The graph bytes and the checkpoint's weights are unreachable now: free them before a session
+    // loads the file next to the UNet's (the full-size VAE graph is 689 MiB).
+    await collectExposedGarbage();
+    return written;
   });
+}
+
+async function buildAndWrite(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
+  const model = await GRAPH_BUILDERS[ref.kind](ref.handle.layout);
+  const dir = join(env.dirs.temp, 'model-graphs', model.hash);
+  const { modelPath } = await writeModel(model, dir, { skipIfExists: true });
+  return { path: modelPath, hash: model.hash };
 }
 
 /**

@@ -9,9 +9,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { OnnxModelSource } from '@momaflow/engine';
-import { EngineError, writeModel } from '@momaflow/engine';
+import { collectExposedGarbage, EngineError, writeModel } from '@momaflow/engine';
 import { z } from 'zod';
 import { buildUnetGraph, DEFAULT_UNET_OPSET, type UnetGraphIo, type UnetGraphOptions } from './unet-graph';
 import type { UnetModel } from './unet-model';
@@ -102,7 +101,7 @@ export class UnetGraphCache {
     if (!Number.isInteger(max) || max < 1) {
       throw new EngineError('invalid_option', `'maxEntries' must be a positive integer, got ${max}`);
     }
-    return new UnetGraphCache(options.cacheDir, max, options.reclaim ?? exposedGc);
+    return new UnetGraphCache(options.cacheDir, max, options.reclaim ?? collectExposedGarbage);
   }
 
   /** The cache key of `model` compiled with `options`. */
@@ -191,13 +190,4 @@ async function buildToDisk(
   await writeFile(tmp, JSON.stringify(built.io));
   await rename(tmp, join(dir, 'io.json'));
   return built.io;
-}
-
-/** Collect garbage when node runs with `--expose-gc`; V8 frees big ArrayBuffers only when it collects. */
-async function exposedGc(): Promise<void> {
-  const gc: unknown = Reflect.get(globalThis, 'gc');
-  if (typeof gc !== 'function') return;
-  gc();
-  // Backing stores are released by a background sweeper shortly after the collection.
-  await delay(250);
 }
