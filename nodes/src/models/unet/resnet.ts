@@ -14,7 +14,7 @@ import { gemmLinear } from './gemm-linear';
  * Where `'auto'` uses Winograd: the SD1.5 levels at 64x64 and 32x32 latents (320 and 640 channels,
  * inputs up to 960 with the skip concat). Measured with test/bench/unet.ts (2 threads, median of 5):
  * 7.19 s per CFG step direct, 6.70 s with these; the 1280-channel levels run 16x16 and 8x8 maps, too
- * few tiles to pay for transforms, and their Winograd weights would add 2 GB.
+ * few tiles to pay for transforms, and their Winograd weights (4x the 1.7 GB of 3x3 kernels) would add 5 GB.
  */
 const UNET_WINOGRAD_CHANNELS: WinogradChannelRange = { min: 256, max: 960 };
 
