@@ -54,3 +54,20 @@ export async function openWeights(path: string): Promise<WeightReader> {
   }
   return OPENERS[format](path);
 }
+
+/**
+ * Run `fn` on the weights at `path` and close the reader afterwards, whether `fn` succeeds or throws.
+ * @example
+ * const weights = await withWeightReader(path, (r) => WeightMap.load(r, selector));
+ */
+export async function withWeightReader<T>(
+  path: string,
+  fn: (reader: WeightReader) => Promise<T>,
+): Promise<T> {
+  const reader = await openWeights(path);
+  try {
+    return await fn(reader);
+  } finally {
+    await reader.close();
+  }
+}

@@ -6,7 +6,7 @@
  * truncated, incomplete or wrongly shaped file fails here, at the loader, naming the weight and file.
  */
 import type { NodeEnv } from '@momaflow/engine';
-import { EngineError, errorMessage, openWeights } from '@momaflow/engine';
+import { EngineError, errorMessage, withWeightReader } from '@momaflow/engine';
 import {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,
   type ClipTextConfig,
@@ -70,8 +70,7 @@ async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
 
 /** Reads the UNet weight file's header (the whole index for torch archives) and checks its parts. */
 async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void> {
-  const reader = await openWeights(path);
-  try {
+  await withWeightReader(path, async (reader) => {
     if (!isSingleFile) return;
     const keys = reader.keys().map(ldmKey);
     for (const [part, prefix] of Object.entries(SINGLE_FILE_PARTS)) {
@@ -83,9 +82,7 @@ async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void>
         );
       }
     }
-  } finally {
-    await reader.close();
-  }
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * a single-file SD1.x checkpoint (`cond_stage_model.transformer.*`, yaml beside it or SD1.x
  * defaults), or a standalone transformers file (`text_model.*` keys).
  */
-import { openWeights } from '@momaflow/engine';
+import { withWeightReader } from '@momaflow/engine';
 import {
   type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
@@ -28,12 +28,7 @@ export interface ClipTextCheckpoint {
 }
 
 async function readWeights(path: string): Promise<WeightMap> {
-  const reader = await openWeights(path);
-  try {
-    return await WeightMap.load(reader, clipTextSelector);
-  } finally {
-    await reader.close();
-  }
+  return withWeightReader(path, (reader) => WeightMap.load(reader, clipTextSelector));
 }
 
 /**

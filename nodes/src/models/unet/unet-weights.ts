@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import type { Tensor } from '@momaflow/engine';
-import { EngineError, errorMessage, openWeights } from '@momaflow/engine';
+import { EngineError, errorMessage, withWeightReader } from '@momaflow/engine';
 import { WeightMap } from '../ldm-config';
 import { convertLdmUnetKeys, LDM_UNET_PREFIX } from './ldm-unet-keys';
 
@@ -50,14 +50,7 @@ export async function diffusersUnetWeights(path: string): Promise<UnetWeightSour
   return Object.freeze({
     id,
     origin: path,
-    load: async () => {
-      const reader = await openWeights(path);
-      try {
-        return await WeightMap.load(reader, (key) => ({ key }));
-      } finally {
-        await reader.close();
-      }
-    },
+    load: () => withWeightReader(path, (reader) => WeightMap.load(reader, (key) => ({ key }))),
   });
 }
 
@@ -72,9 +65,8 @@ export async function ldmUnetWeights(path: string, layersPerBlock: number): Prom
   return Object.freeze({
     id,
     origin: path,
-    load: async () => {
-      const reader = await openWeights(path);
-      try {
+    load: () =>
+      withWeightReader(path, async (reader) => {
         const unetKeys = reader.keys().filter((k) => k.startsWith(LDM_UNET_PREFIX));
         if (unetKeys.length === 0) {
           throw new EngineError('not_a_unet_checkpoint', `${path} has no '${LDM_UNET_PREFIX}*' weights`, {
@@ -90,10 +82,7 @@ export async function ldmUnetWeights(path: string, layersPerBlock: number): Prom
           const key = mapping.get(stored.slice(LDM_UNET_PREFIX.length));
           return key === undefined ? undefined : { key };
         });
-      } finally {
-        await reader.close();
-      }
-    },
+      }),
   });
 }
 

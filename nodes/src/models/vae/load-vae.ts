@@ -4,7 +4,7 @@
  * single-file SD checkpoint (`first_stage_model.*`, with or without a yaml beside it), or a standalone
  * VAE file (LDM keys without prefix, as `vae-ft-mse-840000-ema-pruned.safetensors`, or diffusers keys).
  */
-import { openWeights, type WeightReader } from '@momaflow/engine';
+import { type WeightReader, withWeightReader } from '@momaflow/engine';
 import {
   type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
@@ -39,15 +39,6 @@ function singleFileSelector(reader: WeightReader, levels: number): WeightSelecto
   return ldmVaeSelector(levels, '');
 }
 
-async function withReader<T>(path: string, fn: (r: WeightReader) => Promise<T>): Promise<T> {
-  const reader = await openWeights(path);
-  try {
-    return await fn(reader);
-  } finally {
-    await reader.close();
-  }
-}
-
 /**
  * Load from an already resolved layout (a checkpoint loader resolves once for UNet, VAE and CLIP).
  * @example
@@ -57,11 +48,11 @@ export async function loadVaeFromLayout(layout: CheckpointLayout): Promise<VaeCh
   if (layout.kind === 'diffusers') {
     const files = await findDiffusersComponent(layout.root, 'vae', DIFFUSERS_WEIGHT_NAMES.diffusers);
     const config = vaeConfigFromJson(await readConfigJson(files.configPath, VAE_CONFIG_JSON_SCHEMA));
-    const weights = await withReader(files.weightsPath, (r) => WeightMap.load(r, diffusersVaeSelector));
+    const weights = await withWeightReader(files.weightsPath, (r) => WeightMap.load(r, diffusersVaeSelector));
     return { config, weights };
   }
   const config = vaeConfigFromLdmYaml(layout.yaml);
-  const weights = await withReader(layout.file, (r) =>
+  const weights = await withWeightReader(layout.file, (r) =>
     WeightMap.load(r, singleFileSelector(r, config.blockOutChannels.length)),
   );
   return { config, weights };
