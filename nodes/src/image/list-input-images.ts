@@ -3,23 +3,14 @@
  * The images LoadImage offers: PNG, JPEG and WebP files anywhere under the input folder, as sorted
  * POSIX paths relative to it (`cats/cat.png`), so a workflow names the same file on every OS.
  */
-import type { Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { listFolder } from '../files/list-folder';
 import { isInside } from './confined-path';
 
 /** Extensions LoadImage offers (lower case; matched case-insensitively). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp'];
 
 const isImageName = (name: string) => IMAGE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
-
-async function entries(dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch {
-    return []; // a missing or unreadable folder offers nothing rather than failing the whole schema
-  }
-}
 
 /** Whether a symlink is a file whose target stays inside the folder. */
 async function isLinkedFileInside(path: string, realRoot: string): Promise<boolean> {
@@ -41,19 +32,9 @@ async function isLinkedFileInside(path: string, realRoot: string): Promise<boole
 export async function listInputImages(root: string): Promise<string[]> {
   const realRoot = await realpath(root).catch(() => undefined);
   if (realRoot === undefined) return [];
-  const found: string[] = [];
-  const walk = async (dir: string, prefix: string): Promise<void> => {
-    for (const entry of await entries(dir)) {
-      if (entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
-      const name = prefix + entry.name;
-      if (entry.isDirectory()) await walk(path, `${name}/`);
-      else if (!isImageName(entry.name)) continue;
-      else if (entry.isFile() || (entry.isSymbolicLink() && (await isLinkedFileInside(path, realRoot)))) {
-        found.push(name);
-      }
-    }
-  };
-  await walk(realRoot, '');
-  return found.sort();
+  return listFolder(realRoot, {
+    acceptFile: async (entry, path) =>
+      isImageName(entry.name) &&
+      (entry.isFile() || (entry.isSymbolicLink() && (await isLinkedFileInside(path, realRoot)))),
+  });
 }
