@@ -7,7 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ValidatedPrompt } from '@momaflow/engine';
-import type { ExtraData, PromptOutcome, PromptStore, StoredPrompt } from '../store';
+import {
+  type ExtraData,
+  interruptedOutcome,
+  type PromptOutcome,
+  type PromptStore,
+  type StoredPrompt,
+} from '../store';
 import {
   EMPTY_QUEUE,
   nextItem,
@@ -121,25 +127,7 @@ export function createPromptQueue(options: { store: PromptStore; now?: () => num
     },
     cancel(id) {
       if (!state.pending.some((p) => p.id === id)) return false;
-      const at = now();
-      store.finish(id, {
-        status: 'interrupted',
-        outputs: {},
-        timings: {},
-        summary: [
-          {
-            type: 'execution_interrupted',
-            promptId: id,
-            nodeId: null,
-            classType: null,
-            executed: [],
-            timings: {},
-            timestamp: at,
-          },
-        ],
-        error: null,
-        finishedAt: at,
-      });
+      store.finish(id, interruptedOutcome(id, now()));
       apply({ type: 'removed', ids: [id] });
       return true;
     },

@@ -7,7 +7,12 @@
 import Database from 'better-sqlite3';
 import { outcomeParams, readPromptRow, submissionParams } from './prompt-row';
 import { migrate } from './schema';
-import type { PromptOutcome, PromptSubmission, StoredPrompt, SummaryEvent } from './stored-prompt';
+import {
+  interruptedOutcome,
+  type PromptOutcome,
+  type PromptSubmission,
+  type StoredPrompt,
+} from './stored-prompt';
 
 /** A page of history, oldest first (ComfyUI's order). */
 export interface HistoryPage {
@@ -92,29 +97,7 @@ export function openPromptStore(options: { file: string }): PromptStore {
 
   const recover = db.transaction((at: number) => {
     const ids = stmt.runningIds.all() as string[];
-    for (const id of ids) {
-      const summary: SummaryEvent[] = [
-        {
-          type: 'execution_interrupted',
-          promptId: id,
-          nodeId: null,
-          classType: null,
-          executed: [],
-          timings: {},
-          timestamp: at,
-        },
-      ];
-      stmt.finish.run(
-        outcomeParams(id, {
-          status: 'interrupted',
-          outputs: {},
-          timings: {},
-          summary,
-          error: null,
-          finishedAt: at,
-        }),
-      );
-    }
+    for (const id of ids) stmt.finish.run(outcomeParams(id, interruptedOutcome(id, at)));
     return ids;
   });
   const deleteQueued = db.transaction((ids: readonly string[]) =>

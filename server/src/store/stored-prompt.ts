@@ -88,6 +88,31 @@ export interface PromptOutcome {
   readonly finishedAt: number;
 }
 
+/**
+ * The outcome of a prompt that ends before any node ran: cancelled while queued, or found running
+ * after a crash. Its summary is the one `execution_interrupted` event a live interrupt would record.
+ */
+export function interruptedOutcome(promptId: string, at: number): PromptOutcome {
+  return {
+    status: 'interrupted',
+    outputs: {},
+    timings: {},
+    summary: [
+      {
+        type: 'execution_interrupted',
+        promptId,
+        nodeId: null,
+        classType: null,
+        executed: [],
+        timings: {},
+        timestamp: at,
+      },
+    ],
+    error: null,
+    finishedAt: at,
+  };
+}
+
 export interface StoredPrompt extends PromptSubmission {
   readonly status: PromptStatus;
   readonly outputs: Readonly<Record<string, UiOutput>>;
