@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { EngineError } from '@momaflow/engine';
+import { readTokenizerFile } from '../read-tokenizer-file';
 import { clipVocabFromOpenAiMerges, clipVocabFromVocabAndMerges } from './clip-bpe-vocab';
 import { ClipTokenizer } from './clip-tokenizer';
 
@@ -14,16 +15,7 @@ function isGzip(bytes: Uint8Array): boolean {
 }
 
 async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new EngineError(
-      'tokenizer_file_missing',
-      `cannot read tokenizer file ${path}`,
-      { path },
-      { cause },
-    );
-  }
+  return (await readTokenizerFile(path)).toString('utf8');
 }
 
 /**

@@ -2,8 +2,8 @@
  * @module
  * Reads a LLaMA `tokenizer.model` from disk.
  */
-import { readFile } from 'node:fs/promises';
 import { EngineError } from '@momaflow/engine';
+import { readTokenizerFile } from '../read-tokenizer-file';
 import { LlamaTokenizer } from './llama-tokenizer';
 import { parseSentencePieceModel } from './sentencepiece-model';
 
@@ -13,17 +13,7 @@ import { parseSentencePieceModel } from './sentencepiece-model';
  * const llama = await loadLlamaTokenizer('models/llava-7b/tokenizer.model');
  */
 export async function loadLlamaTokenizer(path: string): Promise<LlamaTokenizer> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    throw new EngineError(
-      'tokenizer_file_missing',
-      `cannot read tokenizer file ${path}`,
-      { path },
-      { cause },
-    );
-  }
+  const bytes = await readTokenizerFile(path);
   try {
     return LlamaTokenizer.fromModel(parseSentencePieceModel(bytes));
   } catch (cause) {
