@@ -1,5 +1,5 @@
 import type { DType, OnnxModel, SessionLease, WeightTensor } from '@momaflow/engine';
-import { openSafetensors, SessionCache, type Tensor } from '@momaflow/engine';
+import { openSafetensors, SessionCache, Tensor } from '@momaflow/engine';
 import { fixturePath } from '@momaflow/engine/testing';
 
 export { fixturePath };
@@ -56,4 +56,15 @@ export function parityError(
     maxRef = Math.max(maxRef, Math.abs(e));
   }
   return { maxDiff, bound: 1e-4 * Math.max(1, maxRef), shape: actual.shape };
+}
+
+/** Uniform values in [-1, 1) from a 32-bit LCG: reproducible inputs for graph tests. */
+export function seeded(shape: readonly number[], seed: number): Tensor<'float32'> {
+  let s = seed;
+  const t = Tensor.zeros('float32', shape);
+  for (let i = 0; i < t.size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    t.data[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return t;
 }

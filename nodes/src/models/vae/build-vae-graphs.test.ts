@@ -5,7 +5,7 @@ import { encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
 import { engineErrorOf } from '@momaflow/engine/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLdmYaml, WeightMap } from '../ldm-config';
-import { fixturePath, parityError, readFloatVector, withSession } from '../ldm-config/test-support';
+import { fixturePath, parityError, readFloatVector, seeded, withSession } from '../ldm-config/test-support';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph } from './build-vae-graphs';
 import { loadVae, type VaeCheckpoint } from './load-vae';
 import { vaeConfigFromLdmYaml } from './vae-config';
@@ -16,16 +16,6 @@ const SOURCES = [
   ['diffusers folder (fp32)', 'tiny-sd'],
   ['single file with LDM keys (fp16)', 'tiny-sd.safetensors'],
 ] as const;
-
-function seeded(shape: readonly number[], seed: number): Tensor<'float32'> {
-  let s = seed;
-  const t = Tensor.zeros('float32', shape);
-  for (let i = 0; i < t.size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    t.data[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return t;
-}
 
 /** Row `i` of a batch tensor as a batch of one. */
 function item(t: Tensor<'float32'>, i: number): Tensor<'float32'> {

@@ -1,17 +1,7 @@
 import { conv2d, OnnxBuilder, Tensor, upsampleNearest2x } from '@momaflow/engine';
 import { describe, expect, it } from 'vitest';
-import { parityError, withSession } from '../ldm-config/test-support';
+import { parityError, seeded, withSession } from '../ldm-config/test-support';
 import { foldUpsampleKernel, upsampleConv3x3 } from './vae-upsample';
-
-function seeded(shape: readonly number[], seed: number): Tensor<'float32'> {
-  let s = seed;
-  const t = Tensor.zeros('float32', shape);
-  for (let i = 0; i < t.size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    t.data[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return t;
-}
 
 describe(foldUpsampleKernel.name, () => {
   // Kernel rows/cols 0..2 hold 1, 10, 100 (rows) times 1, 2, 4 (cols): each sum of folded taps is unique.
