@@ -83,16 +83,14 @@ export class WorkerSessions {
     const { inputNames, outputNames } = (reply as { result: { inputNames: string[]; outputNames: string[] } })
       .result;
     const generation = this.#generation;
-    const assertAlive = () => {
-      if (generation !== this.#generation) {
-        throw new EngineError('session_lost', 'the onnxruntime worker stopped; this session is gone');
-      }
-    };
+    const alive = () => generation === this.#generation;
     return {
       inputNames,
       outputNames,
       run: async (feeds, fetches) => {
-        assertAlive();
+        if (!alive()) {
+          throw new EngineError('session_lost', 'the onnxruntime worker stopped; this session is gone');
+        }
         const wire = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toWire(v)]));
         const out = await this.#call({
           op: 'run',
@@ -104,7 +102,7 @@ export class WorkerSessions {
         return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, fromWire(v)]));
       },
       release: async () => {
-        if (generation !== this.#generation) return;
+        if (!alive()) return;
         await this.#call({ op: 'release', sessionId });
       },
     };
@@ -113,11 +111,7 @@ export class WorkerSessions {
   /** Stop the worker; its sessions are gone. */
   async dispose(): Promise<void> {
     const worker = this.#worker;
-    this.#worker = undefined;
-    this.#generation++;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(new EngineError('session_lost', 'the session cache was disposed'));
+    this.#detach('the session cache was disposed');
     if (worker !== undefined) await worker.terminate();
   }
 
@@ -153,11 +147,16 @@ export class WorkerSessions {
 
   #lost(worker: Worker, reason: string): void {
     if (this.#worker !== worker) return; // disposed on purpose, or already handled
+    this.#detach(reason);
+    this.#onLost?.(reason);
+  }
+
+  /** Forget the worker: its sessions stop working and calls still waiting on it fail with `reason`. */
+  #detach(reason: string): void {
     this.#worker = undefined;
     this.#generation++;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) p.reject(new EngineError('session_lost', reason));
-    this.#onLost?.(reason);
   }
 }
