@@ -3,19 +3,12 @@
  * INT and FLOAT widgets: a typed entry (clamped and snapped to the step on commit) with a slider when
  * the range is finite. Dragging the slider previews locally and commits on release.
  */
-import { useEffect, useState } from 'react';
 import { hasSliderRange, numericValue } from '../../schema/lib/widget-values';
+import { useNumberDraft } from './use-number-draft';
 import type { WidgetProps } from './widget-props';
 
 export function NumberWidget({ name, widget, value, invalid, onCommit }: WidgetProps<'INT' | 'FLOAT'>) {
-  const current = typeof value === 'number' ? value : widget.default;
-  const [draft, setDraft] = useState(String(current));
-  useEffect(() => setDraft(String(current)), [current]);
-  const commit = (text: string) => {
-    const next = numericValue(widget, text);
-    if (next === undefined || next === current) setDraft(String(current));
-    else onCommit(next);
-  };
+  const { current, draft, setDraft, commit } = useNumberDraft(widget, value, onCommit);
   const slider = hasSliderRange(widget);
   return (
     <label className={`mf-widget mf-number${invalid ? ' mf-invalid' : ''}`}>

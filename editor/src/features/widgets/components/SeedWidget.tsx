@@ -3,9 +3,8 @@
  * SEED widget: the seed, its control after each queue (fixed / increment / decrement / randomize) and
  * a button that draws a new seed now.
  */
-import { useEffect, useState } from 'react';
 import type { SeedControl } from '../../graph/lib/flow-types';
-import { numericValue } from '../../schema/lib/widget-values';
+import { useNumberDraft } from './use-number-draft';
 import type { WidgetProps } from './widget-props';
 
 const CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
@@ -14,14 +13,7 @@ export function SeedWidget(
   props: WidgetProps<'SEED'> & { control: SeedControl; onControl(control: SeedControl): void },
 ) {
   const { name, widget, value, invalid, onCommit, control, onControl } = props;
-  const current = typeof value === 'number' ? value : widget.default;
-  const [draft, setDraft] = useState(String(current));
-  useEffect(() => setDraft(String(current)), [current]);
-  const commit = (text: string) => {
-    const next = numericValue(widget, text);
-    if (next === undefined || next === current) setDraft(String(current));
-    else onCommit(next);
-  };
+  const { draft, setDraft, commit } = useNumberDraft(widget, value, onCommit);
   return (
     <div className={`mf-widget mf-seed${invalid ? ' mf-invalid' : ''}`}>
       <span className="mf-widget-label">{name}</span>
