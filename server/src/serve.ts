@@ -73,6 +73,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const runtime = await createRuntime({
     root: dataDir,
     log,
+    threads: config.threads,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });

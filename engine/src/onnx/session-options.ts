@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { EngineError, errorMessage } from '../errors/engine-error';
+import { resolveThreadCount } from './compute-threads';
 import type { OnnxModel } from './onnx-model';
 
 /** Execution providers the cache knows how to ask for; `webgpu` falls back to `cpu` when unavailable. */
@@ -14,7 +15,7 @@ export type ExecutionProviderName = 'cpu' | 'webgpu';
 export interface OnnxSessionOptions {
   /** Default `'cpu'`. */
   readonly executionProvider?: ExecutionProviderName;
-  /** Threads of one operator; default onnxruntime's (one per core). */
+  /** Threads of one operator; default `resolveThreadCount()` (never onnxruntime's own default). */
   readonly intraOpNumThreads?: number;
   /** Default `'all'`. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
@@ -54,7 +55,7 @@ export async function sourceHash(source: OnnxModelSource): Promise<string> {
 /** Resolved options with defaults applied; part of the cache key. */
 export interface ResolvedOnnxSessionOptions {
   readonly executionProvider: ExecutionProviderName;
-  readonly intraOpNumThreads: number | undefined;
+  readonly intraOpNumThreads: number;
   readonly graphOptimizationLevel: NonNullable<OnnxSessionOptions['graphOptimizationLevel']>;
 }
 
@@ -69,7 +70,7 @@ export function resolveSessionOptions(
   }
   return {
     executionProvider: merged.executionProvider ?? 'cpu',
-    intraOpNumThreads: threads,
+    intraOpNumThreads: threads ?? resolveThreadCount().threads,
     graphOptimizationLevel: merged.graphOptimizationLevel ?? 'all',
   };
 }
@@ -79,5 +80,5 @@ export function resolveSessionOptions(
  * (a CPU and a WebGPU session of one model are two entries).
  */
 export function sessionKey(hash: string, o: ResolvedOnnxSessionOptions): string {
-  return `${hash}:${o.executionProvider}:${o.intraOpNumThreads ?? 'auto'}:${o.graphOptimizationLevel}`;
+  return `${hash}:${o.executionProvider}:${o.intraOpNumThreads}:${o.graphOptimizationLevel}`;
 }

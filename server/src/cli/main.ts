@@ -4,20 +4,22 @@
  * The `momaflow` command: `run` (headless), and the other subcommands as they land.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage, parseThreadCount } from '@momaflow/engine';
 import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
 
 const USAGE = `usage:
-  momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
-  momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
+  momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json] [--threads N]
+  momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]... [--threads N]
   momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model, random weights)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)
   --data   folder holding input/, output/, temp/ and models/ (default: the current folder)
   --json   print executor events as NDJSON
+  --threads  threads per onnxruntime operator (default: MOMAFLOW_THREADS, else the cores this process may use)
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.usage;
     }
     const { values } = parsed;
+    const threads = threadsOption(values.threads, io);
+    if (threads === null) return EXIT.usage;
     return runCommand(
       {
         file,
@@ -46,6 +50,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         out: values.out,
         data: values.data ?? process.cwd(),
         json: values.json ?? false,
+        threads,
       },
       io,
     );
@@ -64,6 +69,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.error(`--port '${values.port}' must be an integer in [0, 65535]`);
       return EXIT.usage;
     }
+    const threads = threadsOption(values.threads, io);
+    if (threads === null) return EXIT.usage;
     try {
       return await serveCommand(
         {
@@ -72,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
+          threads,
         },
         io,
       );
@@ -89,6 +97,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   return EXIT.usage;
 }
 
+/** `--threads` as a number, `undefined` when absent, or `null` after printing why it is invalid. */
+function threadsOption(text: string | undefined, io: CliIo): number | undefined | null {
+  if (text === undefined) return undefined;
+  try {
+    return parseThreadCount(text, '--threads');
+  } catch (err) {
+    io.error(`${errorMessage(err)}\n\n${USAGE}`);
+    return null;
+  }
+}
+
 function parseServe(args: readonly string[]) {
   return parseArgs({
     args: [...args],
@@ -99,6 +118,7 @@ function parseServe(args: readonly string[]) {
       'auth-token': { type: 'string' },
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      threads: { type: 'string' },
     },
   });
 }
@@ -113,6 +133,7 @@ function parseRun(args: readonly string[]) {
       out: { type: 'string' },
       data: { type: 'string' },
       json: { type: 'boolean' },
+      threads: { type: 'string' },
     },
   });
 }

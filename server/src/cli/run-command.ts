@@ -1,6 +1,6 @@
 /**
  * @module
- * `momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]`:
+ * `momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json] [--threads N]`:
  * validates, runs headlessly, prints progress and where outputs went. Exit codes: 0 success,
  * 1 execution error, 2 bad usage or invalid workflow, 130 interrupted.
  */
@@ -25,6 +25,8 @@ export interface RunArgs {
   readonly out: string | undefined;
   readonly data: string;
   readonly json: boolean;
+  /** `--threads`; undefined: `MOMAFLOW_THREADS` or the cores. */
+  readonly threads?: number | undefined;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -68,6 +70,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     root: args.data,
     dirs: args.out ? { output: args.out } : {},
     log: io.log,
+    threads: args.threads,
   });
   try {
     const converted = toPrompt(data, runtime.registry);

@@ -15,6 +15,7 @@ import {
   type NodeEnv,
   type NodeRegistry,
   type PackLoadReport,
+  resolveThreadCount,
 } from '@momaflow/engine';
 import { createBuiltinRegistry } from '@momaflow/nodes';
 
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   readonly registry?: NodeRegistry;
   /** Custom node packs (ComfyUI's `custom_nodes`): default `<root>/custom_nodes`. */
   readonly nodePacksDir?: string;
+  /** Threads per onnxruntime operator; default `MOMAFLOW_THREADS`, else the cores (`resolveThreadCount`). */
+  readonly threads?: number | undefined;
 }
 
 export interface Runtime {
@@ -49,7 +52,9 @@ export function resolveDirectories(root: string, overrides: Partial<Directories>
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dirs = resolveDirectories(options.root, options.dirs);
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
-  const env = createNodeEnv({ dirs, log: options.log });
+  const compute = resolveThreadCount({ option: options.threads });
+  options.log.debug('onnxruntime threads per operator', { ...compute });
+  const env = createNodeEnv({ dirs, log: options.log, compute: { threads: compute.threads } });
   const registry = options.registry ?? createBuiltinRegistry();
   const packs = await loadNodePacks(
     registry,
