@@ -51,7 +51,9 @@ export const CheckpointLoaderSimple = defineNode({
   },
   run: async (ctx, { ckpt_name }) => {
     const path = await resolveExistingInside(checkpointsDir(ctx.env.dirs.models), ckpt_name, LABEL);
-    const { model, clip, vae } = await loadCheckpointFor(ctx.env, path, LABEL, ckpt_name);
+    const { model, clip, vae } = await loadCheckpointFor(ctx.env, path, LABEL, ckpt_name, (status) =>
+      ctx.progress(0, 1, undefined, status),
+    );
     return [model, clip, vae];
   },
 });

@@ -30,7 +30,9 @@ export const CLIPTextEncode = defineNode({
     },
   ],
   run: async (ctx, { text, clip }) => {
-    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text);
+    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text, (status) =>
+      ctx.progress(0, 1, undefined, status),
+    );
     if (tokens.truncated) {
       const kept = clip.config.maxPositions - 2;
       ctx.log.warn(

@@ -9,7 +9,7 @@ import type { ClipTokenized } from '../models/tokenizers';
 import { clipTokenizerKey, loadClipTokenizerFrom } from './clip-tokenizers';
 import { CLIP_TOKENIZERS } from './diffusion-resources';
 import type { ClipModel, Conditioning } from './diffusion-types';
-import { withModelSession } from './model-graphs';
+import { type LoadReporter, withModelSession } from './model-graphs';
 
 /** A prompt's conditioning and its tokens (for truncation warnings and tests). */
 export interface EncodedPrompt {
@@ -23,13 +23,21 @@ export interface EncodedPrompt {
  * const { conditioning, tokens } = await encodePrompt(env, clip, 'a photo of a cat');
  * if (tokens.truncated) log.warn('prompt truncated');
  */
-export async function encodePrompt(env: NodeEnv, clip: ClipModel, text: string): Promise<EncodedPrompt> {
+export async function encodePrompt(
+  env: NodeEnv,
+  clip: ClipModel,
+  text: string,
+  report?: LoadReporter,
+): Promise<EncodedPrompt> {
   const tokenizer = await env
     .resource(CLIP_TOKENIZERS)
     .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
   const tokens = tokenizer.tokenize(text, { maxLength: clip.config.maxPositions });
-  const context = await withModelSession(env, { kind: 'clip-text', handle: clip }, (session) =>
-    encodeText(session, [tokens.ids], { layer: clip.layer }),
+  const context = await withModelSession(
+    env,
+    { kind: 'clip-text', handle: clip },
+    (session) => encodeText(session, [tokens.ids], { layer: clip.layer }),
+    report,
   );
   return { conditioning: Object.freeze([Object.freeze({ context })]), tokens };
 }

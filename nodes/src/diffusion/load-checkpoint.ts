@@ -33,7 +33,7 @@ import {
 import { checkpointIdentity } from './checkpoint-identity';
 import { clipTokenizerSourceFor } from './clip-tokenizers';
 import type { ClipModel, VaeModel } from './diffusion-types';
-import { modelGraph } from './model-graphs';
+import { type LoadReporter, modelGraph } from './model-graphs';
 
 /** The three parts of a checkpoint. */
 export interface LoadedCheckpoint {
@@ -94,7 +94,12 @@ async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void>
  * @example
  * const { model, clip, vae } = await loadCheckpoint(env, 'models/checkpoints/momaflow-tiny-sd15.safetensors');
  */
-export async function loadCheckpoint(env: NodeEnv, path: string): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  env: NodeEnv,
+  path: string,
+  report?: LoadReporter,
+): Promise<LoadedCheckpoint> {
+  report?.({ phase: 'load', text: 'reading the checkpoint' });
   const layout = await resolveCheckpointLayout(path);
   const key = await checkpointIdentity(path);
   const model = await loadUnet(path);
@@ -108,8 +113,8 @@ export async function loadCheckpoint(env: NodeEnv, path: string): Promise<Loaded
     layer: 'last',
   });
   const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
-  await modelGraph(env, { kind: 'clip-text', handle: clip });
-  await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+  await modelGraph(env, { kind: 'clip-text', handle: clip }, report);
+  await modelGraph(env, { kind: 'vae-decoder', handle: vae }, report);
   return Object.freeze({ model, clip, vae });
 }
 
@@ -124,9 +129,10 @@ export async function loadCheckpointFor(
   path: string,
   label: string,
   name: string,
+  report?: LoadReporter,
 ): Promise<LoadedCheckpoint> {
   try {
-    return await loadCheckpoint(env, path);
+    return await loadCheckpoint(env, path, report);
   } catch (cause) {
     const code = cause instanceof EngineError ? cause.code : 'checkpoint_unreadable';
     throw new EngineError(

@@ -14,6 +14,7 @@ import { createCfgDenoiser } from './cfg-denoiser';
 import { checkConditioning } from './check-conditioning';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
+import type { LoadReporter } from './model-graphs';
 import { SAMPLER_PLANS, type SamplerName } from './sampler-plans';
 
 /** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
@@ -47,6 +48,22 @@ export interface SampleLatentOptions {
   readonly onStep?: (progress: StepProgress) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
+  /** Told when the UNet graph is prepared, its session created, and sampling starts. */
+  readonly report?: LoadReporter;
+}
+
+/** The MODEL's UNet session, reporting a graph preparation or a session creation when one happens. */
+async function openUnet(o: SampleLatentOptions): Promise<UnetSession> {
+  const graphs = o.env.resource(UNET_GRAPHS);
+  const sessions = o.env.resource(DIFFUSION_SESSIONS);
+  // Compiled earlier in this process: nothing to say. Else it is built, or found on disk at once.
+  if (!graphs.isCompiled(o.model)) o.report?.({ phase: 'build', text: 'preparing the UNet graph' });
+  const compiled = await graphs.compile(o.model);
+  if (!(await sessions.has(compiled.source)))
+    o.report?.({ phase: 'session', text: 'creating the UNet session' });
+  const unet = await UnetSession.open({ model: o.model, graphs, sessions });
+  o.report?.({ phase: 'compute', text: 'sampling' });
+  return unet;
 }
 
 /**
@@ -78,11 +95,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
   if (levels.length < 2) return o.latent;
   const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
-  const unet = await UnetSession.open({
-    model: o.model,
-    graphs: o.env.resource(UNET_GRAPHS),
-    sessions: o.env.resource(DIFFUSION_SESSIONS),
-  });
+  const unet = await openUnet(o);
   let reported: Promise<void> = Promise.resolve();
   try {
     const guided = createCfgDenoiser({

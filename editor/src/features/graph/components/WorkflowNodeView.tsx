@@ -163,6 +163,11 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
           style={{ width: `${status === 'running' ? progress : 0}%` }}
         />
       </div>
+      {status === 'running' && run?.progress?.text !== undefined && (
+        <div className="mf-progress-text" data-testid="node-progress-text">
+          {run.progress.text}
+        </div>
+      )}
       {!template && (
         <div className="mf-issue">node type '{data.classType}' is not installed on the server</div>
       )}
