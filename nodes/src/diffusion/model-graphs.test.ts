@@ -1,0 +1,66 @@
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createNodeEnv, type ProgressStatus, SILENT_LOGGER } from '@momaflow/engine';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_SD15_FILE } from '../models/tiny';
+import type { ClipModel, VaeModel } from './diffusion-types';
+import { loadCheckpoint } from './load-checkpoint';
+import { MODEL_GRAPH_VERSIONS, type ModelGraphKind, modelGraph } from './model-graphs';
+import { type TinyWorkspace, tinyWorkspace } from './test-support';
+
+/**
+ * The tiny checkpoint's graphs as the builders emit them at the versions in `MODEL_GRAPH_VERSIONS`.
+ * When a builder change makes one of these fail, bump that kind's version (so indexes written by the
+ * old builder are not trusted) and pin the new hash here.
+ */
+const PINNED: Record<ModelGraphKind, { version: string; hash: string }> = {
+  'clip-text': {
+    version: 'clip-text/1',
+    hash: 'dd787ad294d4dae6f68998187ec84e3a353c29acd7f6091d80e07779fb63a4dd',
+  },
+  'vae-decoder': {
+    version: 'vae-decoder/1',
+    hash: 'da4c3bfba54bf5aab54560bee063a0ebf60ce18d258d4d7bfd46a54044c536a6',
+  },
+  'vae-encoder': {
+    version: 'vae-encoder/1',
+    hash: 'a14de4a9a573f36f2baf4953adc8f73ba83ff9edc60c2bce65ee9aa91c3fa58e',
+  },
+};
+
+let ws: TinyWorkspace;
+let clip: ClipModel;
+let vae: VaeModel;
+beforeAll(async () => {
+  ws = await tinyWorkspace();
+  ({ clip, vae } = await loadCheckpoint(ws.env, join(ws.env.dirs.models, 'checkpoints', TINY_SD15_FILE)));
+});
+afterAll(() => ws.dispose());
+
+/** A fresh environment on the same folders: another process, as far as in-memory caches go. */
+const nextProcess = () => createNodeEnv({ dirs: ws.env.dirs, log: SILENT_LOGGER });
+
+describe(modelGraph.name, () => {
+  it.each(['clip-text', 'vae-decoder', 'vae-encoder'] as const)(
+    "builds the tiny checkpoint's %s graph as pinned for its builder version",
+    async (kind) => {
+      const source = await modelGraph(ws.env, { kind, handle: kind === 'clip-text' ? clip : vae });
+      const hash = 'hash' in source ? source.hash : undefined;
+      expect({ version: MODEL_GRAPH_VERSIONS[kind], hash }).toEqual(PINNED[kind]);
+    },
+  );
+
+  it('finds a graph built by an earlier process without building it, and rebuilds a deleted one', async () => {
+    const ref = { kind: 'vae-decoder', handle: vae } as const;
+    const built = await modelGraph(ws.env, ref);
+    const statuses: ProgressStatus[] = [];
+    const again = await modelGraph(nextProcess(), ref, (s) => statuses.push(s));
+    expect(again).toEqual(built);
+    expect(statuses).toEqual([]);
+    if (!('path' in built)) throw new Error('expected a written graph');
+    await rm(dirname(built.path), { recursive: true });
+    const rebuilt = await modelGraph(nextProcess(), ref, (s) => statuses.push(s));
+    expect(rebuilt).toEqual(built);
+    expect(statuses.map((s) => s.phase)).toEqual(['build']);
+  });
+});
