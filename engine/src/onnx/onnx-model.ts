@@ -27,34 +27,43 @@ export class OnnxModel {
   readonly bytes: Uint8Array;
   /** Side-file data, or `null` when every initializer is inline. */
   readonly externalData: OnnxExternalData | null;
-  /** Lowercase hex sha256 of `bytes` followed by the external data. */
-  readonly hash: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+
+  #hash: string | undefined;
 
   private constructor(
     bytes: Uint8Array,
     externalData: OnnxExternalData | null,
-    hash: string,
     io: { inputs: readonly string[]; outputs: readonly string[] },
   ) {
     this.bytes = bytes;
     this.externalData = externalData;
-    this.hash = hash;
     this.inputNames = Object.freeze([...io.inputs]);
     this.outputNames = Object.freeze([...io.outputs]);
   }
 
-  /** Hash the parts and wrap them. */
+  /** Wrap the parts. */
   static create(options: {
     bytes: Uint8Array;
     externalData: OnnxExternalData | null;
     inputs: readonly string[];
     outputs: readonly string[];
   }): OnnxModel {
-    const h = createHash('sha256').update(options.bytes);
-    for (const chunk of options.externalData?.chunks ?? []) h.update(chunk);
-    return new OnnxModel(options.bytes, options.externalData, h.digest('hex'), options);
+    return new OnnxModel(options.bytes, options.externalData, options);
+  }
+
+  /**
+   * Lowercase hex sha256 of `bytes` followed by the external data, computed on first use: a caller
+   * that keys the model otherwise (the UNet graph cache) never pays for hashing its 4 GB (about 4 s).
+   */
+  get hash(): string {
+    if (this.#hash === undefined) {
+      const h = createHash('sha256').update(this.bytes);
+      for (const chunk of this.externalData?.chunks ?? []) h.update(chunk);
+      this.#hash = h.digest('hex');
+    }
+    return this.#hash;
   }
 
   /** Whether the model can be loaded from `bytes` alone (no side file). */
