@@ -8,7 +8,7 @@ export type { AttentionKernel, UnetBuildContext } from './build-context';
 export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
 export { listHookPoints } from './hook-points';
 export type { LdmUnetParams } from './ldm-unet-config';
-export { unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
+export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
 export { convertLdmUnetKeys, LDM_UNET_PREFIX, ldmToDiffusersUnetKey } from './ldm-unet-keys';
 export { loadUnet } from './load-unet';
