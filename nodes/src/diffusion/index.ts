@@ -38,7 +38,7 @@ export type { LoadedCheckpoint } from './load-checkpoint';
 export { loadCheckpoint, loadCheckpointFor } from './load-checkpoint';
 export { LruMemo } from './lru-memo';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
-export { modelGraph, withModelSession } from './model-graphs';
+export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { SampleLatentOptions } from './sample-latent';
 export { SD15_LATENT_SCALE, sampleLatent } from './sample-latent';
 export type { LevelRequest, SamplerName, SamplerPlan } from './sampler-plans';
