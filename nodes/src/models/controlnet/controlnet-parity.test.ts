@@ -110,7 +110,9 @@ describe('ControlNet parity with diffusers (vectors.safetensors controlnet.*)', 
     await expectFixtureResiduals(single);
     const folder = await fromFolder;
     expect(Array.from(single.mid.data)).toEqual(Array.from(folder.mid.data));
-    single.down.forEach((d, i) => expect(Array.from(d.data)).toEqual(Array.from(folder.down[i]!.data)));
+    for (const [i, d] of single.down.entries()) {
+      expect(Array.from(d.data)).toEqual(Array.from(folder.down[i]!.data));
+    }
   });
 
   it('reads an fp16 cldm file (the fixture weights are fp16-exact, so the same numbers)', async () => {

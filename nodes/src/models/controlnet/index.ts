@@ -24,5 +24,5 @@ export {
 export type { ControlNetRunInput, ControlResiduals } from './controlnet-runner';
 export { embedHint, runControlNet } from './controlnet-runner';
 export { buildHintEmbeddingGraph, HINT_EMBEDDING_IO, hintDownscale } from './hint-embedding-graph';
-export type { ControlNetModel } from './load-controlnet';
-export { controlNetSelector, loadControlNet } from './load-controlnet';
+export type { ControlNetModel, ControlNetPart } from './load-controlnet';
+export { controlNetSelector, loadControlNet, readControlNetWeights } from './load-controlnet';

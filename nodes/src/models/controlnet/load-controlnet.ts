@@ -18,6 +18,7 @@ import {
   ldmKey,
   readConfigJson,
   resolveCheckpointLayout,
+  WeightMap,
   type WeightSelector,
 } from '../ldm-config';
 import { LDM_UNET_PREFIX, type UnetLayout, unetLayout } from '../unet';
@@ -187,15 +188,39 @@ export async function loadControlNet(path: string): Promise<ControlNetModel> {
   return isFolder ? fromFolder(path) : fromFile(path);
 }
 
+/** The two graphs' weights: the hint embedding's, and the rest. */
+export type ControlNetPart = 'hint' | 'net';
+
+const HINT_PREFIX = 'controlnet_cond_embedding.';
+
 /**
- * How to read the model's weights under diffusers names (`WeightMap.load(reader, selector)`).
+ * How to read the model's weights under diffusers names (`WeightMap.load(reader, selector)`), all or
+ * only one graph's.
  * @example
- * const weights = await withWeightReader(model.weightsPath, async (r) => WeightMap.load(r, controlNetSelector(model, r.keys())));
+ * const weights = await withWeightReader(model.weightsPath, (r) => WeightMap.load(r, controlNetSelector(model, r.keys())));
  */
-export function controlNetSelector(model: ControlNetModel, storedKeys: readonly string[]): WeightSelector {
+export function controlNetSelector(
+  model: ControlNetModel,
+  storedKeys: readonly string[],
+  part?: ControlNetPart,
+): WeightSelector {
   const canonical = selectorFor(model.keys, storedKeys, model.config.unet.layersPerBlock);
   return (stored) => {
     const key = canonical(stored);
-    return key === undefined ? undefined : { key };
+    if (key === undefined || (part !== undefined && key.startsWith(HINT_PREFIX) !== (part === 'hint'))) {
+      return undefined;
+    }
+    return { key };
   };
+}
+
+/**
+ * Read one graph's weights (fp16 / bf16 widened to float32).
+ * @example
+ * const weights = await readControlNetWeights(model, 'hint');
+ */
+export function readControlNetWeights(model: ControlNetModel, part: ControlNetPart): Promise<WeightMap> {
+  return withWeightReader(model.weightsPath, (reader) =>
+    WeightMap.load(reader, controlNetSelector(model, reader.keys(), part)),
+  );
 }

@@ -47,7 +47,7 @@ export function ldmControlNetShapes(p: LdmUnetShape, hint: LdmHintShape): Map<st
   }
   convs.push([widths.at(-1) ?? 0, p.model_channels, 3]);
   // cldm's input_hint_block interleaves convs and SiLUs: conv j sits at index 2j.
-  convs.forEach(([cin, cout, k], j) => conv(out, `input_hint_block.${2 * j}`, cout, cin, k));
+  for (const [j, [cin, cout, k]] of convs.entries()) conv(out, `input_hint_block.${2 * j}`, cout, cin, k);
   for (let i = 0; [...out.keys()].some((k) => k.startsWith(`input_blocks.${i}.`)); i++) {
     const channels = outChannels(out, `input_blocks.${i}`);
     conv(out, `zero_convs.${i}.0`, channels, channels, 1);
