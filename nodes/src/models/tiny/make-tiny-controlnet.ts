@@ -9,7 +9,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeSafetensors, type Tensor } from '@momaflow/engine';
+import { encodeSafetensors, Tensor } from '@momaflow/engine';
 import { stringify } from 'yaml';
 import { type LdmHintShape, ldmControlNetShapes } from './ldm-controlnet-shapes';
 import { seededWeight } from './seeded-init';
@@ -33,6 +33,15 @@ export const CLDM_HINT_SHAPE: LdmHintShape = Object.freeze({
   channels: 3,
   widths: Object.freeze([16, 32, 96, 256]),
 });
+
+/**
+ * The seeded init (std 1 / sqrt(3 fan_in)) shrinks activations about 3x per conv + SiLU, so through
+ * the hint block's 8 convs a sparse edge hint would fade to 1e-4 and barely steer anything. A trained
+ * ControlNet's hint embedding matches the features it is added to; this gain on the hint convs'
+ * weights keeps the tiny one's embedding near that scale.
+ */
+const HINT_GAIN = 4;
+const HINT_CONV = /^control_model\.input_hint_block\.\d+\.weight$/;
 
 /** Options of `makeTinyControlNet`. */
 export interface MakeTinyControlNetOptions {
@@ -85,8 +94,10 @@ export function controlNetYamlText(p: LdmUnetShape, hintChannels: number): strin
  */
 export function tinyControlNetTensors(p: LdmUnetShape, seed: number): Record<string, Tensor<'float32'>> {
   const tensors: Record<string, Tensor<'float32'>> = {};
-  for (const [key, shape] of ldmControlNetShapes(p, CLDM_HINT_SHAPE))
-    tensors[key] = seededWeight({ seed, key, shape });
+  for (const [key, shape] of ldmControlNetShapes(p, CLDM_HINT_SHAPE)) {
+    const w = seededWeight({ seed, key, shape });
+    tensors[key] = HINT_CONV.test(key) ? new Tensor('float32', w.shape, w.data.map((v) => v * HINT_GAIN)) : w;
+  }
   return tensors;
 }
 
