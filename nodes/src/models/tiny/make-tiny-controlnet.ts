@@ -96,7 +96,13 @@ export function tinyControlNetTensors(p: LdmUnetShape, seed: number): Record<str
   const tensors: Record<string, Tensor<'float32'>> = {};
   for (const [key, shape] of ldmControlNetShapes(p, CLDM_HINT_SHAPE)) {
     const w = seededWeight({ seed, key, shape });
-    tensors[key] = HINT_CONV.test(key) ? new Tensor('float32', w.shape, w.data.map((v) => v * HINT_GAIN)) : w;
+    tensors[key] = HINT_CONV.test(key)
+      ? new Tensor(
+          'float32',
+          w.shape,
+          w.data.map((v) => v * HINT_GAIN),
+        )
+      : w;
   }
   return tensors;
 }
