@@ -3,5 +3,6 @@ export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './diffusion';
 export * from './image';
 export * from './models/tokenizers';
+export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
