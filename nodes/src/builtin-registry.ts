@@ -6,6 +6,7 @@ import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@
 import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
@@ -13,6 +14,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
   ...CONTROLNET_NODES,
+  ...MOMA_NODES,
 ];
 
 /**

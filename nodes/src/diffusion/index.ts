@@ -29,6 +29,7 @@ export type {
   ClipTokenizerSource,
   Conditioning,
   ConditioningEntry,
+  ImagePrompt,
   Latent,
   VaeModel,
 } from './diffusion-types';
