@@ -8,11 +8,10 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@momaflow/engine';
 import { decodeImage } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../server/src/cli/cli-io';
 import { main } from '../../server/src/cli/main';
+import { recordingIo } from './recording-io';
 
 const WORKFLOW = fileURLToPath(new URL('../../workflows/controlnet-canny.json', import.meta.url));
 const HINT = fileURLToPath(new URL('../../input/controlnet-house.png', import.meta.url));
@@ -24,21 +23,6 @@ beforeAll(async () => {
   await copyFile(HINT, join(root, 'input', 'controlnet-house.png'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-function recordingIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    isTty: false,
-    write: (text) => out.push(text),
-    error: (text) => err.push(text),
-    log: createLogger((level, message) => err.push(`${level}: ${message}`)),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
-}
 
 describe('workflows/controlnet-canny.json from the command line', () => {
   it('runs on the tiny models and saves the canny hint and the result', async () => {

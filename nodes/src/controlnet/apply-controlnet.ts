@@ -6,20 +6,10 @@
  * already had, and returns new CONDITIONING (the inputs are never changed). Strength 0 returns the
  * inputs as they are, as ComfyUI does. The sampler runs the ControlNets (control-run.ts).
  */
-import { defineNode, EngineError, Input, type Tensor } from '@momaflow/engine';
+import { defineNode, EngineError, Input } from '@momaflow/engine';
 import type { Conditioning } from '../diffusion/diffusion-types';
 import { requireImage } from '../image/tensor-checks';
-import type { ControlApplication, ControlNetHandle } from './control-types';
-
-/** What one Apply ControlNet sets. */
-export interface ControlSettings {
-  readonly controlNet: ControlNetHandle;
-  readonly hint: Tensor<'float32'>;
-  readonly strength: number;
-  readonly startPercent: number;
-  readonly endPercent: number;
-  readonly applyToUncond: boolean;
-}
+import type { ControlApplication, ControlSettings } from './control-types';
 
 /**
  * `conditionings` with the ControlNet attached to every entry. Entries that had the same previous

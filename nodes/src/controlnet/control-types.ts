@@ -19,8 +19,8 @@ export interface ControlNetHandle {
   readonly model: ControlNetModel;
 }
 
-/** One ControlNet applied to a conditioning entry. Entries sharing one application run it together. */
-export interface ControlApplication {
+/** What one Apply ControlNet sets. */
+export interface ControlSettings {
   readonly controlNet: ControlNetHandle;
   /** IMAGE [batch, height, width, channels] in [0, 1]. */
   readonly hint: Tensor<'float32'>;
@@ -34,6 +34,10 @@ export interface ControlApplication {
    * gets this one too, so both halves of CFG see it.
    */
   readonly applyToUncond: boolean;
+}
+
+/** One ControlNet applied to a conditioning entry. Entries sharing one application run it together. */
+export interface ControlApplication extends ControlSettings {
   /** The application it was chained after on the same entry, if any. */
   readonly previous: ControlApplication | undefined;
 }

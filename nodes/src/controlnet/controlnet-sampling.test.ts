@@ -10,9 +10,9 @@ import { firstDifference } from '../image/image-test-utils';
 import { makeTinyControlNet, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
 import type { UnetModel } from '../models/unet';
 import { SD1_SCHEDULE } from '../samplers';
-import { applyControl, type ControlSettings } from './apply-controlnet';
+import { applyControl } from './apply-controlnet';
 import { startControlRun } from './control-run';
-import type { ControlNetHandle } from './control-types';
+import type { ControlNetHandle, ControlSettings } from './control-types';
 import { loadControlNetHandle } from './controlnet-loader';
 import { addResiduals } from './residual-math';
 

@@ -4,11 +4,10 @@
  * legacy), the hint preprocessors Canny and ScribbleXDoG; the CONTROL_NET socket value and the
  * control attached to CONDITIONING; and the per-run ControlNet evaluation the sampler calls.
  */
-export type { ControlSettings } from './apply-controlnet';
 export { applyControl, ControlNetApply, ControlNetApplyAdvanced } from './apply-controlnet';
 export type { ControlCall, ControlResidualSource, ControlRun, ControlRunOptions } from './control-run';
 export { startControlRun } from './control-run';
-export type { ControlApplication, ControlNetHandle } from './control-types';
+export type { ControlApplication, ControlNetHandle, ControlSettings } from './control-types';
 export type { ControlWindow } from './control-window';
 export { controlWindow, isInWindow, percentToSigma } from './control-window';
 export { controlNetGraph } from './controlnet-graphs';
