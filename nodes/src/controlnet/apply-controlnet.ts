@@ -70,6 +70,9 @@ export const ControlNetApplyAdvanced = defineNode({
       step: 0.001,
       tooltip: 'Where in the schedule it stops acting (1 = the last step).',
     }),
+    // ComfyUI's optional input, for ControlNets whose hint is a latent (SD3, Flux); SD1.x ControlNets
+    // read pixels, so it is accepted (ComfyUI workflows connect it) and not used.
+    vae: Input.link('VAE', { optional: true, tooltip: 'Not used by SD1.x ControlNets.' }),
   },
   outputs: [
     { type: 'CONDITIONING', name: 'positive' },
