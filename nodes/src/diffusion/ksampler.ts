@@ -78,6 +78,7 @@ export const KSampler = defineNode({
         cfg: i.cfg,
         denoise: i.denoise,
         signal: ctx.signal,
+        log: ctx.log,
         report: (status) => ctx.progress(0, i.steps, undefined, status),
         onStep: (progress) => {
           reporter.onStep(progress);

@@ -9,11 +9,19 @@
  * content hash, so a file found there is always the graph wanted, whatever built it. An index beside
  * the folders (`index/<kind, builder version, handle key>.json`) remembers which graph a checkpoint
  * gave, so the next process skips reading and building it (20-25 s for a full-size checkpoint).
+ * `writtenModelGraph` does the same for any pack's graphs (ControlNet, ...).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeEnv, OnnxModel, OnnxModelSource, ProgressStatus, SessionLease } from '@momaflow/engine';
+import type {
+  NodeEnv,
+  OnnxModel,
+  OnnxModelSource,
+  OnnxSessionOptions,
+  ProgressStatus,
+  SessionLease,
+} from '@momaflow/engine';
 import { collectExposedGarbage, writeModel } from '@momaflow/engine';
 import { z } from 'zod';
 import { buildClipTextGraph, loadClipTextFromLayout } from '../models/clip-text';
@@ -45,6 +53,13 @@ const GRAPH_NAMES = {
   'vae-encoder': 'VAE encoder',
 } as const satisfies Record<ModelGraphKind, string>;
 
+/** Session options per graph. */
+const SESSION_OPTIONS = {
+  'clip-text': {},
+  'vae-decoder': {},
+  'vae-encoder': {},
+} as const satisfies Record<ModelGraphKind, OnnxSessionOptions>;
+
 const zIndexEntry = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) });
 
 const GRAPH_BUILDERS = {
@@ -68,9 +83,48 @@ export interface ModelGraphRef {
   readonly handle: ClipModel | VaeModel;
 }
 
+/** Options of `writtenModelGraph`. */
+export interface WrittenGraphOptions {
+  /**
+   * What the graph is built from, with its builder's version: given, an index on disk remembers the
+   * graph it gave, so a later process finds it without building (bump the version when the builder
+   * changes what it emits).
+   */
+  readonly indexKey?: string;
+  /** Names the graph in progress reports, e.g. "VAE decoder". */
+  readonly name?: string;
+  readonly report?: LoadReporter;
+}
+
 /**
- * The built graph as a session source: from memory, from the on-disk index, or built and written now
- * (reported as the `build` phase).
+ * The graph under `key` as a session source: from memory, from the on-disk index, or built by
+ * `build` (reported as the `build` phase), written to `<temp>/model-graphs/<graph hash>/` and
+ * remembered. For any pack's graphs (ControlNet, ...).
+ * @example
+ * const source = await writtenModelGraph(env, `controlnet:${handle.key}`, () => buildGraph(handle));
+ */
+export function writtenModelGraph(
+  env: NodeEnv,
+  key: string,
+  build: () => Promise<OnnxModel>,
+  o: WrittenGraphOptions = {},
+): Promise<OnnxModelSource> {
+  return env.resource(MODEL_GRAPHS).get(key, async () => {
+    const known = o.indexKey === undefined ? undefined : await readIndex(env, o.indexKey);
+    if (known !== undefined) return known;
+    o.report?.({ phase: 'build', text: `building the ${o.name ?? 'model'} graph` });
+    const model = await build();
+    const { modelPath } = await writeModel(model, join(graphsDir(env), model.hash), { skipIfExists: true });
+    if (o.indexKey !== undefined) await writeIndex(env, o.indexKey, model.hash);
+    // The graph bytes and the checkpoint's weights are unreachable now: free them before a session
+    // loads the file next to the UNet's (the full-size VAE graph is 689 MiB).
+    await collectExposedGarbage();
+    return { path: modelPath, hash: model.hash };
+  });
+}
+
+/**
+ * The built graph of a CLIP or VAE handle as a session source (see `writtenModelGraph`).
  * @example
  * const source = await modelGraph(env, { kind: 'vae-decoder', handle: vae });
  */
@@ -79,37 +133,34 @@ export function modelGraph(
   ref: ModelGraphRef,
   report?: LoadReporter,
 ): Promise<OnnxModelSource> {
-  return env.resource(MODEL_GRAPHS).get(`${ref.kind}:${ref.handle.key}`, async () => {
-    const known = await readIndex(env, ref);
-    if (known !== undefined) return known;
-    report?.({ phase: 'build', text: `building the ${GRAPH_NAMES[ref.kind]} graph` });
-    const written = await buildAndWrite(env, ref);
-    await writeIndex(env, ref, written.hash);
-    // The graph bytes and the checkpoint's weights are unreachable now: free them before a session
-    // loads the file next to the UNet's (the full-size VAE graph is 689 MiB).
-    await collectExposedGarbage();
-    return written;
-  });
+  return writtenModelGraph(
+    env,
+    `${ref.kind}:${ref.handle.key}`,
+    () => GRAPH_BUILDERS[ref.kind](ref.handle.layout),
+    {
+      indexKey: JSON.stringify([ref.kind, MODEL_GRAPH_VERSIONS[ref.kind], ref.handle.key]),
+      name: GRAPH_NAMES[ref.kind],
+      ...(report === undefined ? {} : { report }),
+    },
+  );
 }
 
 const graphsDir = (env: NodeEnv) => join(env.dirs.temp, 'model-graphs');
 const graphPath = (env: NodeEnv, hash: string) => join(graphsDir(env), hash, 'model.onnx');
 
-function indexPath(env: NodeEnv, ref: ModelGraphRef): string {
-  const key = createHash('sha256')
-    .update(JSON.stringify([ref.kind, MODEL_GRAPH_VERSIONS[ref.kind], ref.handle.key]))
-    .digest('hex');
+function indexPath(env: NodeEnv, indexKey: string): string {
+  const key = createHash('sha256').update(indexKey).digest('hex');
   return join(graphsDir(env), 'index', `${key}.json`);
 }
 
-/** The graph an earlier build gave for this handle, if its index entry and model file are still there. */
+/** The graph an earlier build gave for `indexKey`, if its index entry and model file are still there. */
 async function readIndex(
   env: NodeEnv,
-  ref: ModelGraphRef,
+  indexKey: string,
 ): Promise<{ path: string; hash: string } | undefined> {
   let entry: z.infer<typeof zIndexEntry>;
   try {
-    const parsed = zIndexEntry.safeParse(JSON.parse(await readFile(indexPath(env, ref), 'utf8')));
+    const parsed = zIndexEntry.safeParse(JSON.parse(await readFile(indexPath(env, indexKey), 'utf8')));
     if (!parsed.success) return undefined;
     entry = parsed.data;
   } catch {
@@ -124,40 +175,38 @@ async function readIndex(
     : undefined;
 }
 
-async function writeIndex(env: NodeEnv, ref: ModelGraphRef, hash: string): Promise<void> {
-  const path = indexPath(env, ref);
+async function writeIndex(env: NodeEnv, indexKey: string, hash: string): Promise<void> {
+  const path = indexPath(env, indexKey);
   await mkdir(join(graphsDir(env), 'index'), { recursive: true });
   const tmp = `${path}.tmp-${randomUUID()}`;
   await writeFile(tmp, JSON.stringify({ hash }));
   await rename(tmp, path);
 }
 
-async function buildAndWrite(env: NodeEnv, ref: ModelGraphRef): Promise<{ path: string; hash: string }> {
-  const model = await GRAPH_BUILDERS[ref.kind](ref.handle.layout);
-  const { modelPath } = await writeModel(model, join(graphsDir(env), model.hash), { skipIfExists: true });
-  return { path: modelPath, hash: model.hash };
-}
-
 /**
- * Run `fn` on a leased session of the graph; the lease is handed back afterwards. Building the graph
- * and creating its session are reported (`build`, `session`), then `compute` as `fn` starts.
+ * Run `fn` on a leased session of the graph (a `ModelGraphRef`, or a source from `writtenModelGraph`);
+ * the lease is handed back afterwards. Building a handle's graph and creating its session are
+ * reported (`build`, `session`), then `compute` as `fn` starts.
  * @example
  * const image = await withModelSession(env, { kind: 'vae-decoder', handle: vae }, (s) => vaeDecode(s, z));
  */
 export async function withModelSession<T>(
   env: NodeEnv,
-  ref: ModelGraphRef,
+  ref: ModelGraphRef | Promise<OnnxModelSource>,
   fn: (session: SessionLease['session']) => Promise<T>,
   report?: LoadReporter,
 ): Promise<T> {
   const sessions = env.resource(DIFFUSION_SESSIONS);
-  const source = await modelGraph(env, ref, report);
-  if (report !== undefined && !(await sessions.has(source))) {
-    report({ phase: 'session', text: `creating the ${GRAPH_NAMES[ref.kind]} session` });
+  const isHandle = !(ref instanceof Promise);
+  const source = isHandle ? await modelGraph(env, ref, report) : await ref;
+  const options = isHandle ? SESSION_OPTIONS[ref.kind] : {};
+  const name = isHandle ? GRAPH_NAMES[ref.kind] : 'model';
+  if (report !== undefined && !(await sessions.has(source, options))) {
+    report({ phase: 'session', text: `creating the ${name} session` });
   }
-  const lease = await sessions.acquire(source);
+  const lease = await sessions.acquire(source, options);
   try {
-    report?.({ phase: 'compute', text: `running the ${GRAPH_NAMES[ref.kind]}` });
+    report?.({ phase: 'compute', text: `running the ${name}` });
     return await fn(lease.session);
   } finally {
     lease.release();

@@ -5,9 +5,11 @@
  * one batched call per step, and scale the result back. The noise is the caller's, so the node draws it
  * from the seed and the parity tests feed the reference noise.
  */
-import type { NodeEnv, Tensor } from '@momaflow/engine';
+import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
-import { type UnetModel, UnetSession } from '../models/unet';
+import { startControlRun } from '../controlnet/control-run';
+import { withUncondControl } from '../controlnet/uncond-control';
+import { type UnetGraphOptions, type UnetModel, UnetSession } from '../models/unet';
 import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
 import { divided, scaled } from './batch-tensors';
 import { createCfgDenoiser } from './cfg-denoiser';
@@ -48,20 +50,22 @@ export interface SampleLatentOptions {
   readonly onStep?: (progress: StepProgress) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
+  /** Where notes go (a resized ControlNet hint); default the environment's. */
+  readonly log?: Logger;
   /** Told when the UNet graph is prepared, its session created, and sampling starts. */
   readonly report?: LoadReporter;
 }
 
 /** The MODEL's UNet session, reporting a graph preparation or a session creation when one happens. */
-async function openUnet(o: SampleLatentOptions): Promise<UnetSession> {
+async function openUnet(o: SampleLatentOptions, graph: UnetGraphOptions): Promise<UnetSession> {
   const graphs = o.env.resource(UNET_GRAPHS);
   const sessions = o.env.resource(DIFFUSION_SESSIONS);
   // Compiled earlier in this process: nothing to say. Else it is built, or found on disk at once.
-  if (!graphs.isCompiled(o.model)) o.report?.({ phase: 'build', text: 'preparing the UNet graph' });
-  const compiled = await graphs.compile(o.model);
+  if (!graphs.isCompiled(o.model, graph)) o.report?.({ phase: 'build', text: 'preparing the UNet graph' });
+  const compiled = await graphs.compile(o.model, graph);
   if (!(await sessions.has(compiled.source)))
     o.report?.({ phase: 'session', text: 'creating the UNet session' });
-  const unet = await UnetSession.open({ model: o.model, graphs, sessions });
+  const unet = await UnetSession.open({ model: o.model, graphs, sessions, graph });
   o.report?.({ phase: 'compute', text: 'sampling' });
   return unet;
 }
@@ -95,17 +99,34 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
   if (levels.length < 2) return o.latent;
   const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
-  const unet = await openUnet(o);
+  const negative = withUncondControl(o.positive, o.negative);
+  const control = await startControlRun({
+    env: o.env,
+    model: o.model,
+    entries: o.cfg === 1 ? o.positive : [...negative, ...o.positive],
+    latentShape: o.latent.shape,
+    schedule: SD1_SCHEDULE,
+    log: o.log ?? o.env.log,
+    label,
+  });
+  let unet: UnetSession;
+  try {
+    unet = await openUnet(o, { controlResiduals: control !== undefined });
+  } catch (err) {
+    control?.release();
+    throw err;
+  }
   let reported: Promise<void> = Promise.resolve();
   try {
     const guided = createCfgDenoiser({
       unet,
       positive: o.positive,
-      negative: o.negative,
+      negative,
       cfg: o.cfg,
       domain: plan.sampler.domain,
       schedule: SD1_SCHEDULE,
       batch,
+      ...(control === undefined ? {} : { control: control.residuals }),
     });
     const out = await sample({
       sampler: plan.sampler,
@@ -130,5 +151,6 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
     return divided(out, SD15_LATENT_SCALE);
   } finally {
     unet.release();
+    control?.release();
   }
 }
