@@ -255,6 +255,7 @@ export class SessionCache {
       // onnxruntime prints warnings to stderr itself; the engine reports through its logger only.
       logSeverityLevel: 3,
       intraOpNumThreads: o.intraOpNumThreads,
+      enableCpuMemArena: o.cpuMemArena,
     };
     if (o.executionProvider === 'webgpu') {
       if (isWebGpuBundled()) {
