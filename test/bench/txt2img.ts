@@ -8,12 +8,14 @@
  * fixed overhead (total minus steps), peak RSS, the threads and the sessions created. Not a test.
  *   pnpm exec tsx test/bench/txt2img.ts make DIR            write DIR/models/checkpoints/random-sd15.safetensors
  *   pnpm exec tsx --expose-gc test/bench/txt2img.ts run DIR [--steps 3] [--size 512] [--repeat 1]
- *                                                           [--reference] [--threads N]
+ *                                                           [--keep-sessions] [--reference] [--threads N]
  * `make` streams the file tensor by tensor, so it never holds the model; run `run` as its own process
  * so the peak RSS is the workflow's. Graphs and optimised models are cached under DIR/temp: delete it
- * for a cold run. `--repeat N` queues N prompts with different seeds in one process (the server's
- * case: sessions stay loaded). `--reference` times the checkpoint's UNet right after each prompt, as
- * `unet.ts` does (same session, fixed inputs), so the workflow's step is compared with it in one run.
+ * for a cold run. Idle sessions are closed before the next is created, as `momaflow run` does;
+ * `--keep-sessions` keeps them, as `momaflow serve` does. `--repeat N` runs N prompts with different
+ * seeds in one process (with `--keep-sessions`: the server's case). `--reference` times the
+ * checkpoint's UNet right after each prompt, as `unet.ts` does (same session options, fixed inputs),
+ * so the workflow's step is compared with it in one run.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -48,13 +50,14 @@ const { positionals, values } = parseArgs({
     size: { type: 'string', default: '512' },
     repeat: { type: 'string', default: '1' },
     reference: { type: 'boolean', default: false },
+    'keep-sessions': { type: 'boolean', default: false },
     threads: { type: 'string' },
   },
 });
 const [mode, dir] = positionals;
 if ((mode !== 'make' && mode !== 'run') || dir === undefined) {
   throw new Error(
-    'usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX] [--repeat N] [--reference] [--threads N]',
+    'usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX] [--repeat N] [--keep-sessions] [--reference] [--threads N]',
   );
 }
 const dirs = {
@@ -118,6 +121,7 @@ async function runWorkflow(): Promise<void> {
   const runtime = await createRuntime({
     root: dir!,
     threads: values.threads === undefined ? undefined : Number(values.threads),
+    keepIdleSessions: values['keep-sessions'],
     log: createLogger((_level, message, data) => {
       if (message !== 'onnx session created') return;
       sessionsCreated.push(`${String(data.seconds)} s from ${String(data.from)}`);
@@ -136,7 +140,7 @@ async function runWorkflow(): Promise<void> {
   Object.assign(prompt['3']!.inputs, { steps: Number(values.steps) });
   console.log(
     `txt2img bench: random-weight SD1.5, ${size}x${size}, ${values.steps} euler steps, CFG batch 2, ` +
-      `threads ${env.compute.threads}, gc exposed ${typeof Reflect.get(globalThis, 'gc') === 'function'}`,
+      `threads ${env.compute.threads}, idle sessions ${env.compute.keepIdleSessions ? 'kept (as serve)' : 'closed (as run)'}, gc exposed ${typeof Reflect.get(globalThis, 'gc') === 'function'}`,
   );
   for (let r = 0; r < Number(values.repeat); r++) {
     Object.assign(prompt['3']!.inputs, { seed: 1000 + r });

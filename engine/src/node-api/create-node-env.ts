@@ -16,8 +16,8 @@ function hasDispose(value: unknown): value is { dispose(): unknown } {
 export interface NodeEnvOptions {
   readonly dirs: Directories;
   readonly log: Logger;
-  /** Default: the process's thread count (`resolveThreadCount()`). */
-  readonly compute?: ComputeSettings;
+  /** Default: the process's thread count (`resolveThreadCount()`), idle sessions kept. */
+  readonly compute?: Partial<ComputeSettings>;
 }
 
 /**
@@ -29,7 +29,10 @@ export function createNodeEnv(options: NodeEnvOptions): NodeEnv {
   const env: NodeEnv = {
     dirs: options.dirs,
     log: options.log,
-    compute: Object.freeze({ ...(options.compute ?? { threads: resolveThreadCount().threads }) }),
+    compute: Object.freeze({
+      threads: options.compute?.threads ?? resolveThreadCount().threads,
+      keepIdleSessions: options.compute?.keepIdleSessions ?? true,
+    }),
     resource<T>(key: ResourceKey<T>): T {
       if (!resources.has(key)) resources.set(key, key.create(env));
       return resources.get(key) as T;

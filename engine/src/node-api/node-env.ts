@@ -17,6 +17,11 @@ export interface Directories {
 export interface ComputeSettings {
   /** Threads of one onnxruntime operator (`resolveThreadCount`: `--threads`, `MOMAFLOW_THREADS`, cores). */
   readonly threads: number;
+  /**
+   * Keep loaded sessions nobody holds for later prompts (a server), or close them before another is
+   * created (`momaflow run`, one prompt per process: peak memory is one model's, not all of them).
+   */
+  readonly keepIdleSessions: boolean;
 }
 
 /** A typed key for a shared resource and the factory that makes it on first use. */

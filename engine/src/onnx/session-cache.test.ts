@@ -86,6 +86,33 @@ describe(SessionCache.name, () => {
     expect(cache.keys()).toEqual([held.key]);
   });
 
+  it('with keepIdle false, closes sessions nobody holds before creating another, and keeps held ones', async () => {
+    cache = SessionCache.create({ keepIdle: false });
+    const idle = await cache.acquire({ model: addModel(1) });
+    idle.release();
+    const idleRelease = vi.spyOn(idle.session, 'release');
+    const created = vi.spyOn(WorkerSessions.prototype, 'createSession');
+    const order: string[] = [];
+    idleRelease.mockImplementation(async () => {
+      order.push('released idle');
+    });
+    created.mockImplementationOnce(async function (this: WorkerSessions, ...args) {
+      order.push('created next');
+      created.mockRestore();
+      return WorkerSessions.prototype.createSession.apply(this, args);
+    });
+    const held = await cache.acquire({ model: addModel(2) });
+    expect(order).toEqual(['released idle', 'created next']);
+    expect(cache.keys()).toEqual([held.key]);
+    const heldRelease = vi.spyOn(held.session, 'release');
+    const third = await cache.acquire({ model: addModel(3) });
+    expect(heldRelease).not.toHaveBeenCalled();
+    expect(await runAdd(held.session)).toEqual([3, 4]);
+    expect(cache.keys()).toEqual([held.key, third.key]);
+    held.release();
+    third.release();
+  });
+
   it('releases a session unloaded while leased when the lease is handed back', async () => {
     cache = SessionCache.create();
     const held = await cache.acquire({ model: addModel(1) });

@@ -32,6 +32,12 @@ export interface SessionCacheOptions {
   /** Defaults for every `acquire`. */
   readonly defaults?: OnnxSessionOptions;
   /**
+   * Keep sessions nobody holds until the cache is full (default `true`: a server's next prompt finds
+   * them loaded). `false` closes them before creating another session, so a process that runs one
+   * prompt (`momaflow run`) never holds the UNet's gigabytes next to the VAE decoder's.
+   */
+  readonly keepIdle?: boolean;
+  /**
    * Where onnxruntime-optimised copies of CPU models are kept (`OptimizedModelStore`): the first
    * session of a model writes one, later ones (in any process) load it without optimising again.
    */
@@ -90,6 +96,7 @@ export class SessionCache {
   readonly #defaults: OnnxSessionOptions | undefined;
   readonly #host: WorkerSessions;
   readonly #optimized: OptimizedModelStore | undefined;
+  readonly #keepIdle: boolean;
   #status: CacheStatus = 'open';
 
   private constructor(o: SessionCacheOptions, max: number) {
@@ -97,6 +104,7 @@ export class SessionCache {
     this.#log = o.logger ?? SILENT_ONNX_LOGGER;
     this.#cacheDir = o.cacheDir;
     this.#defaults = o.defaults;
+    this.#keepIdle = o.keepIdle ?? true;
     this.#optimized = o.optimizedDir === undefined ? undefined : OptimizedModelStore.create(o.optimizedDir);
     this.#host = WorkerSessions.create({
       onLost: (reason) => {
@@ -143,7 +151,8 @@ export class SessionCache {
     this.#assertOpen();
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const loading = this.#load(source, hash, resolved);
+      const freed = this.#keepIdle ? Promise.resolve() : this.#closeIdle();
+      const loading = freed.then(() => this.#load(source, hash, resolved));
       const created: Entry = { key, loading, loaded: undefined, leases: 0, doomed: false };
       entry = created;
       loading.then(
@@ -214,6 +223,14 @@ export class SessionCache {
     };
   }
 
+  /** Close every loaded session without leases; resolves when their memory is released. */
+  async #closeIdle(): Promise<void> {
+    const idle = [...this.#entries.values()].filter((e) => e.leases === 0 && e.loaded !== undefined);
+    for (const entry of idle) this.#entries.delete(entry.key);
+    if (idle.length > 0) this.#log.debug('closing idle onnx sessions', { keys: idle.map((e) => e.key) });
+    await Promise.all(idle.map((e) => this.#close(e)));
+  }
+
   #evict(): void {
     for (const entry of this.#entries.values()) {
       if (this.#entries.size <= this.#max) return;
@@ -255,7 +272,7 @@ export class SessionCache {
       // onnxruntime prints warnings to stderr itself; the engine reports through its logger only.
       logSeverityLevel: 3,
       intraOpNumThreads: o.intraOpNumThreads,
-      enableCpuMemArena: o.cpuMemArena,
+      enableMemPattern: o.memPattern,
     };
     if (o.executionProvider === 'webgpu') {
       if (isWebGpuBundled()) {

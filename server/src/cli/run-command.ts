@@ -71,6 +71,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     dirs: args.out ? { output: args.out } : {},
     log: io.log,
     threads: args.threads,
+    // One prompt per process: a model nobody holds is never used again, so it leaves room for the next.
+    keepIdleSessions: false,
   });
   try {
     const converted = toPrompt(data, runtime.registry);

@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   readonly nodePacksDir?: string;
   /** Threads per onnxruntime operator; default `MOMAFLOW_THREADS`, else the cores (`resolveThreadCount`). */
   readonly threads?: number | undefined;
+  /** Keep idle model sessions for later prompts (default `true`; `momaflow run` runs one prompt). */
+  readonly keepIdleSessions?: boolean;
 }
 
 export interface Runtime {
@@ -54,7 +56,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const compute = resolveThreadCount({ option: options.threads });
   options.log.debug('onnxruntime threads per operator', { ...compute });
-  const env = createNodeEnv({ dirs, log: options.log, compute: { threads: compute.threads } });
+  const env = createNodeEnv({
+    dirs,
+    log: options.log,
+    compute: { threads: compute.threads, keepIdleSessions: options.keepIdleSessions ?? true },
+  });
   const registry = options.registry ?? createBuiltinRegistry();
   const packs = await loadNodePacks(
     registry,
