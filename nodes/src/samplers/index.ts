@@ -3,6 +3,9 @@
  * Noise schedules, samplers (k-diffusion / ComfyUI semantics plus diffusers DDIM), the sampling loop,
  * classifier-free guidance and torch-compatible seeded noise.
  */
+
+export type { BetaScheduleOptions } from './beta-schedule';
+export { betaSigmas } from './beta-schedule';
 export { cfgCombine } from './cfg-combine';
 export type { DdimDiffusersOptions } from './ddim-diffusers-sampler';
 export { createDdimDiffusersSampler } from './ddim-diffusers-sampler';
@@ -18,23 +21,30 @@ export {
 } from './discrete-schedule';
 export { dpmpp2mSampler } from './dpmpp-2m-sampler';
 export { denoisedFromEpsilon, scaleModelInput } from './eps-parameterization';
-export type { EulerAncestralOptions } from './euler-ancestral-sampler';
+export type { AncestralOptions } from './euler-ancestral-sampler';
 export { createEulerAncestralSampler, eulerAncestralSampler } from './euler-ancestral-sampler';
 export { ddimSampler, eulerSampler } from './euler-sampler';
 export type { InitialLatentOptions } from './initial-latent';
 export { initialLatent } from './initial-latent';
 export type { Seed, TorchRandnOptions } from './noise';
 export { generatorNoiseSource, TorchCpuGenerator, torchRandn } from './noise';
-export type { CalculateSigmasOptions, KarrasOptions, Scheduler, SchedulerName } from './noise-schedules';
+export type { CalculateSigmasOptions, Scheduler, SchedulerName } from './noise-schedules';
 export {
   calculateSigmas,
   ddimUniformSigmas,
-  karrasSigmas,
   normalSigmas,
   SCHEDULER_NAMES,
   SCHEDULERS,
+  sgmUniformSigmas,
   simpleSigmas,
 } from './noise-schedules';
+export type { KarrasOptions, SigmaRange } from './range-schedules';
+export {
+  exponentialSigmas,
+  karrasSigmas,
+  klOptimalSigmas,
+  linearQuadraticSigmas,
+} from './range-schedules';
 export type { Denoiser, NoiseRequest, NoiseSource, SampleOptions, StepProgress } from './sample';
 export { sample } from './sample';
 export type {
