@@ -51,6 +51,16 @@ export type Conditioning = readonly ConditioningEntry[];
  */
 export interface Latent {
   readonly samples: Tensor<'float32'>;
+  /**
+   * ComfyUI's `noise_mask`: [N, 1, H, W] at any resolution, 1 where the sampler may change the latent
+   * and 0 where it keeps it (inpainting); samplers resize it to the latent.
+   */
+  readonly noiseMask?: Tensor<'float32'>;
+  /**
+   * ComfyUI's `batch_index`: which entries of an original batch these are, so a sampler gives each the
+   * noise it had in that batch (LatentFromBatch, RepeatLatentBatch).
+   */
+  readonly batchIndex?: readonly number[];
 }
 
 declare module '@momaflow/engine' {

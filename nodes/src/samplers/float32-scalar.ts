@@ -39,8 +39,9 @@ export function lerpF32(start: number, end: number, weight: number): number {
 }
 
 /**
- * k-diffusion `get_ancestral_step` in float32: sigma_down, the level a deterministic step goes down
- * to, and sigma_up, the std of the fresh noise added after it, so the marginal level is sigma_to.
+ * k-diffusion `get_ancestral_step` in float32, one rounding per torch op: sigma_down, the level a
+ * deterministic step goes down to, and sigma_up, the std of the fresh noise added after it, so the
+ * marginal level is sigma_to.
  * @example
  * ancestralStepF32(2, 1, 1); // { sigmaDown: 0.5, sigmaUp: 0.8660254 }
  */
