@@ -2,6 +2,7 @@
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './diffusion';
 export * from './image';
+export * from './latent';
 export * from './models/tokenizers';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';

@@ -7,11 +7,12 @@ import { CheckpointLoaderSimple } from './checkpoint-loader-simple';
 import { CLIPTextEncode } from './clip-text-encode';
 import { EmptyLatentImage } from './empty-latent-image';
 import { KSampler } from './ksampler';
+import { KSamplerAdvanced } from './ksampler-advanced';
 import { VAEDecode, VAEEncode } from './vae-nodes';
 
 /**
  * Every node of the pack: CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage, KSampler,
- * VAEDecode, VAEEncode.
+ * KSamplerAdvanced, VAEDecode, VAEEncode.
  * @example
  * const registry = createNodeRegistry(DIFFUSION_NODES);
  */
@@ -20,6 +21,7 @@ export const DIFFUSION_NODES: readonly AnyNodeDefinition[] = [
   CLIPTextEncode,
   EmptyLatentImage,
   KSampler,
+  KSamplerAdvanced,
   VAEDecode,
   VAEEncode,
 ];

@@ -4,8 +4,9 @@
  * decoding files to IMAGE/MASK, encoding PNGs, PNG text chunks (embedded prompt and workflow) and
  * float32 resampling.
  */
+export { nchwToNhwc, nhwcToNchw } from './channel-layout';
 export type { CommonUpscaleOptions, CropMode } from './common-upscale';
-export { CROP_MODES, commonUpscale, roundHalfEven } from './common-upscale';
+export { CROP_MODES, centerCrop, commonUpscale, roundHalfEven } from './common-upscale';
 export { resolveExistingInside } from './confined-path';
 export type { DecodedImage, DecodeOptions } from './decode-image';
 export { decodeImage, decodeImageFile } from './decode-image';
@@ -22,3 +23,4 @@ export { RESAMPLE_METHODS, resample } from './resample';
 export { PreviewImage, SaveImage } from './save-image';
 export type { SaveImagesOptions } from './save-images';
 export { saveImages } from './save-images';
+export { requireImage, requireMask } from './tensor-checks';
