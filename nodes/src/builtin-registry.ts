@@ -3,6 +3,7 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { CONDITIONING_NODES } from './conditioning';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
@@ -13,6 +14,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
   ...LATENT_NODES,
+  ...CONDITIONING_NODES,
 ];
 
 /**

@@ -36,9 +36,31 @@ export interface VaeModel {
   readonly config: VaeConfig;
 }
 
-/** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
+/** A rectangle of the latent, in latent pixels (ComfyUI's area tuple (h, w, y, x) of pixel // 8). */
+export interface LatentArea {
+  readonly height: number;
+  readonly width: number;
+  readonly y: number;
+  readonly x: number;
+}
+
+/**
+ * One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`, and
+ * where and how strongly it applies (ComfyUI's ConditioningSetArea / SetMask keys); an entry without
+ * them applies everywhere with weight 1.
+ */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The part of the latent the entry is evaluated on (`area`). */
+  readonly area?: LatentArea;
+  /** Weight of the entry's prediction against the others (`strength`, default 1). */
+  readonly strength?: number;
+  /** [N, H, W] at any resolution: the entry's weight per latent pixel (`mask`). */
+  readonly mask?: Tensor<'float32'>;
+  /** Factor on the mask (`mask_strength`, default 1). */
+  readonly maskStrength?: number;
+  /** Evaluate only the mask's bounding box (`set_area_to_bounds`, ConditioningSetMask "mask bounds"). */
+  readonly setAreaToBounds?: boolean;
 }
 
 /** The CONDITIONING socket: one or more entries; a sampler averages their predictions, as ComfyUI. */

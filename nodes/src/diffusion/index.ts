@@ -8,7 +8,7 @@
 
 export type { MakeTinySd15Options, TinySd15Files } from '../models/tiny';
 export { makeTinySd15, TINY_SD15_FILE } from '../models/tiny';
-export { concatBatch, divided, meanOf, scaled, sliceBatch } from './batch-tensors';
+export { concatBatch, divided, meanOf, rowsForBatch, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
 export type { ConditioningShape } from './check-conditioning';
@@ -17,6 +17,8 @@ export { checkpointIdentity } from './checkpoint-identity';
 export { CheckpointLoaderSimple } from './checkpoint-loader-simple';
 export { CLIPTextEncode } from './clip-text-encode';
 export { clipTokenizerKey, clipTokenizerSourceFor, loadClipTokenizerFrom } from './clip-tokenizers';
+export type { RegionEntry } from './conditioning-regions';
+export { combineRegions, cropArea, hasRegions, resolveRegions } from './conditioning-regions';
 export { DIFFUSION_NODES } from './diffusion-nodes';
 export { CLIP_TOKENIZERS, DIFFUSION_SESSIONS, MODEL_GRAPHS, UNET_GRAPHS } from './diffusion-resources';
 export type {
@@ -25,6 +27,7 @@ export type {
   Conditioning,
   ConditioningEntry,
   Latent,
+  LatentArea,
   VaeModel,
 } from './diffusion-types';
 export { EmptyLatentImage, emptyLatent } from './empty-latent-image';
@@ -44,6 +47,8 @@ export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
 export { modelGraph, withModelSession } from './model-graphs';
 export type { PrepareNoiseOptions } from './prepare-noise';
 export { prepareNoise } from './prepare-noise';
+export type { RegionalCfgDenoiserOptions } from './regional-cfg-denoiser';
+export { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 export type { RunKSamplerOptions } from './run-ksampler';
 export { runKSampler } from './run-ksampler';
 export type { SampleLatentOptions } from './sample-latent';
