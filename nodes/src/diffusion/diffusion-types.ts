@@ -24,7 +24,7 @@ export interface ClipModel {
   readonly layout: CheckpointLayout;
   readonly config: ClipTextConfig;
   readonly tokenizer: ClipTokenizerSource;
-  /** Hidden state handed to the UNet: SD1.x uses the last layer's. */
+  /** Hidden state handed to the UNet (ComfyUI's stop_at_clip_layer): SD1.x uses the last layer's, -1. */
   readonly layer: ClipTextLayer;
 }
 
