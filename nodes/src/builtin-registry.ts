@@ -4,9 +4,11 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { CONDITIONING_NODES } from './conditioning';
+import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
+import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
@@ -15,6 +17,8 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...DIFFUSION_NODES,
   ...LATENT_NODES,
   ...CONDITIONING_NODES,
+  ...CONTROLNET_NODES,
+  ...MOMA_NODES,
 ];
 
 /**

@@ -15,6 +15,8 @@ import type { Conditioning, ConditioningEntry, LatentArea } from './diffusion-ty
 
 /** An entry ready to run: its crop of the latent and its weights there. */
 export interface RegionEntry {
+  /** The conditioning entry it came from (a paired copy for the other side's areas). */
+  readonly entry: ConditioningEntry;
   readonly context: Tensor<'float32'>;
   /** The crop (clamped to the latent). */
   readonly area: LatentArea;
@@ -117,12 +119,12 @@ function toRegion(e: ConditioningEntry, shape: readonly number[]): RegionEntry {
         }
       }
     }
-    return { context: e.context, area, mult: expandChannels(perBatch, batch, channels, area) };
+    return { entry: e, context: e.context, area, mult: expandChannels(perBatch, batch, channels, area) };
   }
   if (e.area !== undefined) fadeEdges(weights, area, h, w);
   const perBatch = new Float32Array(batch * plane);
   for (let b = 0; b < batch; b++) perBatch.set(weights, b * plane);
-  return { context: e.context, area, mult: expandChannels(perBatch, batch, channels, area) };
+  return { entry: e, context: e.context, area, mult: expandChannels(perBatch, batch, channels, area) };
 }
 
 /** ComfyUI's 8-pixel fade (rr = min(8, size / 4)) on the area's sides that lie inside the latent. */

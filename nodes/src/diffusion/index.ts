@@ -6,8 +6,13 @@
  * prompt encoding, guided sampling, VAE codec, latent previews) for packs and tests that compose them.
  */
 
-export type { MakeTinySd15Options, TinySd15Files } from '../models/tiny';
-export { makeTinySd15, TINY_SD15_FILE } from '../models/tiny';
+export type {
+  MakeTinyControlNetOptions,
+  MakeTinySd15Options,
+  TinyControlNetFiles,
+  TinySd15Files,
+} from '../models/tiny';
+export { makeTinyControlNet, makeTinySd15, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
 export { concatBatch, divided, meanOf, rowsForBatch, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
@@ -26,6 +31,7 @@ export type {
   ClipTokenizerSource,
   Conditioning,
   ConditioningEntry,
+  ImagePrompt,
   Latent,
   LatentArea,
   VaeModel,
@@ -45,7 +51,7 @@ export { loadCheckpoint, loadCheckpointFor, vaeConfigOf } from './load-checkpoin
 export { CheckpointLoader, CLIPSetLastLayer, VAELoader } from './loader-nodes';
 export { LruMemo } from './lru-memo';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
-export { modelGraph, withModelSession } from './model-graphs';
+export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { PrepareNoiseOptions } from './prepare-noise';
 export { prepareNoise } from './prepare-noise';
 export type { RegionalCfgDenoiserOptions } from './regional-cfg-denoiser';

@@ -6,6 +6,7 @@
  * k-diffusion (sigma domain) only, as in ComfyUI.
  */
 import { EngineError, type Tensor } from '@momaflow/engine';
+import type { ControlResidualSource } from '../controlnet/control-run';
 import type { UnetSession } from '../models/unet';
 import {
   cfgCombine,
@@ -29,6 +30,8 @@ export interface RegionalCfgDenoiserOptions {
   readonly domain: NoiseLevelDomain;
   readonly schedule: DiscreteSchedule;
   readonly batch: number;
+  /** ControlNet residuals per call; only for entries evaluated on the whole latent. */
+  readonly control?: ControlResidualSource;
 }
 
 interface Job {
@@ -64,10 +67,30 @@ export function createRegionalCfgDenoiser(o: RegionalCfgDenoiserOptions): Denois
     }
     for (const group of bySize.values()) {
       const crops = group.map((j) => cropArea(x as Tensor<'float32'>, j.region.area));
+      const sample = concatBatch(crops.map((c) => scaleModelInput(c, level) as Tensor<'float32'>));
+      const context = concatBatch(group.map((j) => rowsForBatch(j.region.context, o.batch)));
+      const timestep = sigmaToTimestep(o.schedule, level);
+      const isWhole = crops[0]!.shape.join('x') === x.shape.join('x');
+      if (o.control !== undefined && !isWhole) {
+        throw new EngineError(
+          'unsupported_conditioning',
+          'ControlNet together with area or mask-bounds conditioning (entries on a crop of the latent) is not supported yet',
+        );
+      }
+      const entries = group.map((j) => j.region.entry);
+      const controlResiduals = await o.control?.({
+        entries,
+        batch: o.batch,
+        sample,
+        context,
+        timestep,
+        sigma: level,
+      });
       const { noisePred } = await o.unet.run({
-        sample: concatBatch(crops.map((c) => scaleModelInput(c, level) as Tensor<'float32'>)),
-        timestep: sigmaToTimestep(o.schedule, level),
-        encoderHiddenStates: concatBatch(group.map((j) => rowsForBatch(j.region.context, o.batch))),
+        sample,
+        timestep,
+        encoderHiddenStates: context,
+        ...(controlResiduals === undefined ? {} : { controlResiduals }),
         step: { index: stepIndex, sigma: level },
       });
       group.forEach((j, k) => {

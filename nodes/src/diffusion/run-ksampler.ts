@@ -64,6 +64,7 @@ export async function runKSampler(o: RunKSamplerOptions): Promise<Latent> {
       cfg: o.cfg,
       denoise: o.denoise,
       signal: ctx.signal,
+      log: ctx.log,
       label: o.label,
       ...(o.window ? { window: o.window } : {}),
       ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}),
