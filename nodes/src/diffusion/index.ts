@@ -54,7 +54,6 @@ export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
 export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { PrepareNoiseOptions } from './prepare-noise';
 export { prepareNoise } from './prepare-noise';
-export type { RegionalCfgDenoiserOptions } from './regional-cfg-denoiser';
 export { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 export type { RunKSamplerOptions } from './run-ksampler';
 export { runKSampler } from './run-ksampler';

@@ -6,33 +6,16 @@
  * k-diffusion (sigma domain) only, as in ComfyUI.
  */
 import { EngineError, type Tensor } from '@momaflow/engine';
-import type { ControlResidualSource } from '../controlnet/control-run';
-import type { UnetSession } from '../models/unet';
 import {
   cfgCombine,
   type Denoiser,
-  type DiscreteSchedule,
   denoisedFromEpsilon,
-  type NoiseLevelDomain,
   scaleModelInput,
   sigmaToTimestep,
 } from '../samplers';
 import { concatBatch, rowsForBatch, sliceBatch } from './batch-tensors';
+import type { CfgDenoiserOptions } from './cfg-denoiser';
 import { combineRegions, cropArea, type RegionEntry, resolveRegions } from './conditioning-regions';
-import type { Conditioning } from './diffusion-types';
-
-/** Options of `createRegionalCfgDenoiser` (those of `createCfgDenoiser`). */
-export interface RegionalCfgDenoiserOptions {
-  readonly unet: Pick<UnetSession, 'run'>;
-  readonly positive: Conditioning;
-  readonly negative: Conditioning;
-  readonly cfg: number;
-  readonly domain: NoiseLevelDomain;
-  readonly schedule: DiscreteSchedule;
-  readonly batch: number;
-  /** ControlNet residuals per call; only for entries evaluated on the whole latent. */
-  readonly control?: ControlResidualSource;
-}
 
 interface Job {
   readonly side: number;
@@ -45,7 +28,7 @@ interface Job {
  * @example
  * const denoise = createRegionalCfgDenoiser({ unet, positive, negative, cfg: 7, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
-export function createRegionalCfgDenoiser(o: RegionalCfgDenoiserOptions): Denoiser {
+export function createRegionalCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
   if (o.domain !== 'sigma') {
     throw new EngineError(
       'unsupported_sampler',

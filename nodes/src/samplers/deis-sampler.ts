@@ -8,8 +8,8 @@
 
 import { deisCoefficients } from './deis-coefficients';
 import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep, pushHistory } from './sampler';
-import { kDiffusionSampler, requireModel } from './sampler-kit';
+import { finishStep } from './sampler';
+import { kDiffusionSampler, slopeStep } from './sampler-kit';
 import { map2 } from './tensor-math';
 
 /**
@@ -23,12 +23,14 @@ export function createDeisSampler(options: { readonly maxOrder?: number } = {}):
   return kDiffusionSampler({
     name,
     step(state: SamplerState, input: StepInput): SamplerState {
-      const model = requireModel(name, state, input);
+      const {
+        model,
+        sigma,
+        sigmaNext,
+        slope: d,
+        history,
+      } = slopeStep(name, state, input, Math.max(1, maxOrder - 1));
       const i = state.index;
-      const sigma = state.levels[i]!;
-      const sigmaNext = state.levels[i + 1]!;
-      const d = map2(state.x, model, (x, d0) => (x - d0) / sigma);
-      const history = pushHistory(state.history, d, Math.max(1, maxOrder - 1));
       const order = sigmaNext <= 0 ? 1 : Math.min(maxOrder, i + 1);
       if (order === 1) {
         return finishStep(state, {

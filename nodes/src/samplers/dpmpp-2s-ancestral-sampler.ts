@@ -6,7 +6,7 @@
  * step onto sigma = 0 is Euler. The midpoint's sigma is computed in float32, as ComfyUI does.
  */
 import type { AncestralOptions } from './euler-ancestral-sampler';
-import { addF32, ancestralStepF32, expF32, logF32, mulF32, subF32 } from './float32-scalar';
+import { ancestralStepF32, logStepLevelF32 } from './float32-scalar';
 import type { NoiseInterval, Sampler, SamplerState, StepInput } from './sampler';
 import { finishStep, nextStage } from './sampler';
 import { kDiffusionSampler, requireModel, requireNoise } from './sampler-kit';
@@ -46,11 +46,9 @@ export function createDpmpp2sAncestralSampler(options: AncestralOptions = {}): S
           const euler = map2(state.x, model, (x, d0) => x + ((x - d0) / sigma) * (sigmaDown - sigma));
           return finishStep(state, { x: addNoise(state, input, euler), denoised: model });
         }
-        const t = -logF32(sigma);
-        const h = subF32(-logF32(sigmaDown), t);
-        const sigmaS = expF32(-addF32(t, mulF32(0.5, h)));
+        const sigmaS = logStepLevelF32(sigma, sigmaDown, 0.5);
         const ratio = sigmaS / sigma;
-        const c = -Math.expm1(-h * 0.5);
+        const c = -Math.expm1(Math.log(ratio));
         const x2 = map2(state.x, model, (x, d) => ratio * x + c * d);
         return nextStage(state, { query: { x: x2, level: sigmaS }, denoised: model });
       }

@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '@momaflow/engine';
 import type { AncestralOptions } from './euler-ancestral-sampler';
-import { addF32, ancestralStepF32, expF32, logF32, mulF32, subF32 } from './float32-scalar';
+import { ancestralStepF32, logStepLevelF32 } from './float32-scalar';
 import type { NoiseInterval, Sampler, SamplerState, StepInput } from './sampler';
 import { finishStep, nextStage } from './sampler';
 import { kDiffusionSampler, requireModel, requireNoise } from './sampler-kit';
@@ -30,10 +30,7 @@ export function createDpmppSdeSampler(options: DpmppSdeOptions = {}): Sampler {
   const name = 'dpmpp_sde';
   const noisy = eta > 0 && sNoise > 0;
   /** sigma_s1 = exp(-(lambda_s + r h)), in float32: the sub-step's evaluation level. */
-  const subLevel = (sigma: number, sigmaNext: number): number => {
-    const lambdaS = -logF32(sigma);
-    return expF32(-addF32(lambdaS, mulF32(r, subF32(-logF32(sigmaNext), lambdaS))));
-  };
+  const subLevel = (sigma: number, sigmaNext: number): number => logStepLevelF32(sigma, sigmaNext, r);
   const noise = (state: SamplerState): NoiseInterval | null => {
     const level = state.levels[state.index]!;
     const next = state.levels[state.index + 1]!;

@@ -66,3 +66,14 @@ export function ancestralStepF32(
 export function logMidpointF32(a: number, b: number): number {
   return expF32(lerpF32(logF32(a), logF32(b), 0.5));
 }
+
+/**
+ * exp(-(t + r (t_to - t))) with t = -log(sigma): the level a fraction r of the way from sigma to
+ * sigmaTo in log-sigma, in float32 as DPM-Solver++'s sub-steps compute it.
+ * @example
+ * logStepLevelF32(4, 1, 0.5); // 2
+ */
+export function logStepLevelF32(sigma: number, sigmaTo: number, r: number): number {
+  const t = -logF32(sigma);
+  return expF32(-addF32(t, mulF32(r, subF32(-logF32(sigmaTo), t))));
+}

@@ -5,8 +5,8 @@
  * last slopes, warming up from Euler; the step onto sigma = 0 returns the denoised sample.
  */
 import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep, pushHistory } from './sampler';
-import { kDiffusionSampler, requireModel } from './sampler-kit';
+import { finishStep } from './sampler';
+import { kDiffusionSampler, slopeStep } from './sampler-kit';
 import { map2 } from './tensor-math';
 
 /** Adams-Bashforth weights by order, for [d_cur, d_prev1, d_prev2, d_prev3]. */
@@ -28,13 +28,15 @@ export function createIpndmSampler(options: { readonly maxOrder?: number } = {})
   return kDiffusionSampler({
     name,
     step(state: SamplerState, input: StepInput): SamplerState {
-      const model = requireModel(name, state, input);
-      const i = state.index;
-      const sigma = state.levels[i]!;
-      const sigmaNext = state.levels[i + 1]!;
-      const d = map2(state.x, model, (x, d0) => (x - d0) / sigma);
       // The buffer keeps max_order - 1 past slopes, as diff-sampler's does.
-      const history = pushHistory(state.history, d, Math.max(1, maxOrder - 1));
+      const {
+        model,
+        sigma,
+        sigmaNext,
+        slope: d,
+        history,
+      } = slopeStep(name, state, input, Math.max(1, maxOrder - 1));
+      const i = state.index;
       if (sigmaNext === 0) return finishStep(state, { x: model, denoised: model, history });
       const weights = AB_WEIGHTS[Math.min(maxOrder, i + 1) - 1]!;
       const slopes = [d, ...state.history.slice().reverse()];

@@ -8,8 +8,8 @@
  */
 import type { Tensor } from '@momaflow/engine';
 import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep, pushHistory } from './sampler';
-import { kDiffusionSampler, requireModel } from './sampler-kit';
+import { finishStep } from './sampler';
+import { kDiffusionSampler, slopeStep } from './sampler-kit';
 import { map2 } from './tensor-math';
 
 /** Gauss-Legendre nodes and weights on [-1, 1], 4 points: exact for degree <= 7. */
@@ -47,15 +47,9 @@ export function createLmsSampler(options: { readonly order?: number } = {}): Sam
   return kDiffusionSampler({
     name,
     step(state: SamplerState, input: StepInput): SamplerState {
-      const model = requireModel(name, state, input);
+      const { model, sigmaNext, history: slopes } = slopeStep(name, state, input, order);
       const i = state.index;
-      const sigma = state.levels[i]!;
-      const slopes = pushHistory(
-        state.history,
-        map2(state.x, model, (x, d0) => (x - d0) / sigma),
-        order,
-      );
-      if (state.levels[i + 1] === 0) return finishStep(state, { x: model, denoised: model, history: slopes });
+      if (sigmaNext === 0) return finishStep(state, { x: model, denoised: model, history: slopes });
       const current = Math.min(i + 1, order);
       let x: Tensor = state.x;
       for (let j = 0; j < current; j++) {

@@ -7,11 +7,13 @@
 import { EngineError, type Tensor } from '@momaflow/engine';
 import {
   type NoiseInterval,
+  pushHistory,
   type Sampler,
   type SamplerState,
   type StepInput,
   stageOrCurrentQuery,
 } from './sampler';
+import { map2 } from './tensor-math';
 
 /** The step's model output, or EngineError `model_missing` naming the sampler. */
 export function requireModel(name: string, state: SamplerState, input: StepInput): Tensor {
@@ -59,5 +61,34 @@ export function kDiffusionSampler(spec: KDiffusionSpec): Sampler {
     query: spec.query ?? stageOrCurrentQuery,
     noise: spec.noise ?? (() => null),
     step: spec.step,
+  };
+}
+
+/** What a multistep step on slopes starts from. */
+export interface SlopeStep {
+  readonly model: Tensor;
+  readonly sigma: number;
+  readonly sigmaNext: number;
+  /** d = (x - D) / sigma, k-diffusion's `to_d`. */
+  readonly slope: Tensor;
+  /** The history with this step's slope appended, at most `keep` long. */
+  readonly history: readonly Tensor[];
+}
+
+/**
+ * The common start of the slope-based multistep samplers (lms, ipndm, deis).
+ * @example
+ * const { model, slope, history } = slopeStep('lms', state, input, 4);
+ */
+export function slopeStep(name: string, state: SamplerState, input: StepInput, keep: number): SlopeStep {
+  const model = requireModel(name, state, input);
+  const sigma = state.levels[state.index]!;
+  const slope = map2(state.x, model, (x, d0) => (x - d0) / sigma);
+  return {
+    model,
+    sigma,
+    sigmaNext: state.levels[state.index + 1]!,
+    slope,
+    history: pushHistory(state.history, slope, keep),
   };
 }
