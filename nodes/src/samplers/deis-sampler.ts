@@ -7,10 +7,8 @@
  */
 
 import { deisCoefficients } from './deis-coefficients';
-import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep } from './sampler';
-import { kDiffusionSampler, slopeStep } from './sampler-kit';
-import { map2 } from './tensor-math';
+import type { Sampler } from './sampler';
+import { slopeMultistepSampler } from './slope-multistep-sampler';
 
 /**
  * A DEIS sampler of the given maximum order (1 to 4; ComfyUI's default 3).
@@ -19,32 +17,14 @@ import { map2 } from './tensor-math';
  */
 export function createDeisSampler(options: { readonly maxOrder?: number } = {}): Sampler {
   const { maxOrder = 3 } = options;
-  const name = 'deis';
-  return kDiffusionSampler({
-    name,
-    step(state: SamplerState, input: StepInput): SamplerState {
-      const {
-        model,
-        sigma,
-        sigmaNext,
-        slope: d,
-        history,
-      } = slopeStep(name, state, input, Math.max(1, maxOrder - 1));
-      const i = state.index;
-      const order = sigmaNext <= 0 ? 1 : Math.min(maxOrder, i + 1);
-      if (order === 1) {
-        return finishStep(state, {
-          x: map2(state.x, d, (x, s) => x + (sigmaNext - sigma) * s),
-          denoised: model,
-          history,
-        });
-      }
-      const slopes = [d, ...state.history.slice().reverse()];
-      let x = state.x;
-      deisCoefficients(state.levels, i, order).forEach((c, j) => {
-        x = map2(x, slopes[j]!, (v, s) => v + c * s);
-      });
-      return finishStep(state, { x, denoised: model, history });
+  return slopeMultistepSampler({
+    name: 'deis',
+    keep: Math.max(1, maxOrder - 1),
+    denoisedAtZero: false,
+    // Euler (order 1) to start and for the step onto sigma = 0.
+    weights: (levels, i) => {
+      const order = levels[i + 1]! <= 0 ? 1 : Math.min(maxOrder, i + 1);
+      return order === 1 ? [levels[i + 1]! - levels[i]!] : deisCoefficients(levels, i, order);
     },
   });
 }

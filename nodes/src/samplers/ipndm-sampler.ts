@@ -4,10 +4,8 @@
  * (from zju-pi/diff-sampler). Adams-Bashforth with the fixed-step coefficients up to order 4 on the
  * last slopes, warming up from Euler; the step onto sigma = 0 returns the denoised sample.
  */
-import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep } from './sampler';
-import { kDiffusionSampler, slopeStep } from './sampler-kit';
-import { map2 } from './tensor-math';
+import type { Sampler } from './sampler';
+import { slopeMultistepSampler } from './slope-multistep-sampler';
 
 /** Adams-Bashforth weights by order, for [d_cur, d_prev1, d_prev2, d_prev3]. */
 const AB_WEIGHTS: readonly (readonly number[])[] = [
@@ -24,28 +22,14 @@ const AB_WEIGHTS: readonly (readonly number[])[] = [
  */
 export function createIpndmSampler(options: { readonly maxOrder?: number } = {}): Sampler {
   const { maxOrder = 4 } = options;
-  const name = 'ipndm';
-  return kDiffusionSampler({
-    name,
-    step(state: SamplerState, input: StepInput): SamplerState {
-      // The buffer keeps max_order - 1 past slopes, as diff-sampler's does.
-      const {
-        model,
-        sigma,
-        sigmaNext,
-        slope: d,
-        history,
-      } = slopeStep(name, state, input, Math.max(1, maxOrder - 1));
-      const i = state.index;
-      if (sigmaNext === 0) return finishStep(state, { x: model, denoised: model, history });
-      const weights = AB_WEIGHTS[Math.min(maxOrder, i + 1) - 1]!;
-      const slopes = [d, ...state.history.slice().reverse()];
-      const dt = sigmaNext - sigma;
-      let x = state.x;
-      weights.forEach((w, k) => {
-        x = map2(x, slopes[k]!, (v, s) => v + dt * w * s);
-      });
-      return finishStep(state, { x, denoised: model, history });
+  return slopeMultistepSampler({
+    name: 'ipndm',
+    // The buffer keeps max_order - 1 past slopes, as diff-sampler's does.
+    keep: Math.max(1, maxOrder - 1),
+    denoisedAtZero: true,
+    weights: (levels, i) => {
+      const dt = levels[i + 1]! - levels[i]!;
+      return AB_WEIGHTS[Math.min(maxOrder, i + 1) - 1]!.map((w) => w * dt);
     },
   });
 }

@@ -6,11 +6,8 @@
  * denoised sample. k-diffusion integrates with `scipy.integrate.quad`; the integrand is a polynomial
  * of degree < 4, which 4-point Gauss-Legendre integrates exactly.
  */
-import type { Tensor } from '@momaflow/engine';
-import type { Sampler, SamplerState, StepInput } from './sampler';
-import { finishStep } from './sampler';
-import { kDiffusionSampler, slopeStep } from './sampler-kit';
-import { map2 } from './tensor-math';
+import type { Sampler } from './sampler';
+import { slopeMultistepSampler } from './slope-multistep-sampler';
 
 /** Gauss-Legendre nodes and weights on [-1, 1], 4 points: exact for degree <= 7. */
 const GAUSS_NODES = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
@@ -43,20 +40,13 @@ export function linearMultistepCoeff(order: number, t: readonly number[], i: num
  */
 export function createLmsSampler(options: { readonly order?: number } = {}): Sampler {
   const { order = 4 } = options;
-  const name = 'lms';
-  return kDiffusionSampler({
-    name,
-    step(state: SamplerState, input: StepInput): SamplerState {
-      const { model, sigmaNext, history: slopes } = slopeStep(name, state, input, order);
-      const i = state.index;
-      if (sigmaNext === 0) return finishStep(state, { x: model, denoised: model, history: slopes });
+  return slopeMultistepSampler({
+    name: 'lms',
+    keep: order,
+    denoisedAtZero: true,
+    weights: (levels, i) => {
       const current = Math.min(i + 1, order);
-      let x: Tensor = state.x;
-      for (let j = 0; j < current; j++) {
-        const c = linearMultistepCoeff(current, state.levels, i, j);
-        x = map2(x, slopes[slopes.length - 1 - j]!, (v, d) => v + c * d);
-      }
-      return finishStep(state, { x, denoised: model, history: slopes });
+      return Array.from({ length: current }, (_, j) => linearMultistepCoeff(current, levels, i, j));
     },
   });
 }
