@@ -105,7 +105,16 @@ export function encodeImageTiled(
   });
 }
 
-const temporal = {
+/** The tiling widgets both nodes share; ComfyUI steps the tile size by 32 for decoding, 64 for encoding. */
+const tilingInputs = (tileStep: number) => ({
+  tile_size: Input.int({ default: 512, min: 64, max: 4096, step: tileStep, tooltip: 'Tile size in pixels.' }),
+  overlap: Input.int({
+    default: 64,
+    min: 0,
+    max: 4096,
+    step: 32,
+    tooltip: 'Overlap of neighbouring tiles in pixels.',
+  }),
   temporal_size: Input.int({
     default: 64,
     min: 8,
@@ -120,7 +129,7 @@ const temporal = {
     step: 4,
     tooltip: 'Only used for video VAEs: frames of overlap (ignored for SD1.x).',
   }),
-};
+});
 
 /** ComfyUI's VAEDecodeTiled. */
 export const VAEDecodeTiled = defineNode({
@@ -131,15 +140,7 @@ export const VAEDecodeTiled = defineNode({
   inputs: {
     samples: Input.link('LATENT', { tooltip: 'The latent to decode.' }),
     vae: Input.link('VAE', { tooltip: 'The VAE that decodes it.' }),
-    tile_size: Input.int({ default: 512, min: 64, max: 4096, step: 32, tooltip: 'Tile size in pixels.' }),
-    overlap: Input.int({
-      default: 64,
-      min: 0,
-      max: 4096,
-      step: 32,
-      tooltip: 'Overlap of neighbouring tiles in pixels.',
-    }),
-    ...temporal,
+    ...tilingInputs(32),
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE', tooltip: 'The decoded images.' }],
   run: async (ctx, { samples, vae, tile_size, overlap }) => {
@@ -165,15 +166,7 @@ export const VAEEncodeTiled = defineNode({
   inputs: {
     pixels: Input.link('IMAGE', { tooltip: 'The images to encode.' }),
     vae: Input.link('VAE', { tooltip: 'The VAE that encodes them.' }),
-    tile_size: Input.int({ default: 512, min: 64, max: 4096, step: 64, tooltip: 'Tile size in pixels.' }),
-    overlap: Input.int({
-      default: 64,
-      min: 0,
-      max: 4096,
-      step: 32,
-      tooltip: 'Overlap of neighbouring tiles in pixels.',
-    }),
-    ...temporal,
+    ...tilingInputs(64),
   },
   outputs: [{ type: 'LATENT', name: 'LATENT', tooltip: 'The encoded latents.' }],
   run: async (ctx, { pixels, vae, tile_size, overlap }) => [
