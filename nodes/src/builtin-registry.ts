@@ -6,11 +6,13 @@ import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { PRIMITIVE_NODES } from './primitives';
+import { SEGMENT_NODES } from './segment';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...SEGMENT_NODES,
 ];
 
 /**

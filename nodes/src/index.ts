@@ -5,3 +5,4 @@ export * from './image';
 export * from './models/tokenizers';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
+export * from './segment';
