@@ -3,7 +3,7 @@
  * One image through a segmentation model: resize to the model's input size (bilinear, as the IS-Net,
  * U2-Net and BiRefNet reference code does), normalise into NCHW, run, turn the chosen output into a
  * [0,1] probability map (sigmoid and/or min-max, per the model's settings) and resize it back to the
- * image's size.
+ * image's size (bilinear when growing, area averaging when shrinking).
  */
 import { EngineError, fromOrtTensor, type OnnxSession, Tensor, toOrtTensor } from '@momaflow/engine';
 import { resample } from '../image';
@@ -90,5 +90,8 @@ export async function predictMask(o: {
     throw new EngineError('missing_output', `'${segmenter.name}' returned no '${segmenter.io.outputName}'`);
   }
   const probabilities = toProbabilities(fromOrtTensor(raw, 'float32'), segmenter.settings, segmenter.name);
-  return resample(probabilities, { width, height, method: 'bilinear' }).data;
+  // Averaging (area) when shrinking: a bilinear shrink samples 2 of every n model pixels per axis and
+  // aliases thin parts of the mask away.
+  const shrinks = height <= size.height && width <= size.width;
+  return resample(probabilities, { width, height, method: shrinks ? 'area' : 'bilinear' }).data;
 }

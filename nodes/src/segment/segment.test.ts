@@ -15,6 +15,7 @@ import { SegmentModelLoader } from './segment-model-loader';
 import type { Segmenter } from './segment-types';
 import {
   redOnBlue,
+  SEGMENT_DEFAULTS,
   TINY_SEGMENT_CONFIG,
   type TinySegmentVariant,
   writeTinySegmentModel,
@@ -32,13 +33,12 @@ await writeTinySegmentModel(segmentDir, 'tiny-free', { config: { ...TINY_SEGMENT
 const load = async (model_name: string) =>
   (await runNode(SegmentModelLoader, { model_name }, { env })).outputs[0] as Segmenter;
 
-const DEFAULTS = { threshold: 0.5, feather: 0, invert: false, keep_largest: false, resolution: 0 };
 async function segment(
   segmenter: Segmenter,
   image: Tensor<'float32'>,
-  options: Partial<typeof DEFAULTS> = {},
+  options: Partial<typeof SEGMENT_DEFAULTS> = {},
 ) {
-  const { outputs } = await runNode(Segment, { segmenter, image, ...DEFAULTS, ...options }, { env });
+  const { outputs } = await runNode(Segment, { segmenter, image, ...SEGMENT_DEFAULTS, ...options }, { env });
   const [mask, onWhite, rgba] = outputs as Tensor<'float32'>[];
   return { mask: mask!, onWhite: onWhite!, rgba: rgba! };
 }
@@ -245,7 +245,7 @@ describe('bad input', () => {
       '2': { class_type: 'LoadImage', inputs: { image: 'x.png' } },
       '3': {
         class_type: 'Segment',
-        inputs: { segmenter: ['1', 0], image: ['2', 0], ...DEFAULTS, threshold: 1.5, feather: -1 },
+        inputs: { segmenter: ['1', 0], image: ['2', 0], ...SEGMENT_DEFAULTS, threshold: 1.5, feather: -1 },
       },
       '4': { class_type: 'PreviewImage', inputs: { images: ['3', 1] } },
     };

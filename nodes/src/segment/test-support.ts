@@ -9,6 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dim, OnnxBuilder, Tensor, type Value } from '@momaflow/engine';
+import { Segment } from './segment';
 import type { SegmentModelConfig } from './segment-model-config';
 
 /** Settings of the tiny model: inputs (x - 0.5) / 1, a sigmoid already inside the graph. */
@@ -17,6 +18,21 @@ export const TINY_SEGMENT_CONFIG: SegmentModelConfig = {
   std: [1, 1, 1],
   activation: 'none',
   normalize: 'none',
+};
+
+/** Segment's widget values as the node defines their defaults (what a new node in the editor has). */
+export const SEGMENT_DEFAULTS: {
+  readonly threshold: number;
+  readonly feather: number;
+  readonly invert: boolean;
+  readonly keep_largest: boolean;
+  readonly resolution: number;
+} = {
+  threshold: Segment.inputs.threshold.default,
+  feather: Segment.inputs.feather.default,
+  invert: Segment.inputs.invert.default,
+  keep_largest: Segment.inputs.keep_largest.default,
+  resolution: Segment.inputs.resolution.default,
 };
 
 /** Which tiny model to build. */
