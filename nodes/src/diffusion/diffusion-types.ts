@@ -6,6 +6,7 @@
  * `diffusion-resources.ts`), so a cached loader output costs nothing and re-runs reuse sessions.
  */
 import type { Tensor } from '@momaflow/engine';
+import type { ControlApplication } from '../controlnet/control-types';
 import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
 import type { CheckpointLayout } from '../models/ldm-config';
 import type { UnetModel } from '../models/unet';
@@ -39,6 +40,8 @@ export interface VaeModel {
 /** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The ControlNet(s) steering this entry (Apply ControlNet), as ComfyUI's `control`. */
+  readonly control?: ControlApplication;
 }
 
 /** The CONDITIONING socket: one or more entries; a sampler averages their predictions, as ComfyUI. */
@@ -53,6 +56,16 @@ export interface Latent {
   readonly samples: Tensor<'float32'>;
 }
 
+/**
+ * The IMAGE_PROMPT socket: image-prompt tokens for decoupled cross-attention (MoMA's MLLM adapter,
+ * IP-Adapter's image projection), for the guided (cond) and unguided (uncond) passes. Both are
+ * [batch, tokens, dim] with `dim` the UNet's cross-attention width; batch 1 applies to every latent.
+ */
+export interface ImagePrompt {
+  readonly cond: Tensor<'float32'>;
+  readonly uncond: Tensor<'float32'>;
+}
+
 declare module '@momaflow/engine' {
   interface SocketTypes {
     MODEL: UnetModel;
@@ -60,5 +73,6 @@ declare module '@momaflow/engine' {
     VAE: VaeModel;
     CONDITIONING: Conditioning;
     LATENT: Latent;
+    IMAGE_PROMPT: ImagePrompt;
   }
 }
