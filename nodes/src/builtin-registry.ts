@@ -10,6 +10,7 @@ import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
+import { SEGMENT_NODES } from './segment';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
@@ -19,6 +20,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...SEGMENT_NODES,
 ];
 
 /**

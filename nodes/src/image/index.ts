@@ -7,7 +7,7 @@
 export { nchwToNhwc, nhwcToNchw } from './channel-layout';
 export type { CommonUpscaleOptions, CropMode } from './common-upscale';
 export { CROP_MODES, centerCrop, commonUpscale, roundHalfEven } from './common-upscale';
-export { resolveExistingInside } from './confined-path';
+export { hasErrnoCode, resolveExistingInside } from './confined-path';
 export type { DecodedImage, DecodeOptions } from './decode-image';
 export { decodeImage, decodeImageFile } from './decode-image';
 export type { EncodePngOptions } from './encode-png';
