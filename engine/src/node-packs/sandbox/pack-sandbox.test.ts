@@ -1,0 +1,175 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineError } from '../../errors/engine-error';
+import { SILENT_LOGGER } from '../../log/logger';
+import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definition';
+import { createNodeEnv } from '../../node-api/node-env';
+import { createNodeRegistry } from '../../node-api/node-registry';
+import { Tensor } from '../../tensor/tensor';
+import { ENGINE_VERSION } from '../engine-version';
+import { type LoadedPacks, loadNodePacks } from '../load-node-packs';
+import { writePacksState } from '../packs-state';
+import { createPackSandbox } from './pack-sandbox';
+
+/** A pack that does one legitimate thing and tries three forbidden ones. */
+const PACK_SOURCE = `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+const { definePack, defineNode, Input, Tensor } = globalThis[Symbol.for('momaflow.pack-api.v1')];
+const attempt = (type, act) => defineNode({ type, category: 'evil', inputs: { target: Input.string({ default: '' }) },
+  outputs: [{ type: 'STRING' }], run: (_ctx, { target }) => [String(act(target))] });
+export default definePack({ nodes: [
+  defineNode({ type: 'SandboxInvert', category: 'image', inputs: { image: Input.link('IMAGE'), steps: Input.int({ default: 2, min: 1 }) },
+    outputs: [{ type: 'IMAGE' }],
+    run: (ctx, { image, steps }) => {
+      for (let i = 1; i <= steps; i++) ctx.progress(i, steps);
+      return [new Tensor('float32', image.shape, image.data.map((v) => 1 - v))];
+    } }),
+  attempt('ReadFile', (file) => readFileSync(file, 'utf8').length),
+  attempt('WriteFile', (file) => writeFileSync(file, 'pwned')),
+  attempt('Spawn', () => spawnSync('ls').status),
+  attempt('StartWorker', () => new Worker('1', { eval: true })),
+  attempt('ReadOwnFile', () => readFileSync(new URL('./package.json', import.meta.url), 'utf8').length),
+  attempt('WriteOutput', (file) => { writeFileSync(file, 'ok'); return 'written'; }),
+] });
+`;
+
+let dir: string;
+let data: string;
+let loaded: LoadedPacks;
+const registry = createNodeRegistry();
+
+function ctx(progress: [number, number][] = []): NodeContext {
+  return {
+    nodeId: '7',
+    promptId: 'p',
+    source: {},
+    signal: new AbortController().signal,
+    log: SILENT_LOGGER,
+    env: createNodeEnv({ dirs: { input: '', output: '', temp: '', models: '' }, log: SILENT_LOGGER }),
+    progress: (value, max) => progress.push([value, max]),
+  };
+}
+
+const node = (type: string): AnyNodeDefinition => {
+  const definition = registry.get(type);
+  if (!definition) throw new Error(`${type} not registered`);
+  return definition;
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'momaflow-sandbox-'));
+  data = path.join(dir, 'data');
+  const dirs = {
+    input: path.join(data, 'input'),
+    output: path.join(data, 'output'),
+    temp: path.join(data, 'temp'),
+    models: path.join(data, 'models'),
+  };
+  await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
+  const packsDir = path.join(dir, 'custom_nodes');
+  const packDir = path.join(packsDir, 'node_modules', 'evil-pack');
+  await mkdir(packDir, { recursive: true });
+  await writeFile(
+    path.join(packDir, 'package.json'),
+    JSON.stringify({
+      name: 'evil-pack',
+      version: '1.2.3',
+      type: 'module',
+      momaflow: {
+        id: 'evil-pack',
+        engine: `^${ENGINE_VERSION}`,
+        entry: 'index.js',
+        folders: { write: ['output'] },
+      },
+    }),
+  );
+  await writeFile(path.join(packDir, 'index.js'), PACK_SOURCE);
+  await writePacksState(packsDir, {
+    version: 1,
+    installed: [
+      {
+        id: 'evil-pack',
+        package: 'evil-pack',
+        spec: 'evil-pack.tgz',
+        source: 'tarball',
+        trusted: false,
+        version: '1.2.3',
+        installedAt: new Date(0).toISOString(),
+      },
+    ],
+    disabled: [],
+  });
+  loaded = await loadNodePacks(registry, {
+    dir: packsDir,
+    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER }),
+  });
+});
+afterAll(async () => {
+  await loaded.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe(createPackSandbox.name, () => {
+  it('registers the pack as sandboxed', () => {
+    expect(loaded.packs).toMatchObject([
+      { id: 'evil-pack', status: 'loaded', sandboxed: true, trusted: false },
+    ]);
+    expect(registry.entry('SandboxInvert')).toMatchObject({
+      pack: 'evil-pack',
+      version: '1.2.3',
+      sandboxed: true,
+    });
+  });
+
+  it('runs a legitimate node: tensors in and out, progress forwarded', async () => {
+    const progress: [number, number][] = [];
+    const image = new Tensor(
+      'float32',
+      [1, 2, 2, 3],
+      Float32Array.from({ length: 12 }, (_, i) => i / 12),
+    );
+    const [out] = (await node('SandboxInvert').run(ctx(progress), { image, steps: 3 })) as [Tensor];
+    expect(out).toBeInstanceOf(Tensor);
+    expect(out.shape).toEqual([1, 2, 2, 3]);
+    expect([...out.data]).toEqual([...image.data].map((v) => Math.fround(1 - v)));
+    expect(progress).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it.each([
+    ['ReadFile', '/etc/passwd', /denied reading '\/etc\/passwd'/],
+    [
+      'WriteFile',
+      path.join(tmpdir(), 'momaflow-sandbox-escape.txt'),
+      /denied writing '.*momaflow-sandbox-escape\.txt'/,
+    ],
+    ['Spawn', '', /denied starting a child process/],
+    ['StartWorker', '', /denied starting a worker thread/],
+  ])('refuses %s with a permission error naming the pack', async (type, target, message) => {
+    const err: unknown = await Promise.resolve(node(type).run(ctx(), { target })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof EngineError)) throw new Error(`expected an EngineError, got ${String(err)}`);
+    expect(err.code).toBe('node_pack_permission_denied');
+    expect(err.message).toMatch(/^node pack 'evil-pack' \(sandboxed\)/);
+    expect(err.message).toMatch(message);
+  });
+
+  it('allows its own folder and the data folders it asked for', async () => {
+    expect(await node('ReadOwnFile').run(ctx(), { target: '' })).toEqual([expect.stringMatching(/^\d+$/)]);
+    const file = path.join(data, 'output', 'ok.txt');
+    expect(await node('WriteOutput').run(ctx(), { target: file })).toEqual(['written']);
+    expect(await readdir(path.join(data, 'output'))).toEqual(['ok.txt']);
+    await expect(node('WriteOutput').run(ctx(), { target: path.join(data, 'input', 'x') })).rejects.toThrow(
+      /denied writing/,
+    );
+  });
+});
