@@ -33,3 +33,30 @@ export function missingNodeTypeMessage(nodeId: string, classType: string, pack: 
   }
   return `node #${nodeId}: node type '${classType}' comes from node pack '${pack.id}' ${pack.version}, which is not installed or is disabled: install it with 'momaflow nodes add ${pack.id}' (or enable it with 'momaflow nodes enable ${pack.id}')`;
 }
+
+/**
+ * A copy of a saved workflow (version 2, as JSON) in which every node whose type `packOf` knows, and
+ * which has no `pack` yet, records it. Anything else in the document is kept as it was; other
+ * documents are returned unchanged.
+ * @example
+ * const saved = recordProvenance(body, (type) => registry.entry(type) && { id: ..., version: ... });
+ */
+export function recordProvenance(
+  workflow: unknown,
+  packOf: (classType: string) => PackRef | undefined,
+): unknown {
+  if (typeof workflow !== 'object' || workflow === null || Reflect.get(workflow, 'version') !== 2)
+    return workflow;
+  const nodes: unknown = Reflect.get(workflow, 'nodes');
+  if (typeof nodes !== 'object' || nodes === null) return workflow;
+  const stamped = Object.entries(nodes).map(([id, node]): [string, unknown] => {
+    if (typeof node !== 'object' || node === null || Object.hasOwn(node, 'pack')) return [id, node];
+    const classType: unknown = Reflect.get(node, 'class_type');
+    const pack = typeof classType === 'string' ? packOf(classType) : undefined;
+    return [id, pack ? { ...node, pack } : node];
+  });
+  // Keys come from the document: build the map without a prototype so '__proto__' stays a node id.
+  const stampedNodes: Record<string, unknown> = Object.create(null);
+  for (const [id, node] of stamped) stampedNodes[id] = node;
+  return { ...workflow, nodes: stampedNodes };
+}

@@ -26,6 +26,6 @@ export {
   writePacksState,
   zPacksState,
 } from './packs-state';
-export { namespacedType, registerPack } from './register-pack';
+export { namespacedType, packOfRegistered, registerPack } from './register-pack';
 export type { PackSandboxOptions } from './sandbox';
 export { createPackSandbox, sandboxArgs } from './sandbox';

@@ -137,6 +137,8 @@ async function loadOne(
       sandboxed: !trusted,
       nodes: registered.nodes,
       renamed: registered.renamed,
+      sockets: pack.sockets ?? [],
+      examples: pack.examples ?? [],
     };
   } catch (err) {
     await sandbox?.dispose();

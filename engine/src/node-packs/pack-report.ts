@@ -4,6 +4,7 @@
  * entry per pack with a `status`, the node types it registered (and which were renamed because another
  * pack or a built-in already had the name), or the error that disabled it.
  */
+import type { PackExample, PackSocketType } from './node-pack';
 
 /** Where a pack came from: a hand-made `custom_nodes/<folder>`, or installed by `momaflow nodes add`. */
 export type PackOrigin = 'folder' | 'installed';
@@ -31,6 +32,8 @@ export type PackReport = PackReportCommon &
         readonly sandboxed: boolean;
         readonly nodes: readonly string[];
         readonly renamed: readonly RenamedNode[];
+        readonly sockets: readonly PackSocketType[];
+        readonly examples: readonly PackExample[];
       }
     | { readonly status: 'disabled' }
     | {

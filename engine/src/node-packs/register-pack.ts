@@ -3,8 +3,10 @@
  * Registers a loaded pack's nodes. A node type that a built-in or an earlier pack already has is
  * registered as `<pack id>/<type>` and reported, never silently replaced and never dropped.
  */
+import type { PackRef } from '../graph/pack-ref';
 import type { AnyNodeDefinition } from '../node-api/node-definition';
 import type { NodeRegistry } from '../node-api/node-registry';
+import { ENGINE_VERSION } from './engine-version';
 import type { RenamedNode } from './pack-report';
 
 export interface PackToRegister {
@@ -41,4 +43,17 @@ export function registerPack(
   // Throws (registering nothing) if even the namespaced name is taken.
   registry.register(definitions, { pack: pack.id, version: pack.version, sandboxed: pack.sandboxed });
   return { nodes: definitions.map((d) => d.type), renamed };
+}
+
+/**
+ * The provenance `recordProvenance` records for a registered node type: its pack id and version
+ * (built-ins: `core` at the engine's version).
+ * @example
+ * recordProvenance(workflow, packOfRegistered(registry));
+ */
+export function packOfRegistered(registry: NodeRegistry): (classType: string) => PackRef | undefined {
+  return (classType) => {
+    const entry = registry.entry(classType);
+    return entry ? { id: entry.pack, version: entry.version ?? ENGINE_VERSION } : undefined;
+  };
 }
