@@ -7,5 +7,13 @@
 const HOST_API = globalThis[Symbol.for('momaflow.pack-api.v1')];
 const api = HOST_API ?? (await import('./dist/runtime.js')).NODE_PACK_API;
 
-export const { definePack, defineNodePack, defineNode, defineResource, createNodeEnv, Input, Tensor, EngineError } =
-  api;
+export const {
+  definePack,
+  defineNodePack,
+  defineNode,
+  defineResource,
+  createNodeEnv,
+  Input,
+  Tensor,
+  EngineError,
+} = api;

@@ -18,12 +18,16 @@ const RUNTIME_ENTRY = path.join(PACK_API_DIR, '..', 'engine', 'src', 'node-packs
 
 function emitDeclarations(): void {
   const configFile = path.join(PACK_API_DIR, 'tsconfig.build.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configFile,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!config) throw new Error(`cannot read ${configFile}`);
   const program = ts.createProgram(config.fileNames, config.options);
   const result = program.emit();
@@ -31,7 +35,9 @@ function emitDeclarations(): void {
     (d) => d.category === ts.DiagnosticCategory.Error,
   );
   if (errors.length > 0) {
-    throw new Error(ts.formatDiagnostics(errors, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }));
+    throw new Error(
+      ts.formatDiagnostics(errors, { ...ts.sys, getCanonicalFileName: (f) => f, getNewLine: () => '\n' }),
+    );
   }
 }
 

@@ -40,6 +40,6 @@ export type { Directories, NodeEnv, ResourceKey } from '../../engine/src/node-ap
 export { createNodeEnv, defineResource } from '../../engine/src/node-api/node-env';
 export type { SocketTypes, SocketValue } from '../../engine/src/node-api/socket-types';
 export type { NodePack, PackExample, PackSocketType } from '../../engine/src/node-packs/node-pack';
-export { definePack, defineNodePack } from '../../engine/src/node-packs/node-pack';
+export { defineNodePack, definePack } from '../../engine/src/node-packs/node-pack';
 export type { DataTypeMap, DType } from '../../engine/src/tensor/tensor';
 export { Tensor } from '../../engine/src/tensor/tensor';
