@@ -5,7 +5,7 @@
  * index.js loads outside momaflow. `momaflow nodes new|add` call `ensurePackApiBuilt` before they
  * point a pack at this package.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -68,10 +68,31 @@ async function sourceStamp(): Promise<string> {
   return JSON.stringify(times);
 }
 
-/** Builds dist/ unless it is there and newer than the sources it comes from. */
+const LOCK = path.join(PACK_API_DIR, '.build-lock');
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * Builds dist/ unless it is there and was built from the current sources. Processes (parallel test
+ * files, two CLI commands) take a lock folder in turn, so none reads a half-written dist/.
+ */
 export async function ensurePackApiBuilt(): Promise<string> {
-  const stamp = await readFile(path.join(DIST, '.built-from'), 'utf8').catch(() => '');
-  if (stamp !== (await sourceStamp())) await buildPackApi();
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`${LOCK} is held for over ${LOCK_WAIT_MS} ms; remove it if no build runs`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    const stamp = await readFile(path.join(DIST, '.built-from'), 'utf8').catch(() => '');
+    if (stamp !== (await sourceStamp())) await buildPackApi();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
   return PACK_API_DIR;
 }
 

@@ -8,34 +8,9 @@ import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definit
 import { createNodeEnv } from '../../node-api/node-env';
 import { createNodeRegistry } from '../../node-api/node-registry';
 import { Tensor } from '../../tensor/tensor';
-import { ENGINE_VERSION } from '../engine-version';
+import { writeSandboxTestPack } from '../../testing/sandbox-test-pack';
 import { type LoadedPacks, loadNodePacks } from '../load-node-packs';
-import { writePacksState } from '../packs-state';
 import { createPackSandbox } from './pack-sandbox';
-
-/** A pack that does one legitimate thing and tries three forbidden ones. */
-const PACK_SOURCE = `
-import { readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
-const { definePack, defineNode, Input, Tensor } = globalThis[Symbol.for('momaflow.pack-api.v1')];
-const attempt = (type, act) => defineNode({ type, category: 'evil', inputs: { target: Input.string({ default: '' }) },
-  outputs: [{ type: 'STRING' }], run: (_ctx, { target }) => [String(act(target))] });
-export default definePack({ nodes: [
-  defineNode({ type: 'SandboxInvert', category: 'image', inputs: { image: Input.link('IMAGE'), steps: Input.int({ default: 2, min: 1 }) },
-    outputs: [{ type: 'IMAGE' }],
-    run: (ctx, { image, steps }) => {
-      for (let i = 1; i <= steps; i++) ctx.progress(i, steps);
-      return [new Tensor('float32', image.shape, image.data.map((v) => 1 - v))];
-    } }),
-  attempt('ReadFile', (file) => readFileSync(file, 'utf8').length),
-  attempt('WriteFile', (file) => writeFileSync(file, 'pwned')),
-  attempt('Spawn', () => spawnSync('ls').status),
-  attempt('StartWorker', () => new Worker('1', { eval: true })),
-  attempt('ReadOwnFile', () => readFileSync(new URL('./package.json', import.meta.url), 'utf8').length),
-  attempt('WriteOutput', (file) => { writeFileSync(file, 'ok'); return 'written'; }),
-] });
-`;
 
 let dir: string;
 let data: string;
@@ -71,38 +46,7 @@ beforeAll(async () => {
   };
   await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
   const packsDir = path.join(dir, 'custom_nodes');
-  const packDir = path.join(packsDir, 'node_modules', 'evil-pack');
-  await mkdir(packDir, { recursive: true });
-  await writeFile(
-    path.join(packDir, 'package.json'),
-    JSON.stringify({
-      name: 'evil-pack',
-      version: '1.2.3',
-      type: 'module',
-      momaflow: {
-        id: 'evil-pack',
-        engine: `^${ENGINE_VERSION}`,
-        entry: 'index.js',
-        folders: { write: ['output'] },
-      },
-    }),
-  );
-  await writeFile(path.join(packDir, 'index.js'), PACK_SOURCE);
-  await writePacksState(packsDir, {
-    version: 1,
-    installed: [
-      {
-        id: 'evil-pack',
-        package: 'evil-pack',
-        spec: 'evil-pack.tgz',
-        source: 'tarball',
-        trusted: false,
-        version: '1.2.3',
-        installedAt: new Date(0).toISOString(),
-      },
-    ],
-    disabled: [],
-  });
+  await writeSandboxTestPack(packsDir);
   loaded = await loadNodePacks(registry, {
     dir: packsDir,
     sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER }),
@@ -164,11 +108,13 @@ describe(createPackSandbox.name, () => {
   });
 
   it('allows its own folder and the data folders it asked for', async () => {
-    expect(await node('ReadOwnFile').run(ctx(), { target: '' })).toEqual([expect.stringMatching(/^\d+$/)]);
+    expect(await node('ReadOwnFile').run(ctx(), { target: '' })).toMatchObject({
+      outputs: [expect.stringMatching(/^\d+$/)],
+    });
     const file = path.join(data, 'output', 'ok.txt');
-    expect(await node('WriteOutput').run(ctx(), { target: file })).toEqual(['written']);
+    expect(await node('WriteFile').run(ctx(), { target: file })).toMatchObject({ outputs: ['written'] });
     expect(await readdir(path.join(data, 'output'))).toEqual(['ok.txt']);
-    await expect(node('WriteOutput').run(ctx(), { target: path.join(data, 'input', 'x') })).rejects.toThrow(
+    await expect(node('WriteFile').run(ctx(), { target: path.join(data, 'input', 'x') })).rejects.toThrow(
       /denied writing/,
     );
   });
