@@ -33,9 +33,13 @@ async function load(trusted: boolean) {
   }
   const dirs = { input: root, output: root, temp: root, models: root };
   const registry = createNodeRegistry();
-  const loaded = await loadNodePacks(registry, { dir: packsDir, sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER }) });
+  const loaded = await loadNodePacks(registry, {
+    dir: packsDir,
+    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER }),
+  });
   const node = registry.get('SandboxInvert');
-  if (!node || registry.entry('SandboxInvert')?.sandboxed === trusted) throw new Error('the test pack did not load as asked');
+  if (!node || registry.entry('SandboxInvert')?.sandboxed === trusted)
+    throw new Error('the test pack did not load as asked');
   const env = createNodeEnv({ dirs, log: SILENT_LOGGER });
   const ctx: NodeContext = {
     nodeId: '1',
@@ -61,7 +65,11 @@ async function load(trusted: boolean) {
   };
 }
 
-const image = new Tensor('float32', [1, 512, 512, 3], Float32Array.from({ length: 512 * 512 * 3 }, (_, i) => (i % 255) / 255));
+const image = new Tensor(
+  'float32',
+  [1, 512, 512, 3],
+  Float32Array.from({ length: 512 * 512 * 3 }, (_, i) => (i % 255) / 255),
+);
 const inProcess = await load(true);
 const sandboxed = await load(false);
 const times = { inProcess: [] as number[], sandboxed: [] as number[] };
@@ -79,5 +87,12 @@ const a = median(times.inProcess);
 const b = median(times.sandboxed);
 const mib = (image.data.byteLength / 2 ** 20).toFixed(1);
 console.log(`SandboxInvert on a 512x512 IMAGE (${mib} MiB each way), median of ${calls} alternating calls:`);
-console.log(`  in-process: ${a.toFixed(2)} ms   sandboxed: ${b.toFixed(2)} ms   overhead per call: ${(b - a).toFixed(2)} ms`);
-console.log(`  load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `  in-process: ${a.toFixed(2)} ms   sandboxed: ${b.toFixed(2)} ms   overhead per call: ${(b - a).toFixed(2)} ms`,
+);
+console.log(
+  `  load average: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

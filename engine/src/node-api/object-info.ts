@@ -80,6 +80,7 @@ async function inputSchema(spec: InputSpec, env: NodeEnv): Promise<InputSchema> 
         {
           ...(spec.default !== undefined ? { default: spec.default } : {}),
           ...(spec.upload ? { [`${spec.upload}_upload`]: true } : {}),
+          ...(spec.modelFolder ? { model_folder: spec.modelFolder } : {}),
           ...common,
         },
       ];
