@@ -53,9 +53,8 @@ describe('a node pack in the editor', () => {
     await screenshot(page, 'node-pack-badge');
     await page.getByTestId('queue-button').click();
     await expect
-      .poll(() => sepia.locator('[data-testid=workflow-node]').getAttribute('data-status'), {
-        timeout: 60_000,
-      })
+      .poll(() => page.getByTestId('run-status').getAttribute('data-status'), { timeout: 60_000 })
       .toBe('success');
+    expect(await sepia.locator('[data-testid=workflow-node]').getAttribute('data-status')).toBe('done');
   });
 });
