@@ -9,16 +9,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  createNodeEnv,
   createNodeRegistry,
   createPackSandbox,
   loadNodePacks,
-  type NodeContext,
   PACKS_STATE_FILE,
   SILENT_LOGGER,
   Tensor,
 } from '@momaflow/engine';
-import { writeSandboxTestPack } from '@momaflow/engine/testing';
+import { testNodeContext, writeSandboxTestPack } from '@momaflow/engine/testing';
 
 const calls = Number(process.argv[2] ?? 30);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -40,16 +38,7 @@ async function load(trusted: boolean) {
   const node = registry.get('SandboxInvert');
   if (!node || registry.entry('SandboxInvert')?.sandboxed === trusted)
     throw new Error('the test pack did not load as asked');
-  const env = createNodeEnv({ dirs, log: SILENT_LOGGER });
-  const ctx: NodeContext = {
-    nodeId: '1',
-    promptId: 'bench',
-    source: {},
-    signal: new AbortController().signal,
-    log: SILENT_LOGGER,
-    env,
-    progress: () => {},
-  };
+  const ctx = testNodeContext({ promptId: 'bench' });
   return {
     call: async (image: Tensor) => {
       const t0 = performance.now();

@@ -4,4 +4,4 @@ export { bundleForBrowser } from './browser-bundle';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';
 export { SANDBOX_TEST_PACK, writeSandboxTestPack } from './sandbox-test-pack';
-export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';
+export { chainPrompt, createTestEnv, createTestNodes, testNodeContext } from './test-nodes';

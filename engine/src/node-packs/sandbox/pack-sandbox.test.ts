@@ -9,6 +9,7 @@ import { createNodeEnv } from '../../node-api/node-env';
 import { createNodeRegistry } from '../../node-api/node-registry';
 import { Tensor } from '../../tensor/tensor';
 import { writeSandboxTestPack } from '../../testing/sandbox-test-pack';
+import { testNodeContext } from '../../testing/test-nodes';
 import { type LoadedPacks, loadNodePacks } from '../load-node-packs';
 import { createPackSandbox } from './pack-sandbox';
 
@@ -18,15 +19,7 @@ let loaded: LoadedPacks;
 const registry = createNodeRegistry();
 
 function ctx(progress: [number, number][] = []): NodeContext {
-  return {
-    nodeId: '7',
-    promptId: 'p',
-    source: {},
-    signal: new AbortController().signal,
-    log: SILENT_LOGGER,
-    env: createNodeEnv({ dirs: { input: '', output: '', temp: '', models: '' }, log: SILENT_LOGGER }),
-    progress: (value, max) => progress.push([value, max]),
-  };
+  return testNodeContext({ nodeId: '7', progress: (value, max) => progress.push([value, max]) });
 }
 
 const node = (type: string): AnyNodeDefinition => {

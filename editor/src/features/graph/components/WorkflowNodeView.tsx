@@ -121,30 +121,22 @@ function Title({ nodeId, title }: { nodeId: string; title: string }) {
 
 /** Which node pack a node comes from (not shown for built-ins), or which missing pack it needs. */
 function PackBadge(props: { template: NodeTemplate | undefined; recorded: PackRef | undefined }) {
-  const { template, recorded } = props;
-  if (!template) {
-    if (!recorded || recorded.id === CORE_PACK_ID) return null;
-    return (
-      <span
-        className="mf-pack-badge mf-pack-missing"
-        data-testid="pack-badge"
-        data-pack={recorded.id}
-        title={`needs node pack ${recorded.id} ${recorded.version}, which the server does not have`}
-      >
-        missing: {recorded.id}
-      </span>
-    );
-  }
-  const pack = template.pack;
+  const missing = props.template === undefined;
+  const pack = missing ? props.recorded : props.template?.pack;
   if (!pack || pack.id === CORE_PACK_ID) return null;
+  const sandboxed = !missing && props.template?.pack?.sandboxed ? ' (sandboxed)' : '';
   return (
     <span
-      className="mf-pack-badge"
+      className={missing ? 'mf-pack-badge mf-pack-missing' : 'mf-pack-badge'}
       data-testid="pack-badge"
       data-pack={pack.id}
-      title={`from node pack ${pack.id} ${pack.version}${pack.sandboxed ? ' (sandboxed)' : ''}`}
+      title={
+        missing
+          ? `needs node pack ${pack.id} ${pack.version}, which the server does not have`
+          : `from node pack ${pack.id} ${pack.version}${sandboxed}`
+      }
     >
-      {pack.id}
+      {missing ? `missing: ${pack.id}` : pack.id}
     </span>
   );
 }
