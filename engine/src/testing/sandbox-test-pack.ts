@@ -3,7 +3,8 @@
  * Test-only: an untrusted node pack installed as `momaflow nodes add` would leave it (in
  * `custom_nodes/node_modules`, recorded untrusted in `momaflow-packs.json`). It has one legitimate
  * node (`SandboxInvert`: IMAGE in, inverted IMAGE out, with progress) and nodes that try what the
- * sandbox forbids: reading any file, writing any file, spawning a process, starting a worker.
+ * sandbox forbids: reading any file, writing any file, spawning a process, starting a worker; and
+ * one (`Spin`) that never returns.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +33,7 @@ export default definePack({ nodes: [
   attempt('WriteFile', (file) => { writeFileSync(file, 'written'); return 'written'; }),
   attempt('Spawn', () => spawnSync('ls').status),
   attempt('StartWorker', () => new Worker('1', { eval: true })),
+  defineNode({ type: 'Spin', category: 'evil', inputs: {}, outputs: [{ type: 'INT' }], run: () => { for (;;) {} } }),
   attempt('ReadOwnFile', () => readFileSync(new URL('./package.json', import.meta.url), 'utf8').length),
 ] });
 `;

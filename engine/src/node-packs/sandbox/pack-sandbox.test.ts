@@ -42,7 +42,7 @@ beforeAll(async () => {
   await writeSandboxTestPack(packsDir);
   loaded = await loadNodePacks(registry, {
     dir: packsDir,
-    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER }),
+    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER, abortGraceMs: 300 }),
   });
 });
 afterAll(async () => {
@@ -110,5 +110,17 @@ describe(createPackSandbox.name, () => {
     await expect(node('WriteFile').run(ctx(), { target: path.join(data, 'input', 'x') })).rejects.toThrow(
       /denied writing/,
     );
+  });
+
+  it('stops a node that ignores interruption by killing its process, then starts a fresh one', async () => {
+    const controller = new AbortController();
+    const spinning = node('Spin').run(testNodeContext({ signal: controller.signal }), {});
+    setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 200);
+    await expect(spinning).rejects.toThrow(/interrupted/);
+    const image = new Tensor('float32', [1, 1, 1, 3], Float32Array.from([0, 0.5, 1]));
+    // Past the grace period the spinning process is gone; the next call starts the pack again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const [out] = (await node('SandboxInvert').run(ctx(), { image, steps: 1 })) as [Tensor];
+    expect([...out.data]).toEqual([1, 0.5, 0]);
   });
 });

@@ -28,6 +28,8 @@ export interface PackSandboxOptions {
   readonly maxOldSpaceMb?: number;
   /** Where the bundled child script is written (default: `<os temp>/momaflow-sandbox`). */
   readonly cacheDir?: string;
+  /** How long an interrupted node may take to stop before its sandbox process is killed (default 5 s). */
+  readonly abortGraceMs?: number;
 }
 
 const zStrings = z.array(z.string());
@@ -178,6 +180,7 @@ export function createPackSandbox(options: PackSandboxOptions): SandboxLauncher 
       cwd: folder,
       log: options.log,
       toError: toPackError(packId, manifest),
+      ...(options.abortGraceMs === undefined ? {} : { abortGraceMs: options.abortGraceMs }),
       args: sandboxArgs({
         script: await script,
         packFolder: folder,

@@ -28,6 +28,8 @@ export interface SandboxProcessOptions {
   /** Turns an error the child reported into the error callers see. */
   readonly toError: (error: SandboxError) => Error;
   readonly readyTimeoutMs?: number;
+  /** How long an interrupted call may take to stop before the process is killed (default 5 s). */
+  readonly abortGraceMs?: number;
 }
 
 interface Pending {
@@ -47,6 +49,8 @@ const STDERR_TAIL = 2000;
 export class SandboxProcess {
   readonly #options: SandboxProcessOptions;
   readonly #pending = new Map<number, Pending>();
+  /** Interrupted calls the child has not answered yet, with the timer that kills it if it never does. */
+  readonly #aborted = new Map<number, NodeJS.Timeout>();
   #running: Running | undefined;
   #nextCall = 0;
   #disposed = false;
@@ -86,6 +90,9 @@ export class SandboxProcess {
       const onAbort = () => {
         this.#pending.delete(call);
         this.#write(running.channel, frameChunks(encodeMessage({ type: 'abort', call })));
+        // A node that ignores the abort (a busy loop) is stopped with its process; the next call starts a new one.
+        const kill = setTimeout(() => running.child.kill('SIGKILL'), this.#options.abortGraceMs ?? 5000);
+        this.#aborted.set(call, kill);
         reject(handlers.signal?.reason ?? new DOMException('interrupted', 'AbortError'));
       };
       handlers.signal?.addEventListener('abort', onAbort, { once: true });
@@ -118,6 +125,11 @@ export class SandboxProcess {
     const timer = setTimeout(() => running.child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(timer);
+  }
+
+  #settleAborted(call: number): void {
+    clearTimeout(this.#aborted.get(call));
+    this.#aborted.delete(call);
   }
 
   #write(channel: Writable, chunks: readonly Uint8Array[]): void {
@@ -199,6 +211,8 @@ export class SandboxProcess {
     );
     child.on('exit', (code, signal) => {
       if (this.#running?.child === child) this.#running = undefined;
+      for (const kill of this.#aborted.values()) clearTimeout(kill);
+      this.#aborted.clear();
       const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
       const tail = stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}` : '';
       fail(
@@ -231,12 +245,14 @@ export class SandboxProcess {
         this.#pending.get(message.call)?.handlers.progress?.(message.value, message.max, message.preview);
         return;
       case 'result': {
+        this.#settleAborted(message.call);
         const pending = this.#pending.get(message.call);
         this.#pending.delete(message.call);
         pending?.resolve(message.value);
         return;
       }
       case 'error': {
+        this.#settleAborted(message.call);
         const pending = this.#pending.get(message.call);
         this.#pending.delete(message.call);
         pending?.reject(this.#options.toError(message.error));
