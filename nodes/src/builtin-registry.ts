@@ -8,6 +8,7 @@ import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
+import { SEGMENT_NODES } from './segment';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
@@ -15,6 +16,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...DIFFUSION_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...SEGMENT_NODES,
 ];
 
 /**

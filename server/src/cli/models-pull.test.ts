@@ -171,7 +171,12 @@ describe('momaflow models pull', () => {
   });
 
   it.each([
-    [['models', 'pull', 'not-a-name'], /neither a known model name nor <owner>\/<repo>\/<file>/, 1],
+    [
+      ['models', 'pull', 'not-a-name'],
+      /unknown model 'not-a-name' \(known: sd15, .*segment-isnet; or give <owner>\/<repo>\/<file>/,
+      2,
+    ],
+    [['models', 'pull', 'org/repo'], /neither a known model name nor <owner>\/<repo>\/<file>/, 2],
     [['models', 'pull', 'org/repo/x.bin', '--to', 'nowhere'], /--to 'nowhere' is not a model folder/, 2],
   ])('rejects %j', async (args, message, code) => {
     const { io, err } = memoryIo();

@@ -11,7 +11,13 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
 import type { DownloadProgress } from '../models/hub-download';
 import { NAMED_MODEL_SOURCES } from '../models/known-models';
-import { isModelFolder, modelFolderError, resolveModelSource } from '../models/model-sources';
+import {
+  isModelFolder,
+  type ModelSource,
+  modelFolderError,
+  resolveModelSource,
+} from '../models/model-sources';
+import { DEFAULT_NPM_REGISTRY } from '../models-pull';
 import type { CliIo } from './cli-io';
 import { EXIT } from './run-command';
 import { progressBar } from './run-reporter';
@@ -65,9 +71,15 @@ export async function modelsPull(args: readonly string[], io: CliIo, usage: stri
     io.error(modelFolderError(to).message);
     return EXIT.usage;
   }
+  let source: ModelSource;
+  try {
+    source = resolveModelSource(target, NAMED_MODEL_SOURCES);
+  } catch (err) {
+    io.error(`${errorMessage(err)}\n\n${usage}`);
+    return EXIT.usage;
+  }
   const printer = progressPrinter(io);
   try {
-    const source = resolveModelSource(target, NAMED_MODEL_SOURCES);
     const pulled = await source.pull({
       modelsDir: path.resolve(parsed.values.models ?? 'models'),
       to,
@@ -75,6 +87,8 @@ export async function modelsPull(args: readonly string[], io: CliIo, usage: stri
         endpoint: parsed.values.endpoint ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT,
         token: process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN,
       },
+      npmRegistry: parsed.values.registry ?? process.env.npm_config_registry ?? DEFAULT_NPM_REGISTRY,
+      ifAbsent: parsed.values['if-absent'] ?? false,
       onProgress: printer.onProgress,
     });
     printer.finish();
@@ -99,7 +113,13 @@ function parsePull(args: readonly string[]) {
     args: [...args],
     allowPositionals: true,
     strict: true,
-    options: { to: { type: 'string' }, models: { type: 'string' }, endpoint: { type: 'string' } },
+    options: {
+      to: { type: 'string' },
+      models: { type: 'string' },
+      endpoint: { type: 'string' },
+      registry: { type: 'string' },
+      'if-absent': { type: 'boolean' },
+    },
   });
 }
 

