@@ -74,6 +74,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     root: dataDir,
     log,
     threads: config.threads,
+    disableCustomNodes: config.disableCustomNodes,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });
@@ -122,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const app = createApp({
     registry: runtime.registry,
+    packs: runtime.packs,
     env: runtime.env,
     dirs: runtime.env.dirs,
     queue,

@@ -25,6 +25,7 @@ export const CheckpointLoaderSimple = defineNode({
   inputs: {
     ckpt_name: Input.combo({
       options: ({ env }) => listCheckpoints(checkpointsDir(env.dirs.models)),
+      modelFolder: 'checkpoints',
       tooltip: 'The checkpoint to load, relative to models/checkpoints.',
     }),
   },
@@ -51,9 +52,9 @@ export const CheckpointLoaderSimple = defineNode({
   },
   run: async (ctx, { ckpt_name }) => {
     const path = await resolveExistingInside(checkpointsDir(ctx.env.dirs.models), ckpt_name, LABEL);
-    const { model, clip, vae } = await loadCheckpointFor(ctx.env, path, LABEL, ckpt_name, (status) =>
-      ctx.progress(0, 1, undefined, status),
-    );
+    const { model, clip, vae } = await loadCheckpointFor(ctx.env, path, LABEL, ckpt_name, {
+      report: (status) => ctx.progress(0, 1, undefined, status),
+    });
     return [model, clip, vae];
   },
 });

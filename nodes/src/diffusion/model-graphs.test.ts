@@ -15,8 +15,8 @@ import { type TinyWorkspace, tinyWorkspace } from './test-support';
  */
 const PINNED: Record<ModelGraphKind, { version: string; hash: string }> = {
   'clip-text': {
-    version: 'clip-text/1',
-    hash: 'dd787ad294d4dae6f68998187ec84e3a353c29acd7f6091d80e07779fb63a4dd',
+    version: 'clip-text/2',
+    hash: '7b342d565e9ae7c97d520f9f6576a516be9c52b25e238b50b52d31ca4d616598',
   },
   'vae-decoder': {
     version: 'vae-decoder/1',

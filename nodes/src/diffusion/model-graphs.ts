@@ -42,7 +42,7 @@ export type LoadReporter = (status: ProgressStatus) => void;
  * checkpoint's graph hashes to these versions, so a builder change fails there until it is bumped.
  */
 export const MODEL_GRAPH_VERSIONS = {
-  'clip-text': 'clip-text/1',
+  'clip-text': 'clip-text/2',
   'vae-decoder': 'vae-decoder/1',
   'vae-encoder': 'vae-encoder/1',
 } as const satisfies Record<ModelGraphKind, string>;

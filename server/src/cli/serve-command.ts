@@ -12,6 +12,7 @@ export interface ServeArgs {
   readonly data: string;
   readonly corsOrigins: readonly string[];
   readonly threads?: number | undefined;
+  readonly disableCustomNodes?: boolean;
 }
 
 export interface ServeHooks {
@@ -38,6 +39,7 @@ export async function serveCommand(
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,
   });
   const editorUrl = `${server.url}/${args.authToken === undefined ? '' : '?token=<your auth token>'}`;
