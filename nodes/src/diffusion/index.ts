@@ -18,8 +18,16 @@ export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
 export type { ConditioningShape } from './check-conditioning';
 export { checkConditioning } from './check-conditioning';
+export type { CheckpointContents, IgnoredKeys } from './checkpoint-contents';
+export { describeIgnored, inspectCheckpoint } from './checkpoint-contents';
 export { checkpointIdentity } from './checkpoint-identity';
-export { CheckpointLoaderSimple } from './checkpoint-loader-simple';
+export { CheckpointLoaderEMA } from './checkpoint-loader-ema';
+export {
+  CHECKPOINT_OUTPUTS,
+  CheckpointLoaderSimple,
+  checkpointFileInput,
+  runCheckpointLoader,
+} from './checkpoint-loader-simple';
 export { CLIPTextEncode } from './clip-text-encode';
 export { clipTokenizerKey, clipTokenizerSourceFor, loadClipTokenizerFrom } from './clip-tokenizers';
 export { DIFFUSION_NODES } from './diffusion-nodes';
@@ -40,9 +48,11 @@ export { imageToVaeInput, vaeOutputToImage } from './image-layout';
 export { KSampler } from './ksampler';
 export { latentPreview, latentToRgb, SD15_LATENT_RGB_FACTORS } from './latent-preview';
 export { CHECKPOINT_EXTENSIONS, listCheckpoints } from './list-checkpoints';
-export type { LoadedCheckpoint } from './load-checkpoint';
+export type { LoadCheckpointOptions, LoadedCheckpoint } from './load-checkpoint';
 export { loadCheckpoint, loadCheckpointFor } from './load-checkpoint';
 export { LruMemo } from './lru-memo';
+export type { ModelFileInput, ModelFileInputOptions } from './model-file-input';
+export { modelFileInput } from './model-file-input';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
 export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { SampleLatentOptions } from './sample-latent';
