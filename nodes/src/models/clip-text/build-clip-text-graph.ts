@@ -7,7 +7,7 @@
  */
 import type { OnnxModel, Value } from '@momaflow/engine';
 import { attrFloat, OnnxBuilder, Tensor } from '@momaflow/engine';
-import { inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config';
+import { inScope, LowRankInputs, normWeights, type WeightMap, WeightScope } from '../ldm-config';
 import { type ClipAttentionKernel, clipEncoderLayer } from './clip-encoder-layer';
 import type { ClipTextConfig } from './clip-text-config';
 
@@ -55,7 +55,8 @@ export function buildClipTextGraph(
   const c = config;
   const b = OnnxBuilder.create({ name: 'clip_text' });
   const ids = b.input(CLIP_TEXT_IO.input, 'int32', ['batch', 'tokens']);
-  const [last, penultimate] = inScope(b, new WeightScope(weights), ['text_model'], (w) => {
+  const lowRank = new LowRankInputs(b, weights.deltas());
+  const [last, penultimate] = inScope(b, new WeightScope(weights, '', lowRank), ['text_model'], (w) => {
     const tokens = b.op('Slice', [
       b.op('Shape', [ids], {}, { dtype: 'int64' }),
       b.constInt64([1]),
@@ -105,6 +106,7 @@ export function buildClipTextGraph(
       return [norm(h), norm(beforeLast)];
     });
   });
+  lowRank.assertAllBound(`the text encoder graph of ${weights.source}`);
   const outShape = ['batch', 'tokens', c.hiddenSize];
   b.output(last, CLIP_TEXT_IO.last, outShape);
   b.output(penultimate, CLIP_TEXT_IO.penultimate, outShape);

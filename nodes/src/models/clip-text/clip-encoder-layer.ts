@@ -5,7 +5,7 @@
  */
 import type { OnnxBuilder, Value } from '@momaflow/engine';
 import { attention, fusedAttention, gelu, layerNorm, linear, quickGelu } from '@momaflow/engine';
-import { inScope, linearWeights, normWeights, type WeightScope } from '../ldm-config';
+import { inScope, linearWeights, normWeights, type WeightScope, withLinearDeltas } from '../ldm-config';
 import type { ClipHiddenAct, ClipTextConfig } from './clip-text-config';
 
 /** Which attention kernel to emit. */
@@ -32,8 +32,10 @@ function selfAttention(
   o: ClipEncoderLayerOptions,
 ): Value<'float32'> {
   const h = o.config.hiddenSize;
-  const proj = (name: string, input: Value<'float32'>): Value<'float32'> =>
-    linear(b, linearWeights(w, name, { inFeatures: h, outFeatures: h }), input, { name });
+  const proj = (name: string, input: Value<'float32'>): Value<'float32'> => {
+    const weights = linearWeights(w, name, { inFeatures: h, outFeatures: h });
+    return withLinearDeltas(b, weights, input, linear(b, weights, input, { name }), name);
+  };
   const [q, k, v] = [proj('q_proj', x), proj('k_proj', x), proj('v_proj', x)];
   const opts = { heads: o.config.heads, scale: 1 / Math.sqrt(h / o.config.heads), bias: o.causalMask };
   const ctx = o.kernel === 'fused' ? fusedAttention(b, q, k, v, opts) : attention(b, q, k, v, opts).out;
@@ -58,23 +60,13 @@ export function clipEncoderLayer(
   const attended = b.op('Add', [x, h]);
   h = layerNorm(b, normWeights(w, 'layer_norm2', c.hiddenSize), attended, { eps, name: 'layer_norm2' });
   h = inScope(b, w, ['mlp'], (mw) => {
-    const up = linear(
+    const fc1 = linearWeights(mw, 'fc1', { inFeatures: c.hiddenSize, outFeatures: c.intermediateSize });
+    const fc2 = linearWeights(mw, 'fc2', { inFeatures: c.intermediateSize, outFeatures: c.hiddenSize });
+    const act = ACTIVATIONS[c.hiddenAct](
       b,
-      linearWeights(mw, 'fc1', { inFeatures: c.hiddenSize, outFeatures: c.intermediateSize }),
-      h,
-      {
-        name: 'fc1',
-      },
+      withLinearDeltas(b, fc1, h, linear(b, fc1, h, { name: 'fc1' }), 'fc1'),
     );
-    const act = ACTIVATIONS[c.hiddenAct](b, up);
-    return linear(
-      b,
-      linearWeights(mw, 'fc2', { inFeatures: c.intermediateSize, outFeatures: c.hiddenSize }),
-      act,
-      {
-        name: 'fc2',
-      },
-    );
+    return withLinearDeltas(b, fc2, act, linear(b, fc2, act, { name: 'fc2' }), 'fc2');
   });
   return b.op('Add', [attended, h]);
 }

@@ -68,3 +68,44 @@ export function seeded(shape: readonly number[], seed: number): Tensor<'float32'
   }
   return t;
 }
+
+/** a [m, k] @ b [k, n] in float64. */
+function matmul(a: Tensor<'float32'>, b: Tensor<'float32'>, m: number, k: number, n: number): number[] {
+  const out = new Array<number>(m * n).fill(0);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let e = 0; e < k; e++) s += a.data[i * k + e]! * b.data[e * n + j]!;
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+/** A delta's factors for `mergedWeight`: `down` [r, in(, kh, kw)] (already through any Tucker core), `up` [out, r(, 1, 1)]. */
+export interface DeltaFactors {
+  readonly down: Tensor<'float32'>;
+  readonly up: Tensor<'float32'>;
+  /** alpha / rank. */
+  readonly scale: number;
+}
+
+/**
+ * The merged weight the LoRA papers and ComfyUI compute, independently of the graph's branches:
+ * W + sum_i s_i * scale_i * (up_i.flatten(1) @ down_i.flatten(1)).reshape(W.shape), in float64.
+ * @example
+ * const w2 = mergedWeight(w, [{ factors: { down, up, scale: alpha / rank }, strength: 0.8 }]);
+ */
+export function mergedWeight(
+  weight: Tensor<'float32'>,
+  terms: readonly { readonly factors: DeltaFactors; readonly strength: number }[],
+): Tensor<'float32'> {
+  const diffs = terms.map(({ factors: f }) => {
+    const [out = 0, rank = 0] = f.up.shape;
+    return matmul(f.up, f.down, out, rank, f.down.size / rank);
+  });
+  const data = Float32Array.from(
+    weight.data,
+    (v, i) => v + terms.reduce((a, t, k) => a + t.strength * t.factors.scale * diffs[k]![i]!, 0),
+  );
+  return new Tensor('float32', weight.shape, data);
+}

@@ -25,6 +25,7 @@ export type {
 } from './model-patch';
 export { pointKey } from './model-patch';
 export type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+export { patchedUnetWeights, withWeightPatch } from './patched-unet-weights';
 export type { DownBlockType, UnetConfig, UnetConfigJson, UpBlockType } from './unet-config';
 export {
   checkUnetConfig,

@@ -55,6 +55,8 @@ const zIo = z.object({
     }),
   ),
   patchOutputs: z.array(z.object({ patchId: z.string(), key: z.string(), graphName: z.string() })),
+  // Entries written before weight patches existed have none.
+  weightInputs: z.array(z.string()).default([]),
 });
 
 function resolveOptions(o: UnetGraphOptions | undefined): Required<UnetGraphOptions> {

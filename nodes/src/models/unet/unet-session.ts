@@ -128,6 +128,7 @@ export class UnetSession {
       [UNET_IO_NAMES.encoderHiddenStates]: toOrtTensor(input.encoderHiddenStates),
     };
     this.#feedResiduals(feeds, input.controlResiduals);
+    this.#feedWeightInputs(feeds);
     this.#feedPatches(feeds, input, timestep.data[0] ?? 0);
     let out: Record<string, OrtTensor>;
     try {
@@ -185,6 +186,19 @@ export class UnetSession {
       feeds[name] = toOrtTensor(residuals.down[i]!);
     });
     feeds[io.midResidual] = toOrtTensor(residuals.mid);
+  }
+
+  #feedWeightInputs(feeds: Record<string, OrtTensor>): void {
+    for (const name of this.compiled.io.weightInputs) {
+      const value = this.model.weights.inputs?.[name];
+      if (value === undefined) {
+        throw new EngineError(
+          'invalid_input',
+          `the UNet graph takes weight input '${name}', which ${this.model.weights.origin} does not give`,
+        );
+      }
+      feeds[name] = toOrtTensor(value);
+    }
   }
 
   #feedPatches(feeds: Record<string, OrtTensor>, input: UnetRunInput, timestep: number): void {

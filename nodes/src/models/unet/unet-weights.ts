@@ -21,6 +21,11 @@ export interface UnetWeightSource {
   readonly origin: string;
   /** Read every UNet tensor under its diffusers key. */
   load(): Promise<WeightMap>;
+  /**
+   * Values of the graph inputs the loaded weights declare (the strengths of low-rank deltas, float [1]
+   * each), kept out of `id` so that changing one does not change the compiled graph.
+   */
+  readonly inputs?: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 async function fileIdentity(kind: string, path: string): Promise<string> {
