@@ -6,6 +6,7 @@ import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@
 import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { LORA_NODES } from './lora';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 
@@ -15,6 +16,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...DIFFUSION_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...LORA_NODES,
 ];
 
 /**

@@ -7,3 +7,4 @@ export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
+export * from './lora';

@@ -5,6 +5,7 @@
  */
 import type { NodeEnv } from '@momaflow/engine';
 import { encodeText } from '../models/clip-text';
+import { patchInputs } from '../models/ldm-config';
 import type { ClipTokenized } from '../models/tokenizers';
 import { clipTokenizerKey, loadClipTokenizerFrom } from './clip-tokenizers';
 import { CLIP_TOKENIZERS } from './diffusion-resources';
@@ -29,7 +30,7 @@ export async function encodePrompt(env: NodeEnv, clip: ClipModel, text: string):
     .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
   const tokens = tokenizer.tokenize(text, { maxLength: clip.config.maxPositions });
   const context = await withModelSession(env, { kind: 'clip-text', handle: clip }, (session) =>
-    encodeText(session, [tokens.ids], { layer: clip.layer }),
+    encodeText(session, [tokens.ids], { layer: clip.layer, feeds: patchInputs(clip.weightPatches ?? []) }),
   );
   return { conditioning: Object.freeze([Object.freeze({ context })]), tokens };
 }

@@ -14,6 +14,8 @@ export type ClipTextLayer = 'last' | 'penultimate';
 export interface EncodeTextOptions {
   /** Default `'last'`. */
   readonly layer?: ClipTextLayer;
+  /** Other graph inputs (the strengths of LoRA patches), by name. */
+  readonly feeds?: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 const OUTPUT_OF = {
@@ -44,8 +46,9 @@ export async function encodeText(
   const batch = new Int32Array(ids.length * width);
   for (const [i, row] of ids.entries()) batch.set(row, i * width);
   const name = OUTPUT_OF[o.layer ?? 'last'];
+  const feeds = Object.fromEntries(Object.entries(o.feeds ?? {}).map(([k, t]) => [k, toOrtTensor(t)]));
   const out = await session.run(
-    { [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
+    { ...feeds, [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
     [name],
   );
   const hidden = out[name];

@@ -109,3 +109,35 @@ export function mergedWeight(
   );
   return new Tensor('float32', weight.shape, data);
 }
+
+/**
+ * ComfyUI's LoCon Tucker product (weight_adapter/lora.py): down [r, in, 1, 1], mid [r, r, kh, kw] ->
+ * down' = (down^T.flatten(1) @ mid^T.flatten(1)).reshape(in, r, kh, kw).transpose(0, 1).
+ */
+export function tuckerDown(down: Tensor<'float32'>, mid: Tensor<'float32'>): Tensor<'float32'> {
+  const [r = 0, inC = 0] = down.shape;
+  const [, , kh = 1, kw = 1] = mid.shape;
+  const k = kh * kw;
+  const downT = new Tensor(
+    'float32',
+    [inC, r],
+    Float32Array.from({ length: inC * r }, (_, i) => down.data[(i % r) * inC + Math.floor(i / r)]!),
+  );
+  // mid^T: [r_in, r_out, kh, kw] flattened to [r_in, r_out * k].
+  const midT = new Tensor(
+    'float32',
+    [r, r * k],
+    Float32Array.from({ length: r * r * k }, (_, i) => {
+      const rin = Math.floor(i / (r * k));
+      const rest = i % (r * k);
+      const rout = Math.floor(rest / k);
+      return mid.data[(rout * r + rin) * k + (rest % k)]!;
+    }),
+  );
+  const prod = matmul(downT, midT, inC, r, r * k); // [in, r * k] = [in, r, kh, kw]
+  const out = new Float32Array(r * inC * k);
+  for (let i = 0; i < inC; i++)
+    for (let j = 0; j < r; j++)
+      for (let e = 0; e < k; e++) out[(j * inC + i) * k + e] = prod[(i * r + j) * k + e]!;
+  return new Tensor('float32', [r, inC, kh, kw], out);
+}

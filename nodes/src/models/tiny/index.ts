@@ -28,3 +28,5 @@ export type {
   LdmVaeShape,
 } from './tiny-sd15-config';
 export { ldmYamlText, SD15_SHAPE, TINY_SD15_SHAPE } from './tiny-sd15-config';
+export type { SdModelShapes } from './tiny-sd15-models';
+export { sdModelShapes } from './tiny-sd15-models';
