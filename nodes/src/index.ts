@@ -8,3 +8,4 @@ export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
 export * from './lora';
+export * from './embeddings';

@@ -7,6 +7,8 @@
 import { defineNode, Input } from '@momaflow/engine';
 import { encodePrompt } from './encode-prompt';
 
+const LABEL = "CLIPTextEncode input 'text'";
+
 /** ComfyUI's CLIPTextEncode. */
 export const CLIPTextEncode = defineNode({
   type: 'CLIPTextEncode',
@@ -18,7 +20,7 @@ export const CLIPTextEncode = defineNode({
       default: '',
       multiline: true,
       tooltip:
-        'The prompt. SD1.x reads at most 75 tokens (about 60 words); the rest is dropped with a warning.',
+        'The prompt. SD1.x reads at most 75 tokens (about 60 words); the rest is dropped with a warning. embedding:<name> uses a textual-inversion embedding from models/embeddings.',
     }),
     clip: Input.link('CLIP', { tooltip: 'The text encoder, from a checkpoint loader.' }),
   },
@@ -30,7 +32,7 @@ export const CLIPTextEncode = defineNode({
     },
   ],
   run: async (ctx, { text, clip }) => {
-    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text);
+    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text, { label: LABEL });
     if (tokens.truncated) {
       const kept = clip.config.maxPositions - 2;
       ctx.log.warn(

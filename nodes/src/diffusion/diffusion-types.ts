@@ -8,6 +8,7 @@
 import type { Tensor } from '@momaflow/engine';
 import type { ControlApplication } from '../controlnet/control-types';
 import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
+import type { AddedToken } from '../models/embeddings';
 import type { CheckpointLayout, WeightPatch } from '../models/ldm-config';
 import type { UnetModel } from '../models/unet';
 import type { VaeConfig } from '../models/vae';
@@ -29,6 +30,8 @@ export interface ClipModel {
   readonly layer: ClipTextLayer;
   /** Patches on the text encoder's weights (LoRA), applied in order; their strengths are fed per run. */
   readonly weightPatches?: readonly WeightPatch[];
+  /** Tokens added to the vocabulary (Custom Diffusion's modifier tokens), matched in prompts before BPE. */
+  readonly addedTokens?: readonly AddedToken[];
 }
 
 /** The VAE socket: an SD1.x KL-f8 autoencoder. */

@@ -18,14 +18,19 @@ import { DIFFUSION_SESSIONS, MODEL_GRAPHS } from './diffusion-resources';
 import type { ClipModel, VaeModel } from './diffusion-types';
 
 /** The graphs a checkpoint's CLIP and VAE handles run. */
-export type ModelGraphKind = 'clip-text' | 'vae-decoder' | 'vae-encoder';
+export type ModelGraphKind = 'clip-text' | 'clip-text-embeds' | 'vae-decoder' | 'vae-encoder';
+
+/** The CLIP graph of a handle, with the weight patches it carries. */
+async function clipTextGraph(handle: ClipModel | VaeModel, extraTokens: boolean): Promise<OnnxModel> {
+  const { weights, config } = await loadClipTextFromLayout(handle.layout);
+  const patches = handle.kind === 'sd1-clip' ? (handle.weightPatches ?? []) : [];
+  return buildClipTextGraph(await applyWeightPatches(weights, patches), config, { extraTokens });
+}
 
 const GRAPH_BUILDERS = {
-  'clip-text': async (handle) => {
-    const { weights, config } = await loadClipTextFromLayout(handle.layout);
-    const patches = handle.kind === 'sd1-clip' ? (handle.weightPatches ?? []) : [];
-    return buildClipTextGraph(await applyWeightPatches(weights, patches), config);
-  },
+  'clip-text': (handle) => clipTextGraph(handle, false),
+  // Prompts with textual-inversion vectors or added tokens take them as an input (token-embeddings.ts).
+  'clip-text-embeds': (handle) => clipTextGraph(handle, true),
   'vae-decoder': async (handle) => {
     const { weights, config } = await loadVaeFromLayout(handle.layout);
     return buildVaeDecoderGraph(weights, config);
