@@ -4,6 +4,7 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { CONTROLNET_NODES } from './controlnet';
+import { CustomDiffusionLoader } from './custom-diffusion';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LORA_NODES } from './lora';
@@ -17,6 +18,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
   ...LORA_NODES,
+  CustomDiffusionLoader,
 ];
 
 /**

@@ -1,11 +1,12 @@
 /** @module Built-in node packs and the model families they build. */
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './controlnet';
+export * from './custom-diffusion';
 export * from './diffusion';
+export * from './embeddings';
 export * from './image';
+export * from './lora';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
-export * from './lora';
-export * from './embeddings';

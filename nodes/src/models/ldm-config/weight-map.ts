@@ -26,6 +26,8 @@ export type WeightFactory = (key: string, shape: readonly number[]) => Tensor<'f
 interface Entry {
   readonly tensor: Tensor<'float32'>;
   readonly storedKey: string;
+  /** The tensor as loaded, before any replacement. */
+  readonly original?: Tensor<'float32'>;
 }
 
 /** A tensor that replaces a weight, and where it came from (for messages). */
@@ -149,7 +151,7 @@ export class WeightMap {
           { key, file: source, expected: [...old.tensor.shape], received: [...tensor.shape] },
         );
       }
-      entries.set(key, { tensor, storedKey: `${source}:${key}` });
+      entries.set(key, { tensor, storedKey: `${source}:${key}`, original: old.original ?? old.tensor });
     }
     return new WeightMap(this.source, entries, this.#make, this.#deltas);
   }
@@ -188,6 +190,12 @@ export class WeightMap {
       merged.set(key, [...(merged.get(key) ?? []), ...list]);
     }
     return new WeightMap(this.source, this.#entries, this.#make, merged);
+  }
+
+  /** The tensor under `key` as loaded, before any `withReplaced` (combining replacements needs it). */
+  original(key: string): Tensor<'float32'> | undefined {
+    const entry = this.#entries.get(key);
+    return entry?.original ?? entry?.tensor;
   }
 
   /** Low-rank deltas by the weight they patch. */
