@@ -10,6 +10,7 @@ import { IMAGE_NODES } from './image';
 import { LORA_NODES } from './lora';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
+import { SEGMENT_NODES } from './segment';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
@@ -17,6 +18,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...DIFFUSION_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...SEGMENT_NODES,
   ...LORA_NODES,
   CustomDiffusionLoader,
 ];

@@ -10,3 +10,4 @@ export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
+export * from './segment';
