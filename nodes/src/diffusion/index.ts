@@ -8,11 +8,20 @@
 
 export type {
   MakeTinyControlNetOptions,
+  MakeTinyFamilyOptions,
   MakeTinySd15Options,
   TinyControlNetFiles,
+  TinyFamilyFile,
   TinySd15Files,
 } from '../models/tiny';
-export { makeTinyControlNet, makeTinySd15, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
+export {
+  makeTinyControlNet,
+  makeTinyFamily,
+  makeTinySd15,
+  TINY_CONTROLNET_FILE,
+  TINY_FAMILY_FILES,
+  TINY_SD15_FILE,
+} from '../models/tiny';
 export { concatBatch, divided, meanOf, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';

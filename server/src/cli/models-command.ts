@@ -3,14 +3,15 @@
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
  * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
- * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
+ * `<models>/controlnet/`, and the personalization family's files for it (LoRAs, embeddings, Custom
+ * Diffusion concepts), so every example workflow runs without downloading anything. The same
  * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
  * `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinyControlNet, makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyControlNet, makeTinyFamily, makeTinySd15 } from '@momaflow/nodes';
 import type { CliIo } from './cli-io';
 import { pullCommand } from './pull-command';
 import { EXIT } from './run-command';
@@ -58,6 +59,11 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
           : `kept ${made.file} (${size}): it already exists\n`,
       );
     }
+    const family = await makeTinyFamily(options);
+    const written = family.filter((f) => f.written).length;
+    io.write(
+      `${written > 0 ? 'wrote' : 'kept'} ${family.length} LoRA / embedding / Custom Diffusion files for it (${family.map((f) => path.relative(options.modelsDir, f.file)).join(', ')})\n`,
+    );
     return EXIT.ok;
   } catch (err) {
     io.error(`momaflow models make-tiny: ${errorMessage(err)}`);

@@ -9,7 +9,7 @@
  */
 import { Tensor } from '@momaflow/engine';
 import { unetLdmModules } from '../lora';
-import type { SdModelShapes } from '../tiny';
+import type { SdModelShapes } from '../tiny/tiny-sd15-models';
 import { seededWeight } from '../tiny/seeded-init';
 import { LDM_UNET_PREFIX, unetWeightShapes } from '../unet';
 

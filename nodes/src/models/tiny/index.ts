@@ -18,6 +18,8 @@ export {
   TINY_CONTROLNET_FILE,
   tinyControlNetTensors,
 } from './make-tiny-controlnet';
+export type { MakeTinyFamilyOptions, TinyFamilyFile } from './make-tiny-family';
+export { makeTinyFamily, TINY_FAMILY_FILES } from './make-tiny-family';
 export type { MakeTinySd15Options, TinySd15Files } from './make-tiny-sd15';
 export { makeTinySd15, TINY_SD15_FILE, tinySd15Tensors } from './make-tiny-sd15';
 export { seededWeight } from './seeded-init';
