@@ -31,5 +31,10 @@ export function tokenEmbeddings(
   const isExtra = b.op('GreaterOrEqual', [ids, vocab], {}, { dtype: 'bool' });
   const own = b.op('Gather', [table, b.op('Min', [ids, last])], { axis: 0 });
   const added = b.op('Gather', [o.extra, b.op('Max', [b.op('Sub', [ids, vocab]), zero])], { axis: 0 });
-  return b.op('Where', [b.op('Unsqueeze', [isExtra, b.constInt64([-1])]), added, own], {}, { dtype: 'float32' });
+  return b.op(
+    'Where',
+    [b.op('Unsqueeze', [isExtra, b.constInt64([-1])]), added, own],
+    {},
+    { dtype: 'float32' },
+  );
 }

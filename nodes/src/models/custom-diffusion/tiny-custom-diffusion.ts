@@ -9,8 +9,8 @@
  */
 import { Tensor } from '@momaflow/engine';
 import { unetLdmModules } from '../lora';
-import type { SdModelShapes } from '../tiny/tiny-sd15-models';
 import { seededWeight } from '../tiny/seeded-init';
+import type { SdModelShapes } from '../tiny/tiny-sd15-models';
 import { LDM_UNET_PREFIX, unetWeightShapes } from '../unet';
 
 /** The layouts `tinyCustomDiffusion` writes. */
