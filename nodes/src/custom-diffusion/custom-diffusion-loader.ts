@@ -5,10 +5,10 @@
  * added to the CLIP's vocabulary for prompts to use. Loaders in a row combine concepts (see
  * custom-diffusion-patch.ts); a token already taken must be renamed with `modifier_tokens`.
  */
-import { defineNode, EngineError, errorMessage, Input } from '@momaflow/engine';
+import { defineNode, EngineError, Input } from '@momaflow/engine';
 import { checkpointIdentity } from '../diffusion/checkpoint-identity';
 import type { ClipModel } from '../diffusion/diffusion-types';
-import { modelFileInput } from '../diffusion/model-file-input';
+import { loadFailure, modelFileInput } from '../diffusion/model-file-input';
 import { customDiffusionPatch, customDiffusionTokens, readCustomDiffusion } from '../models/custom-diffusion';
 import type { AddedToken } from '../models/embeddings';
 import { unetWeightShapes, withWeightPatch } from '../models/unet';
@@ -72,8 +72,7 @@ export const CustomDiffusionLoader = defineNode({
     { type: 'MODEL', name: 'MODEL', tooltip: 'The model with the concept.' },
     { type: 'CLIP', name: 'CLIP', tooltip: 'The text encoder with the modifier tokens.' },
   ],
-  fingerprint: ({ values, env }) => FILE.fingerprint(env, values.custom_diffusion_name),
-  validate: ({ values, env }) => FILE.validate(env, values.custom_diffusion_name),
+  ...FILE.hooks,
   run: async (ctx, { model, clip, custom_diffusion_name: name, modifier_tokens }) => {
     const path = await FILE.resolve(ctx.env, name);
     const width = clip.config.hiddenSize;
@@ -101,13 +100,7 @@ export const CustomDiffusionLoader = defineNode({
       return [patched, Object.freeze({ ...clip, addedTokens })];
     } catch (cause) {
       if (cause instanceof EngineError && cause.message.startsWith(FILE.label)) throw cause;
-      const code = cause instanceof EngineError ? cause.code : 'custom_diffusion_unreadable';
-      throw new EngineError(
-        code,
-        `${FILE.label}: cannot load '${name}': ${errorMessage(cause)}`,
-        { path },
-        { cause },
-      );
+      throw loadFailure({ label: FILE.label, name, path, cause, code: 'custom_diffusion_unreadable' });
     }
   },
 });

@@ -5,6 +5,7 @@ import {
   bfloat16ToFloat32Array,
   encodeSafetensors,
   float16ToFloat32Array,
+  float32ToBfloat16Array,
   float32ToFloat16Array,
   type Tensor,
 } from '@momaflow/engine';
@@ -31,50 +32,13 @@ function asF16(t: AnyTensor): Float32Array {
   return float16ToFloat32Array(float32ToFloat16Array((t as Tensor<'float32'>).data));
 }
 
-/** Bytes of a safetensors file storing every float tensor as bfloat16 (the writer has no BF16). */
-function bf16Safetensors(tensors: Record<string, AnyTensor>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  for (const [key, t] of Object.entries(tensors).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    let bytes: Uint8Array;
-    if (t.dtype === 'float32') {
-      const words = new Uint16Array(t.size);
-      const bits = new Uint32Array(Float32Array.from(t.data).buffer);
-      for (let i = 0; i < t.size; i++) words[i] = bits[i]! >>> 16; // truncation is a valid bf16 value
-      bytes = new Uint8Array(words.buffer);
-    } else {
-      bytes = new Uint8Array(encodeSafetensors({ x: t }).buffer).slice(-t.size * 8);
-    }
-    header[key] = {
-      dtype: t.dtype === 'float32' ? 'BF16' : 'I64',
-      shape: t.shape,
-      data_offsets: [offset, offset + bytes.length],
-    };
-    parts.push(bytes);
-    offset += bytes.length;
-  }
-  const json = new TextEncoder().encode(
-    JSON.stringify(header).padEnd(8 * Math.ceil(JSON.stringify(header).length / 8)),
-  );
-  const out = new Uint8Array(8 + json.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let at = 8 + json.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 beforeAll(async () => {
   ws = await tinyWorkspace();
   const tensors: Record<string, AnyTensor> = { ...raw };
   for (const key of Object.keys(raw)) if (key.startsWith(UNET)) tensors[ldmEmaKey(key)] = ema[key]!;
   tensors['model_ema.num_updates'] = ema[PROBE.ldm]!;
   await writeFile(join(checkpoints(), 'trained.safetensors'), encodeSafetensors(tensors, { dtype: 'F16' }));
-  await writeFile(join(checkpoints(), 'bf16.safetensors'), bf16Safetensors(raw));
+  await writeFile(join(checkpoints(), 'bf16.safetensors'), encodeSafetensors(raw, { dtype: 'BF16' }));
   const yaml = await readFile(join(checkpoints(), 'momaflow-tiny-sd15.yaml'));
   for (const name of ['trained', 'bf16']) await writeFile(join(checkpoints(), `${name}.yaml`), yaml);
 });
@@ -146,8 +110,7 @@ describe('checkpoint weights as published', () => {
     const { ctx } = recordingContext(ws.env);
     const [model] = (await CheckpointLoaderSimple.run(ctx, { ckpt_name: 'bf16.safetensors' })) as unknown[];
     const data = (raw[PROBE.ldm] as Tensor<'float32'>).data;
-    const bits = new Uint32Array(Float32Array.from(data).buffer);
-    const expected = bfloat16ToFloat32Array(Uint16Array.from(bits, (b) => b >>> 16));
+    const expected = bfloat16ToFloat32Array(float32ToBfloat16Array(data));
     expect(await probeOf(model as never)).toEqual(expected);
   });
 });

@@ -28,8 +28,7 @@ export const CheckpointLoaderEMA = defineNode({
     }),
   },
   outputs: CHECKPOINT_OUTPUTS,
-  fingerprint: ({ values, env }) => CKPT.fingerprint(env, values.ckpt_name),
-  validate: ({ values, env }) => CKPT.validate(env, values.ckpt_name),
+  ...CKPT.hooks,
   run: async (ctx, { ckpt_name, unet_weights }) => {
     const { model, clip, vae } = await runCheckpointLoader(ctx, CKPT, ckpt_name, {
       preferEma: unet_weights === 'ema',

@@ -66,8 +66,7 @@ export const CheckpointLoaderSimple = defineNode({
     'Loads a Stable Diffusion 1.x checkpoint: a single .safetensors / .ckpt file (with an optional .yaml of the same name beside it) or a diffusers folder, from models/checkpoints.',
   inputs: { ckpt_name: CKPT.combo },
   outputs: CHECKPOINT_OUTPUTS,
-  fingerprint: ({ values, env }) => CKPT.fingerprint(env, values.ckpt_name),
-  validate: ({ values, env }) => CKPT.validate(env, values.ckpt_name),
+  ...CKPT.hooks,
   run: async (ctx, { ckpt_name }) => {
     const { model, clip, vae } = await runCheckpointLoader(ctx, CKPT, ckpt_name);
     return [model, clip, vae];

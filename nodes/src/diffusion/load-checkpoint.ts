@@ -6,7 +6,6 @@
  * truncated, incomplete or wrongly shaped file fails here, at the loader, naming the weight and file.
  */
 import type { NodeEnv } from '@momaflow/engine';
-import { EngineError, errorMessage } from '@momaflow/engine';
 import {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,
   type ClipTextConfig,
@@ -31,6 +30,7 @@ import { describeIgnored, inspectCheckpoint } from './checkpoint-contents';
 import { checkpointIdentity } from './checkpoint-identity';
 import { clipTokenizerSourceFor } from './clip-tokenizers';
 import type { ClipModel, VaeModel } from './diffusion-types';
+import { loadFailure } from './model-file-input';
 import { modelGraph } from './model-graphs';
 
 /** The three parts of a checkpoint. */
@@ -128,12 +128,6 @@ export async function loadCheckpointFor(
   try {
     return await loadCheckpoint(env, path, o);
   } catch (cause) {
-    const code = cause instanceof EngineError ? cause.code : 'checkpoint_unreadable';
-    throw new EngineError(
-      code,
-      `${label}: cannot load '${name}': ${errorMessage(cause)}`,
-      { path },
-      { cause },
-    );
+    throw loadFailure({ label, name, path, cause, code: 'checkpoint_unreadable' });
   }
 }

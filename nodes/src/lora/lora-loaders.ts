@@ -5,10 +5,10 @@
  * LoRA of another architecture fails here naming the module and both shapes; what the file holds that
  * is not applied (unknown formats, modules the model lacks) is logged by name.
  */
-import { defineNode, EngineError, errorMessage, Input, type NodeContext } from '@momaflow/engine';
+import { defineNode, Input, type NodeContext } from '@momaflow/engine';
 import { checkpointIdentity } from '../diffusion/checkpoint-identity';
 import type { ClipModel } from '../diffusion/diffusion-types';
-import { type ModelFileInput, modelFileInput } from '../diffusion/model-file-input';
+import { loadFailure, type ModelFileInput, modelFileInput } from '../diffusion/model-file-input';
 import { type LoraPlan, loraTargets, readLora } from '../models/lora';
 import type { UnetModel } from '../models/unet';
 import { applyLora } from './apply-lora';
@@ -71,13 +71,7 @@ async function planLora(
     reportLeftovers(ctx, `${file.label}: '${name}'`, plan, models.clip === undefined);
     return { plan, fileId: await checkpointIdentity(path) };
   } catch (cause) {
-    const code = cause instanceof EngineError ? cause.code : 'lora_unreadable';
-    throw new EngineError(
-      code,
-      `${file.label}: cannot load '${name}': ${errorMessage(cause)}`,
-      { path },
-      { cause },
-    );
+    throw loadFailure({ label: file.label, name, path, cause, code: 'lora_unreadable' });
   }
 }
 
@@ -101,8 +95,7 @@ export const LoraLoader = defineNode({
     { type: 'MODEL', name: 'MODEL', tooltip: 'The modified diffusion model.' },
     { type: 'CLIP', name: 'CLIP', tooltip: 'The modified text encoder.' },
   ],
-  fingerprint: ({ values, env }) => LORA.fingerprint(env, values.lora_name),
-  validate: ({ values, env }) => LORA.validate(env, values.lora_name),
+  ...LORA.hooks,
   run: async (ctx, { model, clip, lora_name, strength_model, strength_clip }) => {
     // As ComfyUI: both strengths 0 leaves the models as they are.
     if (strength_model === 0 && strength_clip === 0) return [model, clip];
@@ -133,8 +126,7 @@ export const LoraLoaderModelOnly = defineNode({
     strength_model: Input.float({ ...STRENGTH, tooltip: 'How strongly to modify the diffusion model.' }),
   },
   outputs: [{ type: 'MODEL', name: 'MODEL', tooltip: 'The modified diffusion model.' }],
-  fingerprint: ({ values, env }) => LORA_MODEL_ONLY.fingerprint(env, values.lora_name),
-  validate: ({ values, env }) => LORA_MODEL_ONLY.validate(env, values.lora_name),
+  ...LORA_MODEL_ONLY.hooks,
   run: async (ctx, { model, lora_name, strength_model }) => {
     if (strength_model === 0) return [model];
     const { plan, fileId } = await planLora(ctx, LORA_MODEL_ONLY, lora_name, { model });

@@ -27,7 +27,7 @@ export interface TinyLoraModels {
   readonly clip: ClipTextConfig;
 }
 
-const RANK = 4;
+const DEFAULT_RANK = 4;
 
 const TRANSFORMER =
   /attentions\.\d+\.(proj_in|proj_out|transformer_blocks\.\d+\.(attn[12]\.(to_[qkv]|to_out\.0)|ff\.net\.(0\.proj|2)))$/;
@@ -108,8 +108,8 @@ function modulesOf(format: TinyLoraFormat, models: TinyLoraModels) {
 }
 
 /**
- * The tensors of a tiny LoRA for `models` in `format` (rank 4; kohya-style files carry alpha = 2, LoCon
- * alpha = 4), seeded so the same call gives the same values.
+ * The tensors of a LoRA for `models` in `format` (rank 4 unless told; kohya-style files carry alpha =
+ * rank / 2, LoCon alpha = rank), seeded so the same call gives the same values.
  * @example
  * const tensors = tinyLoraTensors('kohya', { unet: model.layout, clip: clip.config }, 1);
  * encodeSafetensors(tensors, { dtype: 'F16' });
@@ -118,6 +118,7 @@ export function tinyLoraTensors(
   format: TinyLoraFormat,
   models: TinyLoraModels,
   seed: number,
+  rank = DEFAULT_RANK,
 ): Record<string, Tensor<'float32'>> {
   const ldm = unetLdmModules(models.unet);
   const out: Record<string, Tensor<'float32'>> = {};
@@ -126,18 +127,18 @@ export function tinyLoraTensors(
     const [outC = 0, inC = 0, kh = 1, kw = 1] = shape;
     const conv = shape.length === 4;
     const tucker = format === 'locon' && TUCKER.test(module) && kh === 3;
-    const down = !conv ? [RANK, inC] : tucker ? [RANK, inC, 1, 1] : [RANK, inC, kh, kw];
+    const down = !conv ? [rank, inC] : tucker ? [rank, inC, 1, 1] : [rank, inC, kh, kw];
     const weight = (suffix: string, dims: readonly number[]) => {
       out[n.name + suffix] = seededWeight({ seed, key: n.name + suffix, shape: dims });
     };
     weight(n.down, down);
-    weight(n.up, conv ? [outC, RANK, 1, 1] : [outC, RANK]);
-    if (tucker) weight(n.mid, [RANK, RANK, kh, kw]);
+    weight(n.up, conv ? [outC, rank, 1, 1] : [outC, rank]);
+    if (tucker) weight(n.mid, [rank, rank, kh, kw]);
     if (n.alpha)
       out[`${n.name}.alpha`] = new Tensor(
         'float32',
         [],
-        Float32Array.of(format === 'locon' ? RANK : RANK / 2),
+        Float32Array.of(format === 'locon' ? rank : rank / 2),
       );
   }
   return out;
