@@ -1,6 +1,7 @@
 /**
  * @module Test and benchmark helpers: counting node definitions, prompt builders, the browser-bundle check,
- * and the ONNX helpers' plain-TS references (for other packages' graph tests).
+ * the ONNX helpers' plain-TS references (for other packages' graph tests), and the torch archive
+ * builders (for other packages' tests of `.ckpt` / `.pt` / `.bin` layouts).
  */
 
 export {
@@ -11,6 +12,9 @@ export {
   randomTensor,
   runModel,
 } from '../onnx/test-reference';
+export { PickleWriter } from '../weights/test-utils/pickle-writer';
+export type { TensorViewSpec } from '../weights/test-utils/torch-file-builder';
+export { buildTorchFile, writeTensor } from '../weights/test-utils/torch-file-builder';
 export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
 export { engineErrorOf } from './engine-error-of';

@@ -17,7 +17,7 @@ import { recordingContext, type TinyWorkspace, tinyWorkspace } from '../diffusio
 import { buildClipTextGraph, encodeText, loadClipTextFromLayout } from '../models/clip-text';
 import { type TinyCustomDiffusionFormat, tinyCustomDiffusion } from '../models/custom-diffusion';
 import { WeightMap } from '../models/ldm-config';
-import { parityError, withSession } from '../models/ldm-config/test-support';
+import { parityError, type TorchTestValue, torchFile, withSession } from '../models/ldm-config/test-support';
 import { sdModelShapes, TINY_SD15_FILE } from '../models/tiny';
 import type { UnetModel } from '../models/unet';
 import { CustomDiffusionLoader } from './custom-diffusion-loader';
@@ -49,6 +49,24 @@ async function writeConcept(format: TinyCustomDiffusionFormat, name: string, see
   return files;
 }
 
+/** The nested dicts the trainers torch.save: `{unet: {<name>: W | {u, v}}, modifier_token: {...}}` or `{state_dict: {...}}`. */
+function nested(
+  format: TinyCustomDiffusionFormat,
+  flat: Record<string, Tensor<'float32'>>,
+): Record<string, TorchTestValue> {
+  if (format === 'compvis') return { state_dict: flat };
+  const unet: Record<string, TorchTestValue> = {};
+  const modifier: Record<string, TorchTestValue> = {};
+  for (const [key, t] of Object.entries(flat)) {
+    if (key.startsWith('modifier_token.')) modifier[key.slice('modifier_token.'.length)] = t;
+    else if (/\.[uv]$/.test(key)) {
+      const name = key.slice('unet.'.length, -2);
+      unet[name] = { ...(unet[name] as Record<string, TorchTestValue> | undefined), [key.slice(-1)]: t };
+    } else unet[key.slice('unet.'.length)] = t;
+  }
+  return { unet, modifier_token: modifier };
+}
+
 beforeAll(async () => {
   ws = await tinyWorkspace();
   const out = await CheckpointLoaderSimple.run(recordingContext(ws.env).ctx, { ckpt_name: TINY_SD15_FILE });
@@ -59,6 +77,15 @@ beforeAll(async () => {
   await writeConcept('delta-bin', 'dog-delta.bin.safetensors', 12, ['<new2>']);
   await writeConcept('compvis', 'pair-compvis.safetensors', 13, ['<new1>', '<new2>']);
   await writeConcept('compressed', 'cat-compressed.safetensors', 14, ['<new1>']);
+  // The same concepts as their trainers torch.save them.
+  for (const [format, name, seed, tokens] of [
+    ['delta-bin', 'dog-delta.bin', 12, ['<new2>']],
+    ['compvis', 'delta_epoch=000004.ckpt', 13, ['<new1>', '<new2>']],
+    ['compressed', 'cat-compressed-delta.bin', 14, ['<new1>']],
+  ] as const) {
+    const files = tinyCustomDiffusion(format, sdModelShapes(), seed, tokens);
+    await writeFile(join(folder(), name), torchFile(nested(format, files.weights), 'F16'));
+  }
 });
 afterAll(() => ws.dispose());
 
@@ -123,6 +150,26 @@ describe(CustomDiffusionLoader.type, () => {
       shape,
     ).data;
     for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 6);
+  });
+
+  it('reads the torch.save layouts the same as their safetensors conversions', async () => {
+    const base = await model.weights.load();
+    for (const [bin, converted] of [
+      ['dog-delta.bin', 'dog-delta.bin.safetensors'],
+      ['delta_epoch=000004.ckpt', 'pair-compvis.safetensors'],
+      ['cat-compressed-delta.bin', 'cat-compressed.safetensors'],
+    ]) {
+      const a = await load(model, clip, bin!);
+      const b = await load(model, clip, converted!);
+      const [wa, wb] = [await a.model.weights.load(), await b.model.weights.load()];
+      for (const key of kvKeys(base.keys())) {
+        const shape = base.shapeOf(key) ?? [];
+        expect(wa.take(key, shape).data).toEqual(wb.take(key, shape).data);
+      }
+      expect(a.clip.addedTokens?.map((t) => [t.text, [...t.vectors.data]])).toEqual(
+        b.clip.addedTokens?.map((t) => [t.text, [...t.vectors.data]]),
+      );
+    }
   });
 
   it('combines two concepts as W0 + (W1 - W0) + (W2 - W0), with both tokens', async () => {

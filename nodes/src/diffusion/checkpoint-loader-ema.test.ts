@@ -10,6 +10,7 @@ import {
   type Tensor,
 } from '@momaflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { torchFile } from '../models/ldm-config/test-support';
 import { TINY_SD15_SHAPE, tinySd15Tensors } from '../models/tiny';
 import { ldmEmaKey } from '../models/unet';
 import { CheckpointLoaderEMA } from './checkpoint-loader-ema';
@@ -39,6 +40,14 @@ beforeAll(async () => {
   tensors['model_ema.num_updates'] = ema[PROBE.ldm]!;
   await writeFile(join(checkpoints(), 'trained.safetensors'), encodeSafetensors(tensors, { dtype: 'F16' }));
   await writeFile(join(checkpoints(), 'bf16.safetensors'), encodeSafetensors(raw, { dtype: 'BF16' }));
+  // A training checkpoint as LDM's trainers save it: torch.save({'state_dict': ..., 'global_step': ...}).
+  const floats = Object.fromEntries(
+    Object.entries(tensors).filter((e): e is [string, Tensor<'float32'>] => e[1].dtype === 'float32'),
+  );
+  await writeFile(
+    join(checkpoints(), 'trained.ckpt'),
+    torchFile({ state_dict: floats, global_step: 1200, epoch: 3 }, 'F16'),
+  );
   const yaml = await readFile(join(checkpoints(), 'momaflow-tiny-sd15.yaml'));
   for (const name of ['trained', 'bf16']) await writeFile(join(checkpoints(), `${name}.yaml`), yaml);
 });
@@ -87,6 +96,19 @@ describe(CheckpointLoaderEMA.type, () => {
 });
 
 describe('checkpoint weights as published', () => {
+  it('reads a .ckpt through the safe reader, state_dict nesting and all, EMA or not', async () => {
+    const { ctx } = recordingContext(ws.env);
+    const run = async (unet_weights: 'ema' | 'non-ema') => {
+      const out = (await CheckpointLoaderEMA.run(ctx, {
+        ckpt_name: 'trained.ckpt',
+        unet_weights,
+      })) as unknown[];
+      return probeOf(out[0] as never);
+    };
+    expect(await run('ema')).toEqual(asF16(ema[PROBE.ldm]!));
+    expect(await run('non-ema')).toEqual(asF16(raw[PROBE.ldm]!));
+  });
+
   it('CheckpointLoaderSimple uses the raw weights and logs the EMA copy and the ignored keys', async () => {
     ws.lines.length = 0;
     const { ctx } = recordingContext(ws.env);

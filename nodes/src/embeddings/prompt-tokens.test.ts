@@ -12,7 +12,7 @@ import { recordingContext, type TinyWorkspace, tinyWorkspace } from '../diffusio
 import { buildClipTextGraph, encodeText, loadClipTextFromLayout, tokenEmbeddings } from '../models/clip-text';
 import { readEmbedding, tinyEmbeddingTensors } from '../models/embeddings';
 import { WeightMap } from '../models/ldm-config';
-import { parityError, withSession } from '../models/ldm-config/test-support';
+import { parityError, torchFile, withSession } from '../models/ldm-config/test-support';
 import { TINY_SD15_FILE } from '../models/tiny';
 import { promptTokens } from './prompt-tokens';
 
@@ -73,6 +73,29 @@ describe('textual-inversion files', () => {
       }),
     );
     expect((await readEmbedding(sdxl, width())).key).toBe('clip_l');
+  });
+
+  it("reads A1111's .pt (string_to_param beside ints and strings) and diffusers' learned_embeds.bin", async () => {
+    const pt = join(embeddings(), 'a1111.pt');
+    const a1111 = {
+      string_to_token: { '*': 265 },
+      string_to_param: { '*': toy() },
+      name: 'a1111',
+      step: 3000,
+      sd_checkpoint: 'e1441589',
+      sd_checkpoint_name: null,
+    };
+    await writeFile(pt, torchFile(a1111, 'F32'));
+    expect(await readEmbedding(pt, width())).toMatchObject({ key: 'string_to_param.*', vectors: toy() });
+    const bin = join(embeddings(), 'learned_embeds.bin');
+    const vector = toy().data.slice(0, width());
+    await writeFile(bin, torchFile({ '<cat-toy>': new Tensor('float32', [width()], vector) }));
+    const read = await readEmbedding(bin, width());
+    expect(read.key).toBe('<cat-toy>');
+    expect(read.vectors.data).toEqual(vector);
+    const [a] = await encode('a photo of embedding:a1111');
+    const [b] = await encode('a photo of embedding:toy');
+    expect(a!.context.data).toEqual(b!.context.data);
   });
 
   it('refuses a file with several unknown tensors, naming them', async () => {

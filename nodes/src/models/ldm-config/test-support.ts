@@ -1,6 +1,12 @@
 import type { DType, OnnxModel, SessionLease, WeightTensor } from '@momaflow/engine';
-import { openSafetensors, SessionCache, Tensor } from '@momaflow/engine';
-import { fixturePath } from '@momaflow/engine/testing';
+import {
+  float32ToBfloat16Array,
+  float32ToFloat16Array,
+  openSafetensors,
+  SessionCache,
+  Tensor,
+} from '@momaflow/engine';
+import { buildTorchFile, fixturePath, PickleWriter, writeTensor } from '@momaflow/engine/testing';
 
 export { fixturePath };
 
@@ -140,4 +146,55 @@ export function tuckerDown(down: Tensor<'float32'>, mid: Tensor<'float32'>): Ten
     for (let j = 0; j < r; j++)
       for (let e = 0; e < k; e++) out[(j * inC + i) * k + e] = prod[(i * r + j) * k + e]!;
   return new Tensor('float32', [r, inC, kh, kw], out);
+}
+
+/** What `torchFile` pickles: tensors, ints, strings, `null`, and dicts of them. */
+export type TorchTestValue =
+  | Tensor<'float32'>
+  | number
+  | string
+  | null
+  | { readonly [key: string]: TorchTestValue };
+
+const STORAGE = { F32: ['FloatStorage', 4], F16: ['HalfStorage', 2], BF16: ['BFloat16Storage', 2] } as const;
+
+/**
+ * A torch.save zip archive of `tree` (a plain dict at the root, as `torch.save({...})` writes), its
+ * float tensors stored as `dtype`: the `.ckpt` / `.pt` / `.bin` layouts trainers write.
+ * @example
+ * await writeFile(path, torchFile({ state_dict: { 'model.diffusion_model.out.2.weight': w } }, 'F16'));
+ */
+export function torchFile(
+  tree: { readonly [key: string]: TorchTestValue },
+  dtype: keyof typeof STORAGE = 'F32',
+): Uint8Array {
+  const [storageType, width] = STORAGE[dtype];
+  const storages: Record<string, Uint8Array> = {};
+  const w = new PickleWriter().proto(2);
+  const write = (v: TorchTestValue): void => {
+    if (v === null) w.none();
+    else if (typeof v === 'number') w.int(v);
+    else if (typeof v === 'string') w.str(v);
+    else if (v instanceof Tensor) {
+      const key = String(Object.keys(storages).length);
+      const data =
+        dtype === 'F32'
+          ? new Uint8Array(Float32Array.from(v.data).buffer)
+          : new Uint8Array(
+              (dtype === 'F16' ? float32ToFloat16Array(v.data) : float32ToBfloat16Array(v.data)).buffer,
+            );
+      storages[key] = data;
+      const stride = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((a, d) => a * d, 1));
+      writeTensor(w, { storageType, key, numel: data.length / width, offset: 0, shape: v.shape, stride });
+    } else {
+      w.emptyDict().mark();
+      for (const [k, x] of Object.entries(v)) {
+        w.str(k);
+        write(x);
+      }
+      w.setitems();
+    }
+  };
+  write(tree);
+  return buildTorchFile({ pickle: w.stop().bytes(), storages });
 }
