@@ -8,6 +8,8 @@ export {
   assertClose,
   attentionRef,
   conv2dRef,
+  geluRef,
+  layerNormRef,
   linearRef,
   randomTensor,
   runModel,
