@@ -3,6 +3,7 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { ImageComparison } from './comparison';
 import { CONTROLNET_NODES } from './controlnet';
 import { CustomDiffusionLoader } from './custom-diffusion';
 import { DIFFUSION_NODES } from './diffusion';
@@ -21,6 +22,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...SEGMENT_NODES,
   ...LORA_NODES,
   CustomDiffusionLoader,
+  ImageComparison,
 ];
 
 /**
