@@ -13,7 +13,9 @@ import { main } from '../../server/src/cli/main';
 import { recordingIo } from './recording-io';
 
 const workflow = (name: string) => fileURLToPath(new URL(`../../workflows/${name}.json`, import.meta.url));
-const SMALL = ['--set', '3.steps=2', '--set', '5.width=128', '--set', '5.height=128'];
+const SMALL = ['--set', '5.width=128', '--set', '5.height=128'];
+/** The single sampler (node 3) of the one-method workflows, shortened. */
+const STEPS = ['--set', '3.steps=2'];
 
 let root: string;
 beforeAll(async () => {
@@ -24,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-async function run(name: string, extra: readonly string[] = []) {
+async function run(name: string, extra: readonly string[] = STEPS) {
   const io = recordingIo();
   const code = await main(['run', workflow(name), '--data', root, '--json', ...SMALL, ...extra], io);
   expect(io.err.filter((l) => !/^(info|debug): /.test(l))).toEqual([]);
@@ -68,6 +70,22 @@ describe('personalization workflows from the command line', () => {
       expect.stringMatching(/'momaflow-tiny-dog-delta\.safetensors' replaces \d+ .* adds <new2>/),
     );
     await image('custom-diffusion/result_00001_.png');
+  });
+
+  it('workflows/compare-personalization.json saves one captioned row of every method on one seed', async () => {
+    const steps = ['22', '32', '42', '52'].flatMap((id) => ['--set', `${id}.steps=2`]);
+    await run('compare-personalization', steps);
+    const { image: row } = await decodeImage(
+      await readFile(join(root, 'output', 'compare', 'personalization_00001_.png')),
+    );
+    expect(row.shape).toEqual([1, 32 + 128, 4 * 128 + 3 * 8, 3]);
+    const column = (k: number) =>
+      Array.from({ length: 128 }, (_, y) =>
+        row.data.slice(((32 + y) * 536 + k * 136) * 3, ((32 + y) * 536 + k * 136 + 128) * 3),
+      ).flatMap((r) => [...r]);
+    expect(column(1)).not.toEqual(column(0));
+    expect(column(2)).not.toEqual(column(0));
+    expect(column(3)).not.toEqual(column(0));
   });
 
   it('workflows/dreambooth.json samples from the EMA weights of a training checkpoint', async () => {
