@@ -4,10 +4,12 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { ImageComparison } from './comparison';
+import { CONDITIONING_NODES } from './conditioning';
 import { CONTROLNET_NODES } from './controlnet';
 import { CustomDiffusionLoader } from './custom-diffusion';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { LATENT_NODES } from './latent';
 import { LORA_NODES } from './lora';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
@@ -17,6 +19,8 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...LATENT_NODES,
+  ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
   ...SEGMENT_NODES,

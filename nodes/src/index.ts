@@ -1,11 +1,13 @@
 /** @module Built-in node packs and the model families they build. */
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './comparison';
+export * from './conditioning';
 export * from './controlnet';
 export * from './custom-diffusion';
 export * from './diffusion';
 export * from './embeddings';
 export * from './image';
+export * from './latent';
 export * from './lora';
 export * from './models/tokenizers';
 export * from './moma';

@@ -6,6 +6,7 @@
  * truncated, incomplete or wrongly shaped file fails here, at the loader, naming the weight and file.
  */
 import type { NodeEnv } from '@momaflow/engine';
+import { EngineError } from '@momaflow/engine';
 import {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,
   type ClipTextConfig,
@@ -17,9 +18,10 @@ import {
   DIFFUSERS_WEIGHT_NAMES,
   findDiffusersComponent,
   readConfigJson,
+  readLdmYaml,
   resolveCheckpointLayout,
 } from '../models/ldm-config';
-import { loadUnet, type UnetModel } from '../models/unet';
+import { loadUnetFromLayout, type UnetModel } from '../models/unet';
 import {
   VAE_CONFIG_JSON_SCHEMA,
   type VaeConfig,
@@ -46,6 +48,8 @@ export interface LoadedCheckpoint {
 export interface LoadCheckpointOptions {
   /** Read the UNet from the EMA copy (`model_ema.*`) when the file has one (training checkpoints). */
   readonly preferEma?: boolean;
+  /** An LDM yaml to use instead of the one beside a single file (CheckpointLoader's `config_name`). */
+  readonly configPath?: string;
 }
 
 async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
@@ -61,7 +65,12 @@ async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
   );
 }
 
-async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
+/**
+ * The VAE config of a layout: the yaml's (SD1.x defaults without one) or the diffusers `vae/config.json`.
+ * @example
+ * const config = await vaeConfigOf(await resolveCheckpointLayout('models/vae/vae-ft-mse.safetensors'));
+ */
+export async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
   if (layout.kind === 'single-file') return vaeConfigFromLdmYaml(layout.yaml);
   const files = await findDiffusersComponent(layout.root, 'vae', DIFFUSERS_WEIGHT_NAMES.diffusers);
   return vaeConfigFromJson(await readConfigJson(files.configPath, VAE_CONFIG_JSON_SCHEMA));
@@ -89,13 +98,25 @@ export async function loadCheckpoint(
   path: string,
   o: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
-  const layout = await resolveCheckpointLayout(path);
-  const key = await checkpointIdentity(path);
+  const resolved = await resolveCheckpointLayout(path);
+  let layout = resolved;
+  let key = await checkpointIdentity(path);
+  if (o.configPath !== undefined) {
+    if (resolved.kind !== 'single-file') {
+      throw new EngineError(
+        'invalid_config',
+        `an LDM config applies to single-file checkpoints; '${path}' is a diffusers folder with its own configs`,
+        { path },
+      );
+    }
+    layout = { ...resolved, yaml: await readLdmYaml(o.configPath) };
+    key = `${key}|config:${await checkpointIdentity(o.configPath)}`;
+  }
   const preferEma = o.preferEma === true;
-  const plain = await loadUnet(path);
+  const plain = await loadUnetFromLayout(layout);
   const contents = await inspectCheckpoint(layout, { unetFile: plain.weights.origin, emaUsed: preferEma });
   const useEma = preferEma && contents.emaTensors > 0;
-  const model = useEma ? await loadUnet(path, { ema: true }) : plain;
+  const model = useEma ? await loadUnetFromLayout(layout, { ema: true }) : plain;
   const ignored = describeIgnored(contents.ignored);
   const notes = [...emaNotes(contents.emaTensors, preferEma), ...(ignored === undefined ? [] : [ignored])];
   const clip: ClipModel = Object.freeze({
@@ -104,7 +125,7 @@ export async function loadCheckpoint(
     layout,
     config: await clipConfigOf(layout),
     tokenizer: await clipTokenizerSourceFor(layout),
-    layer: 'last',
+    layer: -1,
   });
   const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
   await modelGraph(env, { kind: 'clip-text', handle: clip });

@@ -5,6 +5,7 @@
  * SD1.5's; optionally its EMA weights). Reads configs and headers only; tensors are read when a graph is compiled.
  */
 import {
+  type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
   findDiffusersComponent,
   readConfigJson,
@@ -30,7 +31,18 @@ import {
  * const ema = await loadUnet('models/checkpoints/dreambooth.ckpt', { ema: true });
  */
 export async function loadUnet(path: string, o: LdmUnetWeightsOptions = {}): Promise<UnetModel> {
-  const layout = await resolveCheckpointLayout(path);
+  return loadUnetFromLayout(await resolveCheckpointLayout(path), o);
+}
+
+/**
+ * Load from an already resolved layout (CheckpointLoader gives a single file another yaml).
+ * @example
+ * const model = await loadUnetFromLayout({ ...layout, yaml: await readLdmYaml('models/configs/v1-inference.yaml') });
+ */
+export async function loadUnetFromLayout(
+  layout: CheckpointLayout,
+  o: LdmUnetWeightsOptions = {},
+): Promise<UnetModel> {
   let config: UnetConfig;
   let weights: UnetWeightSource;
   switch (layout.kind) {
