@@ -2,9 +2,11 @@
  * @module
  * CLIPTextEncode, ComfyUI's node: a prompt encoded by a CLIP into CONDITIONING for a sampler. Prompts
  * longer than the encoder's 77 positions are truncated, with a warning naming how many tokens were
- * dropped (as diffusers warns).
+ * dropped (as diffusers warns). The files of the textual-inversion embeddings a prompt names are part
+ * of its cache signature.
  */
 import { defineNode, Input } from '@momaflow/engine';
+import { embeddingsFingerprint } from '../embeddings/embedding-files';
 import { encodePrompt } from './encode-prompt';
 
 const LABEL = "CLIPTextEncode input 'text'";
@@ -31,6 +33,8 @@ export const CLIPTextEncode = defineNode({
       tooltip: "The prompt's embedding, for a sampler's positive or negative input.",
     },
   ],
+  // A replaced embedding file must re-run the node (its name in the prompt stays the same).
+  fingerprint: ({ values, env }) => embeddingsFingerprint(env, values.text ?? ''),
   run: async (ctx, { text, clip }) => {
     const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text, { label: LABEL });
     if (tokens.truncated) {

@@ -11,6 +11,7 @@ import { checkpointIdentity } from '../diffusion/checkpoint-identity';
 import { LruMemo } from '../diffusion/lru-memo';
 import { resolveExistingInside } from '../image/confined-path';
 import { type Embedding, readEmbedding } from '../models/embeddings';
+import { parsePromptSegments } from './prompt-segments';
 
 /** ComfyUI's folder of textual-inversion embeddings, under `models/`. */
 export const EMBEDDINGS_FOLDER = 'embeddings';
@@ -80,4 +81,25 @@ export async function loadPromptEmbedding(
     `${label}: embedding '${stripped}' not found in ${dir} (looked for ${stripped} and ${stripped}${EXTENSIONS.join(`, ${stripped}`)})`,
     { name: stripped },
   );
+}
+
+/**
+ * A content key of the embedding files `text` names (their identities, or that one is missing), for
+ * the cache signature of a node that encodes it: replacing a file re-runs the node.
+ * @example
+ * fingerprint: ({ values, env }) => embeddingsFingerprint(env, values.text ?? '')
+ */
+export async function embeddingsFingerprint(env: NodeEnv, text: string): Promise<string> {
+  const dir = join(env.dirs.models, EMBEDDINGS_FOLDER);
+  const parts: string[] = [];
+  for (const segment of parsePromptSegments(text, [])) {
+    if (segment.kind !== 'embedding') continue;
+    const stripped = segment.name.replace(/,+$/, '');
+    let path: string | undefined;
+    for (const name of new Set([segment.name, stripped])) {
+      path ??= await findFile(dir, name, 'embedding').catch(() => undefined);
+    }
+    parts.push(`${segment.name}=${path === undefined ? 'missing' : await checkpointIdentity(path)}`);
+  }
+  return parts.join('|');
 }

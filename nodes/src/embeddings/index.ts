@@ -5,7 +5,12 @@
  * token ids with the rows beyond the vocabulary they use.
  */
 export type { PromptEmbedding } from './embedding-files';
-export { EMBEDDING_FILES, EMBEDDINGS_FOLDER, loadPromptEmbedding } from './embedding-files';
+export {
+  EMBEDDING_FILES,
+  EMBEDDINGS_FOLDER,
+  embeddingsFingerprint,
+  loadPromptEmbedding,
+} from './embedding-files';
 export type { PromptSegment } from './prompt-segments';
 export { EMBEDDING_PREFIX, parsePromptSegments } from './prompt-segments';
 export type { PromptTokens } from './prompt-tokens';

@@ -182,6 +182,18 @@ describe('the text encoder input rows of a textual-inversion prompt', () => {
     expect(parityError(plain!.context, reference).maxDiff).toBeGreaterThan(100 * err.bound);
   });
 
+  it("puts the embedding files' identities in CLIPTextEncode's cache signature", async () => {
+    const fingerprint = (text: string) => CLIPTextEncode.fingerprint!({ values: { text }, env: ws.env });
+    expect(await fingerprint('a plain prompt')).toBe('');
+    const before = await fingerprint('a embedding:toy, b embedding:nothing');
+    expect(before).toMatch(/^toy,=[0-9a-f]{64}\|nothing=missing$/);
+    await writeFile(
+      join(embeddings(), 'toy.safetensors'),
+      encodeSafetensors(tinyEmbeddingTensors('a1111', width(), 3, 2)),
+    );
+    expect(await fingerprint('a embedding:toy, b embedding:nothing')).not.toBe(before);
+  });
+
   it('finds names with a subfolder and an extension, and leaves plain prompts as they were', async () => {
     const [a] = await encode('embedding:styles/learned_embeds.bin a cat');
     const [b] = await encode('embedding:styles/learned_embeds.bin.safetensors a cat');
