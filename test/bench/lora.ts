@@ -140,8 +140,11 @@ try {
   }
   const [mp, ml] = [median(timesPlain), median(timesLora)];
   console.log(`step, plain: ${s(mp)} [${timesPlain.map((x) => x.toFixed(2)).join(', ')}]`);
+  console.log(`step, LoRA:  ${s(ml)} [${timesLora.map((x) => x.toFixed(2)).join(', ')}]   [load ${load()}]`);
+  // Each pair ran back to back, so its ratio is less exposed to the machine's load drifting than the medians.
+  const ratios = timesLora.map((t, i) => t / timesPlain[i]!);
   console.log(
-    `step, LoRA:  ${s(ml)} [${timesLora.map((x) => x.toFixed(2)).join(', ')}]  ratio ${(ml / mp).toFixed(3)}   [load ${load()}]`,
+    `LoRA / plain per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(3)).join(', ')}]`,
   );
   base.release();
   patched.release();
