@@ -27,7 +27,12 @@ export interface ModelFileInput {
   /** `"<node type> input '<input>'"`, the prefix of every message about this input. */
   readonly label: string;
   /** The combo widget. */
-  readonly combo: { readonly kind: 'COMBO'; readonly options: DynamicOptions; readonly tooltip: string };
+  readonly combo: {
+    readonly kind: 'COMBO';
+    readonly options: DynamicOptions;
+    readonly modelFolder: string;
+    readonly tooltip: string;
+  };
   /** The absolute path of `name`, which must exist inside the folder. */
   resolve(env: NodeEnv, name: string): Promise<string>;
   /** For `fingerprint`: the file's identity, or `''` while the name is linked (not known yet). */
@@ -97,7 +102,12 @@ export function modelFileInput(o: ModelFileInputOptions): ModelFileInput {
   };
   return {
     label,
-    combo: Input.combo({ options: ({ env }: { env: NodeEnv }) => o.list(dir(env)), tooltip: o.tooltip }),
+    combo: Input.combo({
+      options: ({ env }: { env: NodeEnv }) => o.list(dir(env)),
+      // The editor lists the file among the models a workflow needs (and marks it when missing).
+      modelFolder: o.folder,
+      tooltip: o.tooltip,
+    }),
     resolve,
     fingerprint,
     validate,
