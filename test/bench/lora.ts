@@ -128,24 +128,34 @@ try {
   };
   await base.run(input);
   await patched.run(input);
-  const timesPlain: number[] = [];
-  const timesLora: number[] = [];
+  // Wall seconds, and CPU seconds of the whole process (the sessions' worker thread included): on a
+  // shared machine other processes stretch the wall time of a step, not the work it does.
+  const timed = async (session: UnetSession) => {
+    const [t, cpu] = [performance.now(), process.cpuUsage()];
+    await session.run(input);
+    const used = process.cpuUsage(cpu);
+    return { wall: since(t), cpu: (used.user + used.system) / 1e6 };
+  };
+  const plainSteps: { wall: number; cpu: number }[] = [];
+  const loraSteps: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < steps; i++) {
-    t0 = performance.now();
-    await base.run(input);
-    timesPlain.push(since(t0));
-    t0 = performance.now();
-    await patched.run(input);
-    timesLora.push(since(t0));
+    plainSteps.push(await timed(base));
+    loraSteps.push(await timed(patched));
   }
-  const [mp, ml] = [median(timesPlain), median(timesLora)];
-  console.log(`step, plain: ${s(mp)} [${timesPlain.map((x) => x.toFixed(2)).join(', ')}]`);
-  console.log(`step, LoRA:  ${s(ml)} [${timesLora.map((x) => x.toFixed(2)).join(', ')}]   [load ${load()}]`);
+  const show = (xs: number[]) => `${s(median(xs))} [${xs.map((x) => x.toFixed(2)).join(', ')}]`;
+  for (const [name, list] of [
+    ['plain', plainSteps],
+    ['LoRA ', loraSteps],
+  ] as const) {
+    console.log(`step, ${name}: wall ${show(list.map((x) => x.wall))}, CPU ${show(list.map((x) => x.cpu))}`);
+  }
   // Each pair ran back to back, so its ratio is less exposed to the machine's load drifting than the medians.
-  const ratios = timesLora.map((t, i) => t / timesPlain[i]!);
-  console.log(
-    `LoRA / plain per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(3)).join(', ')}]`,
-  );
+  for (const key of ['wall', 'cpu'] as const) {
+    const ratios = loraSteps.map((t, i) => t[key] / plainSteps[i]![key]);
+    console.log(
+      `LoRA / plain per pair (${key}): median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(3)).join(', ')}]   [load ${load()}]`,
+    );
+  }
   base.release();
   patched.release();
 
@@ -170,15 +180,11 @@ try {
   t0 = performance.now();
   const mergedSession = await open(merged);
   console.log(`merged design, one strength change: build + session ${s(since(t0))}   [load ${load()}]`);
-  const timesMerged: number[] = [];
   await mergedSession.run(input);
-  for (let i = 0; i < Math.min(steps, 3); i++) {
-    t0 = performance.now();
-    await mergedSession.run(input);
-    timesMerged.push(since(t0));
-  }
+  const mergedSteps: { wall: number; cpu: number }[] = [];
+  for (let i = 0; i < Math.min(steps, 3); i++) mergedSteps.push(await timed(mergedSession));
   console.log(
-    `step, merged: ${s(median(timesMerged))} [${timesMerged.map((x) => x.toFixed(2)).join(', ')}]   [load ${load()}]`,
+    `step, merged: wall ${show(mergedSteps.map((x) => x.wall))}, CPU ${show(mergedSteps.map((x) => x.cpu))}   [load ${load()}]`,
   );
   mergedSession.release();
 } finally {
