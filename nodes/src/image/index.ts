@@ -16,6 +16,8 @@ export { ImageScale, scaledSize } from './image-scale';
 export { IMAGE_EXTENSIONS, listInputImages } from './list-input-images';
 export { LoadImage } from './load-image';
 export { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
+export type { Image8 } from './pil-resize';
+export { PIL_BICUBIC, pilResize } from './pil-resize';
 export { insertPngText, readPngText } from './png-text-chunks';
 export type { ResampleMethod, ResampleOptions } from './resample';
 export { RESAMPLE_METHODS, resample } from './resample';
