@@ -54,7 +54,7 @@ function pass(src: Uint8Array, o: { outer: number; size: number; inner: number; 
         }
         // clip8: the arithmetic shift, then clamped to 0..255.
         const v = Math.floor(ss / ONE);
-        out[outBase + p * inner + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        out[outBase + p * inner + c] = Math.min(Math.max(v, 0), 255);
       }
     }
   }
