@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type Image8, PIL_BICUBIC, pilResize } from './pil-resize';
+import type { Image8 } from './image8';
+import { PIL_BICUBIC, pilResize } from './pil-resize';
 
 /** A 97x61 RGB test pattern with edges and texture in every channel. */
 function pattern(): Image8 {

@@ -6,15 +6,8 @@
  * through PIL this way, and the pixel values a vision tower sees depend on that rounding.
  */
 import { EngineError } from '@momaflow/engine';
+import type { Image8 } from './image8';
 import { type PilFilter, pilFilterTaps, type Taps } from './resample';
-
-/** An 8-bit image, rows of pixels of `channels` interleaved samples (PIL's RGB / L). */
-export interface Image8 {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: number;
-  readonly data: Uint8Array;
-}
 
 /** PIL's `BICUBIC` (Keys cubic with a = -0.5, support 2). */
 export const PIL_BICUBIC: PilFilter = {
