@@ -5,6 +5,7 @@
  */
 
 export { geglu, gelu, geluTanh, quickGelu, silu } from './activations';
+export { arange } from './arange';
 export type { AttentionOptions, AttentionResult } from './attention';
 export { attention, attentionScale } from './attention';
 export type { AttrFloat, AttrFloats, OnnxAttrs, OnnxAttrValue } from './attributes';

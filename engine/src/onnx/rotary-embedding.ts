@@ -7,6 +7,7 @@
  */
 import { EngineError } from '../errors/engine-error';
 import { Tensor } from '../tensor/tensor';
+import { arange } from './arange';
 import type { OnnxBuilder } from './onnx-builder';
 import type { Value } from './value';
 
@@ -48,9 +49,7 @@ export function rotaryTables(b: OnnxBuilder, length: Value<'int64'>, o: RotaryTa
   }
   if (!(o.theta > 0)) throw new EngineError('invalid_option', `'theta' must be positive, got ${o.theta}`);
   return b.scope('rotary', () => {
-    const end = b.op('Squeeze', [length, b.constInt64([0])]);
-    const scalar = (v: number) => b.constant(new Tensor('int64', [], BigInt64Array.of(BigInt(v))), 'index');
-    const positions = b.op('Range', [scalar(0), end, scalar(1)]);
+    const positions = arange(b, length);
     const column = b.op('Unsqueeze', [
       b.op('Cast', [positions], { to: 1 }, { dtype: 'float32' }),
       b.constInt64([1]),
