@@ -18,5 +18,8 @@ export {
   clipVisionConfigFromJson,
   clipVisionConfigFromShapes,
 } from './clip-vision-config';
+export { clipVisionKey, clipVisionSelector } from './clip-vision-keys';
 export type { ClipVisionTowerOptions } from './clip-vision-tower';
 export { clipVisionTower, towerDepth } from './clip-vision-tower';
+export type { ClipVisionCheckpoint } from './load-clip-vision';
+export { bundledClipVision, clipVisionShapes, loadClipVision } from './load-clip-vision';

@@ -3,20 +3,18 @@
  * Key layouts of LLaVA checkpoints, mapped to one canonical layout (LLaVA's own names) so the graph
  * builders read `model.layers.0.self_attn.q_proj.weight` and `model.mm_projector.0.weight` whatever
  * the file: llava-hf stores `language_model.model.*` (or `model.language_model.*` since transformers
- * 4.52) and `multi_modal_projector.linear_{1,2}`. The vision tower's keys, wherever they sit
- * (`vision_model.*` in a CLIP file, `vision_tower.vision_model.*` in llava-hf,
- * `model.vision_tower.vision_tower.vision_model.*` in a LLaVA file that bundles it), map to `vision_model.*`.
+ * 4.52) and `multi_modal_projector.linear_{1,2}`. Vision tower keys are `clipVisionSelector`'s.
  */
+import { clipVisionKey } from '../clip-vision';
 import type { WeightSelector } from '../ldm-config';
 import type { LlavaLayout } from './llava-config';
 
-const VISION = /^(?:(?:model\.)?vision_tower\.(?:vision_tower\.)?)?(vision_model\..+)$/;
 const HF_LANGUAGE = /^(?:language_model\.model|model\.language_model)\.(.+)$/;
 const HF_PROJECTOR = /^(?:model\.)?multi_modal_projector\.linear_([12])\.(weight|bias)$/;
 
 /** Canonical key of a language-model or projector tensor, per layout. */
 const LANGUAGE_KEYS = {
-  llava: (key) => (key.startsWith('model.') && !VISION.test(key) ? key : undefined),
+  llava: (key) => (key.startsWith('model.') && clipVisionKey(key) === undefined ? key : undefined),
   'llava-hf': (key) => {
     const language = HF_LANGUAGE.exec(key);
     if (language) return `model.${language[1]}`;
@@ -42,17 +40,7 @@ export function languageSelector(
   };
 }
 
-/**
- * Selects a CLIP vision tower's tensors, wherever they sit, as `vision_model.*`.
- * @example
- * const tower = await WeightMap.load(reader, visionSelector);
- */
-export const visionSelector: WeightSelector = (stored) => {
-  const m = VISION.exec(stored);
-  return m ? { key: m[1]! } : undefined;
-};
-
 /** Whether a checkpoint holds vision tower weights (llava-hf always does, LLaVA's own rarely). */
 export function hasVisionTower(keys: readonly string[]): boolean {
-  return keys.some((k) => VISION.test(k) && k.endsWith('embeddings.patch_embedding.weight'));
+  return keys.some((k) => clipVisionKey(k) === 'vision_model.embeddings.patch_embedding.weight');
 }
