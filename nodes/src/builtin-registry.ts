@@ -5,6 +5,7 @@
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { MLLM_NODES } from './mllm';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 
@@ -13,6 +14,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
   ...MOMA_NODES,
+  ...MLLM_NODES,
 ];
 
 /**

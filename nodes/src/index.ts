@@ -2,6 +2,7 @@
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './diffusion';
 export * from './image';
+export * from './mllm';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';

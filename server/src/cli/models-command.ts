@@ -2,13 +2,15 @@
  * @module
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
- * `<models>/checkpoints/`, so every example workflow runs without downloading anything. The same
- * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
+ * `<models>/checkpoints/`, and the tiny MoMA set (LLaVA in `mllm/`, CLIP vision tower in
+ * `clip_vision/`, adapter in `moma/`, real layouts), so every example workflow runs without
+ * downloading anything. The same command always writes the same bytes; `--if-absent` keeps existing
+ * files (for setup scripts).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyMoma, makeTinySd15 } from '@momaflow/nodes';
 import type { CliIo } from './cli-io';
 import { EXIT } from './run-command';
 
@@ -43,6 +45,14 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
       made.written
         ? `wrote ${made.checkpoint} (${size}, random weights) and ${made.yaml}\n`
         : `kept ${made.checkpoint} (${size}): it already exists\n`,
+    );
+    const moma = await makeTinyMoma({
+      modelsDir: path.resolve(values.models ?? 'models'),
+      ifAbsent: values['if-absent'] ?? false,
+    });
+    const momaSize = `${(moma.bytes / 2 ** 20).toFixed(1)} MiB`;
+    io.write(
+      `${moma.written ? 'wrote' : 'kept'} the tiny MoMA set (${momaSize}, random weights): ${moma.llava}, ${moma.clipVision}, ${moma.adapter}\n`,
     );
     return EXIT.ok;
   } catch (err) {

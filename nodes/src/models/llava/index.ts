@@ -21,7 +21,7 @@ export { llavaPrefill } from './llava-prefill';
 export type { LlavaPromptIds } from './llava-prompt';
 export { splitAtImage } from './llava-prompt';
 export type { LlavaPrecision, LlavaQuantization } from './llava-quantization';
-export { LLAVA_PRECISIONS, llavaQuantization } from './llava-quantization';
+export { autoLlavaPrecision, LLAVA_PRECISIONS, llavaQuantization } from './llava-quantization';
 export type { LlavaVisionGraphOptions } from './llava-vision-graph';
 export { buildLlavaVisionGraph, LLAVA_VISION_IO } from './llava-vision-graph';
 export type { LlavaCheckpoint } from './load-llava';

@@ -7,6 +7,7 @@
  * measured choices (see test/bench/mllm.ts).
  */
 import { FLOAT_WEIGHTS, type WeightQuantization } from '@momaflow/engine';
+import { type LlamaConfig, llamaLayerParameters } from '../llama';
 
 /** The precisions MLLMLoader offers. */
 export const LLAVA_PRECISIONS = ['fp32', 'int8', 'int4'] as const;
@@ -36,4 +37,18 @@ const PLANS = {
  */
 export function llavaQuantization(precision: LlavaPrecision): LlavaQuantization {
   return PLANS[precision];
+}
+
+/** Language models up to this many parameters stay float32 under `auto` (4 GB of weights). */
+const AUTO_FLOAT_LIMIT = 1e9;
+
+/**
+ * `auto`: float32 for small models (tests, the tiny default), int8 for real ones (its error stays
+ * within 0.1% of float32 and a 7B model fits the 12 GB budget).
+ * @example
+ * autoLlavaPrecision(config.llama); // 'int8' for LLaVA-1.5-7B
+ */
+export function autoLlavaPrecision(c: LlamaConfig): LlavaPrecision {
+  const parameters = c.layers * llamaLayerParameters(c) + c.vocabSize * c.hiddenSize;
+  return parameters <= AUTO_FLOAT_LIMIT ? 'fp32' : 'int8';
 }

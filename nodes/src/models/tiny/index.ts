@@ -1,12 +1,28 @@
 /**
  * @module
- * momaflow's tiny default model: SD1.5's architecture and file layout with seeded random weights, so
- * every workflow runs out of the box (`momaflow models make-tiny`), plus the LDM key/shape tables of
- * UNet, VAE and CLIP text encoder it is made from.
+ * momaflow's tiny default models: SD1.5's architecture and file layout, and a MoMA set (LLaVA, CLIP
+ * vision tower, adapter), with seeded random weights, so every workflow runs out of the box
+ * (`momaflow models make-tiny`), plus the key/shape tables they are made from.
  */
 export { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
 export { ldmUnetShapes } from './ldm-unet-shapes';
 export { ldmVaeShapes } from './ldm-vae-shapes';
+export type { MomaAdapterShape } from './llava-shapes';
+export {
+  clipVisionConfigJson,
+  clipVisionKeyShapes,
+  llavaConfigJson,
+  llavaKeyShapes,
+  momaAdapterKeyShapes,
+} from './llava-shapes';
+export type { MakeTinyMomaOptions, TinyMomaFiles } from './make-tiny-moma';
+export {
+  makeTinyMoma,
+  TINY_CLIP_VISION,
+  TINY_CLIP_VISION_DIR,
+  TINY_LLAVA_DIR,
+  TINY_MOMA_ADAPTER_FILE,
+} from './make-tiny-moma';
 export type { MakeTinySd15Options, TinySd15Files } from './make-tiny-sd15';
 export { makeTinySd15, TINY_SD15_FILE, tinySd15Tensors } from './make-tiny-sd15';
 export { seededWeight } from './seeded-init';

@@ -14,3 +14,4 @@ export type {
   SentencePieceType,
 } from './sentencepiece-model';
 export { parseSentencePieceModel } from './sentencepiece-model';
+export { writeSentencePieceModel } from './write-sentencepiece-model';
