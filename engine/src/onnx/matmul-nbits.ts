@@ -80,15 +80,17 @@ export function quantizeBlockwise(weight: Tensor<'float32'>, o: BlockQuantOption
   const data = new Uint8Array(n * blocks * blob);
   const scales = new Float32Array(n * blocks);
   const zeroPoints = new Uint8Array(n * zpRow);
+  // Codes of one block before packing; the hot loop stays free of calls (7.5 G weights for a 7B model).
+  const codes = new Uint8Array(blockSize);
   for (let row = 0; row < n; row++) {
     const rowBase = row * k;
     for (let blk = 0; blk < blocks; blk++) {
-      const start = blk * blockSize;
-      const end = Math.min(start + blockSize, k);
+      const start = rowBase + blk * blockSize;
+      const end = Math.min(start + blockSize, rowBase + k);
       // Zero stays in range, so zero weights (and K padding) come back exactly zero.
       let lo = 0;
       let hi = 0;
-      for (let i = rowBase + start; i < rowBase + end; i++) {
+      for (let i = start; i < end; i++) {
         const v = src[i]!;
         if (v < lo) lo = v;
         else if (v > hi) hi = v;
@@ -97,20 +99,21 @@ export function quantizeBlockwise(weight: Tensor<'float32'>, o: BlockQuantOption
       const inv = scale === 0 ? 0 : 1 / scale;
       const zp = scale === 0 ? 0 : Math.min(qmax, Math.max(0, Math.round(-lo * inv)));
       scales[row * blocks + blk] = scale;
-      const zpAt = row * zpRow;
-      if (bits === 8) zeroPoints[zpAt + blk] = zp;
-      else zeroPoints[zpAt + (blk >> 1)]! |= zp << ((blk & 1) << 2);
-      const out = (row * blocks + blk) * blob;
-      for (let i = start; i < end; i++) {
-        const q = Math.min(qmax, Math.max(0, Math.round(src[rowBase + i]! * inv) + zp));
-        const j = i - start;
-        if (bits === 8) data[out + j] = q;
-        else data[out + (j >> 1)]! |= q << ((j & 1) << 2);
+      // round(v / scale) + zp as floor(v / scale + zp + 0.5): the same for an integer zp; padding past K is zp.
+      const shifted = zp + 0.5;
+      let j = 0;
+      for (let i = start; i < end; i++, j++) {
+        const q = (src[i]! * inv + shifted) | 0;
+        codes[j] = Math.min(Math.max(q, 0), qmax);
       }
-      // Padding past K encodes zero: the zero point itself.
-      for (let j = end - start; j < blockSize; j++) {
-        if (bits === 8) data[out + j] = zp;
-        else data[out + (j >> 1)]! |= zp << ((j & 1) << 2);
+      codes.fill(zp, j);
+      const out = (row * blocks + blk) * blob;
+      if (bits === 8) {
+        data.set(codes, out);
+        zeroPoints[row * zpRow + blk] = zp;
+      } else {
+        for (let c = 0; c < blob; c++) data[out + c] = codes[2 * c]! | (codes[2 * c + 1]! << 4);
+        zeroPoints[row * zpRow + (blk >> 1)]! |= zp << ((blk & 1) << 2);
       }
     }
   }
