@@ -39,11 +39,17 @@ export interface CreateLlavaModelOptions {
 export function createLlavaModel(o: CreateLlavaModelOptions): LlavaModel {
   const { checkpoint: llava, tower } = o;
   const width = tower.config.hiddenSize;
-  const expected = llava.config.mmHiddenSize ?? llava.projectorInFeatures;
-  if (width !== llava.projectorInFeatures || width !== expected) {
+  if (width !== llava.projectorInFeatures) {
     throw new EngineError(
       'vision_tower_mismatch',
       `the vision tower ${tower.path} gives ${width}-wide features, but the projector of ${llava.dir} takes ${llava.projectorInFeatures}`,
+      { tower: tower.path, checkpoint: llava.dir },
+    );
+  }
+  if (llava.config.mmHiddenSize !== undefined && llava.config.mmHiddenSize !== width) {
+    throw new EngineError(
+      'vision_tower_mismatch',
+      `${llava.configPath} says 'mm_hidden_size' ${llava.config.mmHiddenSize}, but its projector and the vision tower ${tower.path} are ${width} wide`,
       { tower: tower.path, checkpoint: llava.dir },
     );
   }
