@@ -29,8 +29,6 @@ import {
   dequantizeBlockwise,
   ExternalDataWriter,
   FLOAT_WEIGHTS,
-  float32ToFloat16Array,
-  fromOrtTensor,
   matmulNBits,
   measureMatmulGflops,
   type NodeContext,
@@ -38,13 +36,12 @@ import {
   quantizeBlockwise,
   SessionCache,
   Tensor,
-  type TorchSaveTree,
   toOrtTensor,
   type WeightQuantization,
   writeModel,
   writeTorchFile,
 } from '@momaflow/engine';
-import { fixturePath } from '@momaflow/engine/testing';
+import { cosineSimilarity, fixturePath, runGraph } from '@momaflow/engine/testing';
 import { MLLMAdapter, MLLMLoader, MoMAAdapterLoader } from '@momaflow/nodes';
 import {
   CLIP_VIT_L14_336,
@@ -66,7 +63,10 @@ import {
   clipVisionKeyShapes,
   llavaConfigJson,
   llavaKeyShapes,
-  momaAdapterKeyShapes,
+  type MomaAdapterShape,
+  seededTorchTree,
+  seededWeight,
+  writeSeededMomaAdapter,
 } from '../../nodes/src/models/tiny/index';
 import { loadLlamaTokenizer } from '../../nodes/src/models/tokenizers/sentencepiece/index';
 import { listHookPoints, SD15_UNET_CONFIG, unetLayout } from '../../nodes/src/models/unet/index';
@@ -123,54 +123,9 @@ function rssMonitor(): { peak(): number; stop(): void } {
   };
 }
 
-/** xorshift32 uniform in [-bound, bound): fast enough for 7 G values. */
-function fillUniform(a: Float32Array, seed: number, bound: number): void {
-  let x = seed | 1;
-  for (let i = 0; i < a.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    a[i] = ((x >>> 0) / 4294967296 - 0.5) * 2 * bound;
-  }
-}
-
-/** FNV-1a of a key, so each tensor's values depend on its name only. */
-function seedOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/**
- * A random tensor as torch's defaults initialise its role: norm scales 1, biases and the class token
- * small, weights uniform with std 1/sqrt(3 fan_in) (`kaiming_uniform_(a=sqrt(5))`), as the project's
- * tiny models are made.
- */
-function randomWeight(key: string, shape: readonly number[]): Tensor<'float32'> {
-  const t = Tensor.zeros('float32', shape);
-  if (shape.length === 1 && key.endsWith('.weight')) t.data.fill(1);
-  else if (shape.length === 1) fillUniform(t.data, seedOf(key), 0.02);
-  else fillUniform(t.data, seedOf(key), 1 / Math.sqrt(shape.slice(1).reduce((a, b) => a * b, 1)));
-  return t;
-}
-
-const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-function saveTree(shapes: ReadonlyMap<string, readonly number[]>, dtype: 'F16' | 'F32'): TorchSaveTree {
-  return Object.fromEntries(
-    [...shapes].map(([key, shape]) => [
-      key,
-      {
-        dtype,
-        shape,
-        bytes: () => {
-          const t = randomWeight(key, shape);
-          return bytesOf(dtype === 'F16' ? float32ToFloat16Array(t.data) : t.data);
-        },
-      },
-    ]),
-  );
-}
+/** Random weights as the project's tiny models are made (`seededWeight`: norm scales 1, weights std 1/sqrt(3 fan_in)). */
+const SEED = 7;
+const randomWeight = (key: string, shape: readonly number[]) => seededWeight({ seed: SEED, key, shape });
 
 function dirsOf(root: string) {
   return {
@@ -222,7 +177,11 @@ async function make(root: string): Promise<void> {
   const weightMap: Record<string, string> = {};
   for (const [i, shard] of shards.entries()) {
     const file = `pytorch_model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.bin`;
-    await writeTorchFile(join(llava, file), saveTree(shard, 'F16'), { archive: 'pytorch_model' });
+    await writeTorchFile(
+      join(llava, file),
+      seededTorchTree(shard, { seed: SEED, prefix: '', dtype: 'F16' }),
+      { archive: 'pytorch_model' },
+    );
     for (const key of shard.keys()) weightMap[key] = file;
   }
   await writeFile(
@@ -230,19 +189,18 @@ async function make(root: string): Promise<void> {
     JSON.stringify({ metadata: { total_size: bytes }, weight_map: weightMap }, null, 2),
   );
   await writeFile(join(tower, 'config.json'), JSON.stringify(clipVisionConfigJson(TOWER), null, 2));
-  await writeTorchFile(join(tower, 'pytorch_model.bin'), saveTree(clipVisionKeyShapes(TOWER), 'F16'));
-  const sections = momaAdapterKeyShapes({
+  await writeTorchFile(
+    join(tower, 'pytorch_model.bin'),
+    seededTorchTree(clipVisionKeyShapes(TOWER), { seed: SEED, prefix: '', dtype: 'F16' }),
+  );
+  const sections: MomaAdapterShape = {
     llmHidden: LLAMA_7B.hiddenSize,
     embedding: LLAMA_7B.hiddenSize / 4,
     tokens: 4,
     tokenDim: 768,
     attention: listHookPoints(unetLayout(SD15_UNET_CONFIG)),
-  });
-  await writeTorchFile(join(d.models, 'moma', ADAPTER), {
-    projectors: saveTree(sections.projectors, 'F32'),
-    self_cross_attentions: saveTree(sections.self_cross_attentions, 'F32'),
-    llm_mapping: saveTree(sections.llm_mapping, 'F32'),
-  });
+  };
+  await writeSeededMomaAdapter(join(d.models, 'moma', ADAPTER), sections, SEED);
   console.log(
     `made ${LLAVA_DIR} (${shards.length} fp16 shards, ${gib(await folderBytes(llava))}), ${TOWER_DIR} (${gib(await folderBytes(tower))}) and ${ADAPTER} in ${seconds(t0).toFixed(0)} s`,
   );
@@ -422,18 +380,6 @@ async function kernels(): Promise<void> {
   for (const r of rows) console.log(r);
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
 /** Quantization error at the real width: `--layers` decoder layers, the CLIP-336 tower, MoMA's head. */
 async function error(): Promise<void> {
   const rss = rssMonitor();
@@ -472,16 +418,10 @@ async function error(): Promise<void> {
     feeds: Record<string, Tensor<'float32'> | Tensor<'int64'>>,
   ) => {
     const { modelPath } = await writeModel(model, join(root, name));
-    const lease = await sessions.acquire({ path: modelPath, hash: `${name}-${model.hash}` });
-    try {
-      const out = await lease.session.run(
-        Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrtTensor(v)])),
-      );
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrtTensor(v, 'float32')]));
-    } finally {
-      lease.release();
-      await sessions.unload(lease.key);
-    }
+    const source = { path: modelPath, hash: `${name}-${model.hash}` };
+    const out = await runGraph(sessions, source, feeds);
+    await sessions.unload(await sessions.keyOf(source));
+    return out;
   };
   const pixels = randomWeight('pixels', [1, 3, 336, 336]);
   const ids = (n: number, seed: number) =>
@@ -564,7 +504,7 @@ async function error(): Promise<void> {
   for (const precision of ['int8', 'int4'] as const) {
     const r = results[precision]!;
     console.log(
-      `  ${precision}: image features ${cosine(r.image, ref.image).toFixed(5)}, last hidden state ${cosine(r.last, ref.last).toFixed(5)}, all hidden states ${cosine(r.hidden, ref.hidden).toFixed(5)}, IP tokens ${cosine(r.ip, ref.ip).toFixed(5)}`,
+      `  ${precision}: image features ${cosineSimilarity(r.image, ref.image).toFixed(5)}, last hidden state ${cosineSimilarity(r.last, ref.last).toFixed(5)}, all hidden states ${cosineSimilarity(r.hidden, ref.hidden).toFixed(5)}, IP tokens ${cosineSimilarity(r.ip, ref.ip).toFixed(5)}`,
     );
   }
   console.log(`  peak RSS ${gib(rss.peak())}, load ${load()}`);

@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { rgbPattern } from './image-test-utils';
 import type { Image8 } from './image8';
 import { PIL_BICUBIC, pilResize } from './pil-resize';
 
 /** A 97x61 RGB test pattern with edges and texture in every channel. */
-function pattern(): Image8 {
-  const width = 97;
-  const height = 61;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < 3; c++)
-        data[(y * width + x) * 3 + c] = (x * 37 + y * 11 + c * 91 + ((x * y) % 17) * 5) % 256;
-  return { width, height, channels: 3, data };
-}
+const pattern = () => rgbPattern(97, 61, (x, y, c) => x * 37 + y * 11 + c * 91 + ((x * y) % 17) * 5);
 
 const pixel = (im: Image8, x: number, y: number) => [
   ...im.data.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3),

@@ -7,19 +7,12 @@
 import { createHash } from 'node:crypto';
 import type { Tensor } from '@momaflow/engine';
 import type { Image8 } from '../../image';
+import { rgbPattern } from '../../image/image-test-utils';
 import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from './clip-image-processor';
 
 /** 43x29 RGB, value (x*53 + y*29 + c*71 + ((x*y) % 13) * 7) % 256. */
-export function preprocessingPattern(): Image8 {
-  const width = 43;
-  const height = 29;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < 3; c++)
-        data[(y * width + x) * 3 + c] = (x * 53 + y * 29 + c * 71 + ((x * y) % 13) * 7) % 256;
-  return { width, height, channels: 3, data };
-}
+export const preprocessingPattern = (): Image8 =>
+  rgbPattern(43, 29, (x, y, c) => x * 53 + y * 29 + c * 71 + ((x * y) % 13) * 7);
 
 /** sha256 of the HWC uint8 crop that normalized CHW pixel values [1, 3, H, W] came from. */
 export function cropSha256(pixels: Tensor<'float32'>): string {

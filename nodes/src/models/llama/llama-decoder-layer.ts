@@ -34,6 +34,21 @@ function repeatKv(b: OnnxBuilder, x: Value<'float32'>, c: LlamaConfig): Value<'f
   return b.op('Reshape', [b.op('Expand', [split, shape]), b.constInt64([0, 0, c.heads * c.headDim])]);
 }
 
+/** A bias-free projection `name.weight` [outF, inF] of `x`, stored as the layer's quantization says. */
+function projection(
+  b: OnnxBuilder,
+  w: WeightScope,
+  x: Value<'float32'>,
+  o: {
+    readonly name: string;
+    readonly inF: number;
+    readonly outF: number;
+    readonly quantization: WeightQuantization;
+  },
+): Value<'float32'> {
+  return quantizedLinear(b, { weight: w.take(`${o.name}.weight`, [o.outF, o.inF]) }, x, o);
+}
+
 function selfAttention(
   b: OnnxBuilder,
   w: WeightScope,
@@ -43,7 +58,7 @@ function selfAttention(
   const c = o.config;
   const { quantization } = o;
   const project = (name: string, input: Value<'float32'>, inF: number, outF: number) =>
-    quantizedLinear(b, { weight: w.take(`${name}.weight`, [outF, inF]) }, input, { name, quantization });
+    projection(b, w, input, { name, inF, outF, quantization });
   const q = applyRotary(b, project('q_proj', x, c.hiddenSize, c.heads * c.headDim), o.rope, {
     heads: c.heads,
     name: 'q_rope',
@@ -63,16 +78,11 @@ function selfAttention(
 }
 
 function mlp(b: OnnxBuilder, w: WeightScope, x: Value<'float32'>, o: LlamaLayerOptions): Value<'float32'> {
-  const c = o.config;
+  const { hiddenSize: h, intermediateSize: i } = o.config;
   const { quantization } = o;
-  const up = (name: string) =>
-    quantizedLinear(b, { weight: w.take(`${name}.weight`, [c.intermediateSize, c.hiddenSize]) }, x, {
-      name,
-      quantization,
-    });
+  const up = (name: string) => projection(b, w, x, { name, inF: h, outF: i, quantization });
   const gated = b.op('Mul', [silu(b, up('gate_proj')), up('up_proj')]);
-  const down = { weight: w.take('down_proj.weight', [c.hiddenSize, c.intermediateSize]) };
-  return quantizedLinear(b, down, gated, { name: 'down_proj', quantization });
+  return projection(b, w, gated, { name: 'down_proj', inF: i, outF: h, quantization });
 }
 
 /**

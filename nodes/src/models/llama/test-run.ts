@@ -2,7 +2,8 @@
  * @module
  * Test-only: run a small built graph once on the CPU and return its first output.
  */
-import { fromOrtTensor, type OnnxModel, SessionCache, type Tensor, toOrtTensor } from '@momaflow/engine';
+import { type OnnxModel, SessionCache, type Tensor } from '@momaflow/engine';
+import { runGraph } from '@momaflow/engine/testing';
 
 /** The first output of `model` on `feeds`, as float32. */
 export async function runOnce(
@@ -11,15 +12,7 @@ export async function runOnce(
 ): Promise<Tensor<'float32'>> {
   const sessions = SessionCache.create({ maxEntries: 1, defaults: { intraOpNumThreads: 1 } });
   try {
-    const lease = await sessions.acquire({ model });
-    try {
-      const out = await lease.session.run(
-        Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrtTensor(v)])),
-      );
-      return fromOrtTensor(out[model.outputNames[0]!]!, 'float32');
-    } finally {
-      lease.release();
-    }
+    return (await runGraph(sessions, { model }, feeds))[model.outputNames[0]!]!;
   } finally {
     await sessions.dispose();
   }

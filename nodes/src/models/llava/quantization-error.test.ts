@@ -15,7 +15,8 @@
  * calibration-based schemes (GPTQ, AWQ) or keeping v/o/down at 8 bits (0.990 here) do better. The
  * bounds still catch a broken packing or zero point, which gives cosines near 0.
  */
-import { fromOrtTensor, type OnnxModel, SessionCache, Tensor, toOrtTensor } from '@momaflow/engine';
+import { SessionCache, Tensor } from '@momaflow/engine';
+import { cosineSimilarity, runGraph } from '@momaflow/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeightMap } from '../ldm-config';
 import type { LlamaConfig } from '../llama';
@@ -57,18 +58,6 @@ for (const [key, shape] of llavaKeyShapes(LLAMA, 64))
 const load = async (accept: (k: string) => boolean) =>
   WeightMap.fromTensors('random', Object.fromEntries([...weights].filter(([k]) => accept(k))));
 
-async function run(model: OnnxModel, feeds: Record<string, Tensor<'float32'> | Tensor<'int64'>>) {
-  const lease = await sessions.acquire({ model });
-  try {
-    const out = await lease.session.run(
-      Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrtTensor(v)])),
-    );
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrtTensor(v, 'float32')]));
-  } finally {
-    lease.release();
-  }
-}
-
 const ids = (n: number, seed: number) =>
   new Tensor(
     'int64',
@@ -105,18 +94,6 @@ const HEAD = buildMomaImagePromptGraph(
   },
 );
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
 async function outputs(precision: LlavaPrecision) {
   const graph = await buildLlavaLanguageStage({
     llava: LLAVA,
@@ -124,14 +101,14 @@ async function outputs(precision: LlavaPrecision) {
     quantization: llavaQuantization(precision),
     load,
   });
-  const hidden = (await run(graph, INPUT)).last_hidden_state!;
+  const hidden = (await runGraph(sessions, { model: graph }, INPUT)).last_hidden_state!;
   const [, tokens = 0] = hidden.shape;
   const last = new Tensor(
     'float32',
     [1, LLAMA.hiddenSize],
     hidden.data.slice((tokens - 1) * LLAMA.hiddenSize),
   );
-  const ip = (await run(HEAD, { hidden: last })).ip_tokens_cond!;
+  const ip = (await runGraph(sessions, { model: HEAD }, { hidden: last })).ip_tokens_cond!;
   return { hidden: hidden.data, last: last.data, ip: ip.data };
 }
 
@@ -143,9 +120,9 @@ describe('weight-only quantization of the LLaVA language model', () => {
     const reference = await outputs('fp32');
     const quantized = await outputs(precision);
     const measured = {
-      lastToken: cosine(quantized.last, reference.last),
-      allTokens: cosine(quantized.hidden, reference.hidden),
-      ipTokens: cosine(quantized.ip, reference.ip),
+      lastToken: cosineSimilarity(quantized.last, reference.last),
+      allTokens: cosineSimilarity(quantized.hidden, reference.hidden),
+      ipTokens: cosineSimilarity(quantized.ip, reference.ip),
     };
     console.info(`${precision} (2 layers x 1024): cosine vs fp32 ${JSON.stringify(measured)}`);
     expect(measured.lastToken, 'last token').toBeGreaterThanOrEqual(bound.hidden);

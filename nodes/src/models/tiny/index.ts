@@ -18,10 +18,12 @@ export {
 export type { MakeTinyMomaOptions, TinyMomaFiles } from './make-tiny-moma';
 export {
   makeTinyMoma,
+  seededTorchTree,
   TINY_CLIP_VISION,
   TINY_CLIP_VISION_DIR,
   TINY_LLAVA_DIR,
   TINY_MOMA_ADAPTER_FILE,
+  writeSeededMomaAdapter,
 } from './make-tiny-moma';
 export type { MakeTinySd15Options, TinySd15Files } from './make-tiny-sd15';
 export { makeTinySd15, TINY_SD15_FILE, tinySd15Tensors } from './make-tiny-sd15';

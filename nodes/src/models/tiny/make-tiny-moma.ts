@@ -105,12 +105,17 @@ export interface TinyMomaFiles {
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** A tree of seeded tensors for `writeTorchFile`, under `prefix` (the seed key), stored as `dtype`. */
-function seededTree(
+/**
+ * Seeded tensors of `shapes` for `writeTorchFile`, each made when it is written (so a 7B checkpoint
+ * never sits in memory); `prefix` goes into the seed key, `dtype` is how they are stored.
+ * @example
+ * await writeTorchFile(path, seededTorchTree(llavaKeyShapes(config, 1024), { seed: 1, prefix: 'llava/', dtype: 'F16' }));
+ */
+export function seededTorchTree(
   shapes: ReadonlyMap<string, readonly number[]>,
-  prefix: string,
-  dtype: 'F16' | 'F32',
+  o: { readonly seed: number; readonly prefix: string; readonly dtype: 'F16' | 'F32' },
 ): TorchSaveTree {
+  const { seed, prefix, dtype } = o;
   return Object.fromEntries(
     [...shapes].map(([key, shape]) => [
       key,
@@ -118,11 +123,38 @@ function seededTree(
         dtype,
         shape,
         bytes: () => {
-          const w = seededWeight({ seed: SEED, key: prefix + key, shape });
+          const w = seededWeight({ seed, key: prefix + key, shape });
           return bytesOf(dtype === 'F16' ? float32ToFloat16Array(w.data) : w.data);
         },
       },
     ]),
+  );
+}
+
+/**
+ * MoMA's adapter file of `shape` (nested `projectors` / `self_cross_attentions` / `llm_mapping`
+ * dicts, float32) with seeded weights.
+ * @example
+ * await writeSeededMomaAdapter('models/moma/attn_adapters_projectors.th', shape, 1);
+ */
+export async function writeSeededMomaAdapter(
+  path: string,
+  shape: MomaAdapterShape,
+  seed: number,
+): Promise<void> {
+  const sections = momaAdapterKeyShapes(shape);
+  await writeTorchFile(
+    path,
+    {
+      projectors: seededTorchTree(sections.projectors, { seed, prefix: 'projectors/', dtype: 'F32' }),
+      self_cross_attentions: seededTorchTree(sections.self_cross_attentions, {
+        seed,
+        prefix: 'attn/',
+        dtype: 'F32',
+      }),
+      llm_mapping: seededTorchTree(sections.llm_mapping, { seed, prefix: 'mapping/', dtype: 'F32' }),
+    },
+    { archive: 'attn_adapters_projectors' },
   );
 }
 
@@ -171,19 +203,14 @@ export async function makeTinyMoma(o: MakeTinyMomaOptions): Promise<TinyMomaFile
   const config = llavaConfigJson(llama, { visionWidth: tower.hiddenSize, visionTower: TINY_CLIP_VISION_DIR });
   await writeAtomic(join(llava, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   await writeAtomic(join(llava, 'tokenizer.model'), writeSentencePieceModel(tokenizer));
-  await writeTorchFile(weights[0]!, seededTree(llavaKeyShapes(llama, tower.hiddenSize), 'llava/', 'F16'), {
-    archive: 'pytorch_model',
-  });
-
-  const sections = momaAdapterKeyShapes(tinyAdapterShape(llama.hiddenSize));
   await writeTorchFile(
-    adapter,
+    weights[0]!,
+    seededTorchTree(llavaKeyShapes(llama, tower.hiddenSize), { seed: SEED, prefix: 'llava/', dtype: 'F16' }),
     {
-      projectors: seededTree(sections.projectors, 'projectors/', 'F32'),
-      self_cross_attentions: seededTree(sections.self_cross_attentions, 'attn/', 'F32'),
-      llm_mapping: seededTree(sections.llm_mapping, 'mapping/', 'F32'),
+      archive: 'pytorch_model',
     },
-    { archive: 'attn_adapters_projectors' },
   );
+
+  await writeSeededMomaAdapter(adapter, tinyAdapterShape(llama.hiddenSize), SEED);
   return { llava, clipVision, adapter, written: true, bytes: await sizeOf(...weights) };
 }

@@ -6,7 +6,12 @@
  * words of MoMA's prompt and common English words as merge chains (`▁p`, `▁ph`, ... `▁photo`). Any
  * text encodes (unknown characters as UTF-8 bytes); LLaMA's own 32000-piece model is not ours to ship.
  */
-import type { SentencePiece, SentencePieceModel } from '../tokenizers/sentencepiece';
+import {
+  LLAMA_NORMALIZER_SPEC,
+  LLAMA_TRAINER_SPEC,
+  type SentencePiece,
+  type SentencePieceModel,
+} from '../tokenizers/sentencepiece';
 
 const WORDS = [
   // MoMA's LLaVA prompt.
@@ -124,22 +129,7 @@ export function tinyLlamaTokenizerModel(): SentencePieceModel {
   }
   return {
     pieces,
-    trainerSpec: {
-      modelType: 'bpe',
-      byteFallback: true,
-      treatWhitespaceAsSuffix: false,
-      unkPiece: '<unk>',
-      bosPiece: '<s>',
-      eosPiece: '</s>',
-      padPiece: '<pad>',
-      unkSurface: ' \u2047 ',
-    },
-    normalizerSpec: {
-      name: 'identity',
-      precompiledCharsmap: new Uint8Array(0),
-      addDummyPrefix: true,
-      removeExtraWhitespaces: false,
-      escapeWhitespaces: true,
-    },
+    trainerSpec: LLAMA_TRAINER_SPEC,
+    normalizerSpec: LLAMA_NORMALIZER_SPEC,
   };
 }

@@ -1,5 +1,6 @@
 /** @module SentencePiece tokenizers: LLaMA (LLaVA / MoMA prompts). */
 
+export { LLAMA_NORMALIZER_SPEC, LLAMA_TRAINER_SPEC } from './llama-specs';
 export type { LlamaTokenizeOptions } from './llama-tokenizer';
 export { LlamaTokenizer } from './llama-tokenizer';
 export type { BosTokenizer, ImageTokenOptions } from './llava-image-token';
