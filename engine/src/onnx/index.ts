@@ -49,6 +49,8 @@ export { OnnxModel } from './onnx-model';
 export { fromOrtTensor, toOrtTensor } from './ort-tensor';
 export type { WeightQuantization } from './quantized-linear';
 export { FLOAT_WEIGHTS, quantizedLinear } from './quantized-linear';
+export type { OnnxIo, OnnxIoInfo } from './read-onnx-io';
+export { readOnnxIo } from './read-onnx-io';
 export type { ReduceOpType } from './reduce';
 export { reduce } from './reduce';
 export type { RmsNormOptions, RmsNormWeights } from './rms-norm';

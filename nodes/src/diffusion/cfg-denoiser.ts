@@ -9,6 +9,7 @@
  * is skipped, as ComfyUI does.
  */
 import type { Tensor } from '@momaflow/engine';
+import type { ControlResidualSource } from '../controlnet/control-run';
 import type { PatchOutputs, UnetSession } from '../models/unet';
 import {
   cfgCombine,
@@ -19,8 +20,10 @@ import {
   scaleModelInput,
   sigmaToTimestep,
 } from '../samplers';
-import { concatBatch, meanOf, sliceBatch } from './batch-tensors';
+import { concatBatch, meanOf, rowsForBatch, sliceBatch } from './batch-tensors';
+import { hasRegions } from './conditioning-regions';
 import type { Conditioning } from './diffusion-types';
+import { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
@@ -33,13 +36,8 @@ export interface CfgDenoiserOptions {
   readonly schedule: DiscreteSchedule;
   /** Latents per call (the LATENT batch). */
   readonly batch: number;
-}
-
-/** Each entry's context rows for a latent batch: its own rows, or its single row repeated. */
-function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
-  return cond.map(({ context }) =>
-    context.shape[0] === batch ? context : concatBatch(new Array<Tensor<'float32'>>(batch).fill(context)),
-  );
+  /** ControlNet residuals per call (controlnet/control-run.ts), when an entry has a ControlNet. */
+  readonly control?: ControlResidualSource;
 }
 
 /**
@@ -49,17 +47,24 @@ function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
  * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
 export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
+  // Area / mask / strength entries are evaluated per region (ComfyUI `calc_cond_batch`).
+  if (hasRegions([o.positive, o.negative])) return createRegionalCfgDenoiser(o);
   const uncond = o.cfg === 1 ? [] : o.negative;
   const entries = [...uncond, ...o.positive];
-  const context = concatBatch(contextRows(entries, o.batch));
+  const context = concatBatch(entries.map((e) => rowsForBatch(e.context, o.batch)));
   let previous: PatchOutputs | undefined;
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';
     const input = isSigma ? scaleModelInput(x, level) : x;
+    const sample = concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input));
+    const timestep = isSigma ? sigmaToTimestep(o.schedule, level) : level;
+    const sigma = isSigma ? level : undefined;
+    const controlResiduals = await o.control?.({ entries, batch: o.batch, sample, context, timestep, sigma });
     const { noisePred, patchOutputs } = await o.unet.run({
-      sample: concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input)),
-      timestep: isSigma ? sigmaToTimestep(o.schedule, level) : level,
+      sample,
+      timestep,
       encoderHiddenStates: context,
+      ...(controlResiduals === undefined ? {} : { controlResiduals }),
       step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}), previous },
     });
     previous = patchOutputs;

@@ -1,10 +1,13 @@
 /**
  * @module
- * momaflow's tiny default models: SD1.5's architecture and file layout, and a MoMA set (LLaVA, CLIP
- * vision tower, adapter), with seeded random weights, so every workflow runs out of the box
- * (`momaflow models make-tiny`), plus the key/shape tables they are made from.
+ * momaflow's tiny default models: SD1.5's architecture and file layout with seeded random weights, so
+ * every workflow runs out of the box (`momaflow models make-tiny`), a ControlNet for it in the original
+ * releases' layout, a MoMA set (LLaVA, CLIP vision tower, adapter) in theirs, plus the key/shape
+ * tables they are made from.
  */
 export { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
+export type { LdmHintShape } from './ldm-controlnet-shapes';
+export { ldmControlNetShapes } from './ldm-controlnet-shapes';
 export { ldmUnetShapes } from './ldm-unet-shapes';
 export { ldmVaeShapes } from './ldm-vae-shapes';
 export type { MomaAdapterShape } from './llava-shapes';
@@ -15,6 +18,14 @@ export {
   llavaKeyShapes,
   momaAdapterKeyShapes,
 } from './llava-shapes';
+export type { MakeTinyControlNetOptions, TinyControlNetFiles } from './make-tiny-controlnet';
+export {
+  CLDM_HINT_SHAPE,
+  controlNetYamlText,
+  makeTinyControlNet,
+  TINY_CONTROLNET_FILE,
+  tinyControlNetTensors,
+} from './make-tiny-controlnet';
 export type { MakeTinyMomaOptions, TinyMomaFiles } from './make-tiny-moma';
 export {
   makeTinyMoma,

@@ -33,7 +33,7 @@ import {
 import { seededWeight } from './seeded-init';
 import { tinyLlamaTokenizerModel } from './tiny-llama-vocab';
 import { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
-import { fileExists, writeAtomic } from './write-files';
+import { exists, writeAtomic } from './write-atomic';
 
 /** Folder of the tiny LLaVA inside `models/mllm`. */
 export const TINY_LLAVA_DIR = 'momaflow-tiny-llava';
@@ -181,7 +181,7 @@ export async function makeTinyMoma(o: MakeTinyMomaOptions): Promise<TinyMomaFile
     join(llava, 'tokenizer.model'),
     join(clipVision, 'config.json'),
   ];
-  if (o.ifAbsent && (await Promise.all(all.map(fileExists))).every(Boolean)) {
+  if (o.ifAbsent && (await Promise.all(all.map(exists))).every(Boolean)) {
     return { llava, clipVision, adapter, written: false, bytes: await sizeOf(...weights) };
   }
   for (const dir of [llava, clipVision, join(o.modelsDir, 'moma')]) await mkdir(dir, { recursive: true });

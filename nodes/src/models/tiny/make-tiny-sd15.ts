@@ -13,7 +13,7 @@ import { ldmUnetShapes } from './ldm-unet-shapes';
 import { ldmVaeShapes } from './ldm-vae-shapes';
 import { seededWeight } from './seeded-init';
 import { type LdmCheckpointShape, ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
-import { fileExists, writeAtomic } from './write-files';
+import { exists, writeAtomic } from './write-atomic';
 
 /**
  * File name of the tiny checkpoint inside `models/checkpoints`.
@@ -75,7 +75,7 @@ export async function makeTinySd15(options: MakeTinySd15Options): Promise<TinySd
   const dir = join(options.modelsDir, 'checkpoints');
   const checkpoint = join(dir, TINY_SD15_FILE);
   const yaml = join(dir, TINY_SD15_YAML);
-  if (options.ifAbsent && (await fileExists(checkpoint)) && (await fileExists(yaml))) {
+  if (options.ifAbsent && (await exists(checkpoint)) && (await exists(yaml))) {
     return { checkpoint, yaml, written: false, bytes: (await stat(checkpoint)).size };
   }
   await mkdir(dir, { recursive: true });

@@ -1,13 +1,13 @@
 /**
  * @module
- * File writing for the tiny model makers: atomic writes (a reader never sees half a file) and the
- * "is it there already" check behind `--if-absent`.
+ * File helpers of the tiny-model makers: whether a file exists, and an atomic write (a temporary
+ * sibling renamed over the target), so a reader never sees half a model file.
  */
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { EngineError, errorMessage } from '@momaflow/engine';
 
 /** Whether `path` is an existing file. */
-export async function fileExists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     (s) => s.isFile(),
     () => false,
@@ -16,8 +16,7 @@ export async function fileExists(path: string): Promise<boolean> {
 
 /**
  * Write through a temporary file and rename.
- * @example
- * await writeAtomic('models/checkpoints/x.yaml', text);
+ * @throws EngineError `model_unwritable` naming the file.
  */
 export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
