@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { NodeEnv, OnnxModelSource, Tensor } from '@momaflow/engine';
 import { EngineError, errorMessage, fromOrtTensor, toOrtTensor, writeModel } from '@momaflow/engine';
-import type { ImagePrompt } from '../diffusion/diffusion-types';
+import type { ImagePrompt } from '../diffusion';
 import {
   buildMomaImagePromptGraph,
   MOMA_IMAGE_PROMPT_IO,

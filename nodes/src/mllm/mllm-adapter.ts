@@ -8,9 +8,7 @@
  * result by its inputs, so an unchanged image, subject and prompt never run the MLLM again.
  */
 import { defineNode, EngineError, Input, type NodeContext, Tensor } from '@momaflow/engine';
-import type { Image8 } from '../image';
-import { toImage8 } from '../image';
-import { requireImage } from '../image/tensor-checks';
+import { type Image8, requireImage, toImage8 } from '../image';
 import { type LlavaModel, llavaPixelValues, llavaPrefill, splitAtImage } from '../models/llava';
 import type { MomaAdapter } from '../models/moma-adapter';
 import { loadLlamaTokenizer } from '../models/tokenizers/sentencepiece';

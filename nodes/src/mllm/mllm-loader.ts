@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { defineNode, EngineError, errorMessage, Input, type NodeEnv } from '@momaflow/engine';
-import { checkpointIdentity } from '../diffusion/checkpoint-identity';
+import { checkpointIdentity } from '../diffusion';
 import { resolveExistingInside } from '../image';
 import { type ClipVisionCheckpoint, loadClipVision } from '../models/clip-vision';
 import {

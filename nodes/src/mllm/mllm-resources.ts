@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { defineResource, type OnnxModelSource, SessionCache } from '@momaflow/engine';
-import { LruMemo } from '../diffusion/lru-memo';
+import { LruMemo } from '../diffusion';
 import { LlavaGraphCache } from '../models/llava';
 import type { LlamaTokenizer } from '../models/tokenizers/sentencepiece';
 
