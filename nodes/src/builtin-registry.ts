@@ -8,6 +8,7 @@ import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
+import { MLLM_NODES } from './mllm';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 import { SEGMENT_NODES } from './segment';
@@ -20,6 +21,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...MLLM_NODES,
   ...SEGMENT_NODES,
 ];
 

@@ -5,6 +5,7 @@ export * from './controlnet';
 export * from './diffusion';
 export * from './image';
 export * from './latent';
+export * from './mllm';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
