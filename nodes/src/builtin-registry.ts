@@ -11,6 +11,7 @@ import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
 import { LORA_NODES } from './lora';
+import { MLLM_NODES } from './mllm';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 import { SEGMENT_NODES } from './segment';
@@ -23,6 +24,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...MLLM_NODES,
   ...SEGMENT_NODES,
   ...LORA_NODES,
   CustomDiffusionLoader,

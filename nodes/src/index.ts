@@ -9,6 +9,7 @@ export * from './embeddings';
 export * from './image';
 export * from './latent';
 export * from './lora';
+export * from './mllm';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';

@@ -14,12 +14,15 @@ export {
   randomTensor,
   runModel,
 } from '../onnx/test-reference';
-export { PickleWriter } from '../weights/test-utils/pickle-writer';
-export type { TensorViewSpec } from '../weights/test-utils/torch-file-builder';
-export { buildTorchFile, writeTensor } from '../weights/test-utils/torch-file-builder';
+export { PickleWriter } from '../weights/pickle-writer';
+export { buildTorchFile } from '../weights/test-utils/torch-file-builder';
+export type { TensorViewSpec } from '../weights/torch-writer';
+export { writeTensor } from '../weights/torch-writer';
 export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
+export { cosineSimilarity } from './cosine-similarity';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';
+export { runGraph } from './run-graph';
 export { SANDBOX_TEST_PACK, writeSandboxTestPack } from './sandbox-test-pack';
 export { chainPrompt, createTestEnv, createTestNodes, testNodeContext } from './test-nodes';

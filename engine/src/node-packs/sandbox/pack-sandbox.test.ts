@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../errors/engine-error';
 import { SILENT_LOGGER } from '../../log/logger';
 import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definition';
-import { createNodeEnv } from '../../node-api/node-env';
 import { createNodeRegistry } from '../../node-api/node-registry';
 import { Tensor } from '../../tensor/tensor';
 import { writeSandboxTestPack } from '../../testing/sandbox-test-pack';
