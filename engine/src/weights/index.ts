@@ -16,6 +16,7 @@ export { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors-header';
 export { openSafetensors, SafetensorsReader } from './safetensors-reader';
 export type { AnyTensor, WriteSafetensorsOptions } from './safetensors-writer';
 export { encodeSafetensors, writeSafetensors } from './safetensors-writer';
+export { tensorsDigest } from './tensor-digest';
 export type { TorchTree, TorchTreeValue } from './torch-archive';
 export { isTorchTree, openTorchFile, readTorchPickle, TorchReader } from './torch-reader';
 export { TorchTensorHandle } from './torch-tensor';
