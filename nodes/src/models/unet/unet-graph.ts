@@ -66,6 +66,34 @@ export interface UnetGraphInput {
   readonly build?: OnnxBuildOptions;
 }
 
+/** Throw when a patch declared inputs it has no method to feed, or reference outputs without a pass. */
+function checkPatchFeeds(patch: ModelPatch, io: PatchIo): void {
+  const declares = (per: 'run' | 'step') => io.inputs.some((i) => i.patchId === patch.id && i.per === per);
+  const missing =
+    declares('run') && patch.runInputs === undefined
+      ? 'runInputs'
+      : declares('step') && patch.stepInputs === undefined
+        ? 'stepInputs'
+        : undefined;
+  if (missing !== undefined) {
+    throw new EngineError(
+      'patch_inputs_unfed',
+      `patch '${patch.id}' declares graph inputs but has no ${missing}() to feed them`,
+      { patchId: patch.id },
+    );
+  }
+  if (
+    patch.referencePass === undefined &&
+    io.outputs.some((o) => o.patchId === patch.id && o.pass === 'reference')
+  ) {
+    throw new EngineError(
+      'patch_reference_missing',
+      `patch '${patch.id}' adds reference outputs but asks for no reference pass`,
+      { patchId: patch.id },
+    );
+  }
+}
+
 /** Time embedding: `time_proj` (sinusoidal) -> `time_embedding` (linear_1, silu, linear_2). */
 function timeEmbedding(
   b: OnnxBuilder,
@@ -191,15 +219,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
   h = conv2d(b, convOut, h, { padding: 1, name: 'conv_out' });
   b.output(h, UNET_IO_NAMES.noisePred, ['batch', config.outChannels, 'height', 'width']);
 
-  for (const patch of patches) {
-    if (patch.stepInputs === undefined && io.inputs.some((i) => i.patchId === patch.id)) {
-      throw new EngineError(
-        'patch_step_inputs_missing',
-        `patch '${patch.id}' declares graph inputs but has no stepInputs() to feed them`,
-        { patchId: patch.id },
-      );
-    }
-  }
+  for (const patch of patches) checkPatchFeeds(patch, io);
   return {
     model: b.build(input.build),
     io: {
