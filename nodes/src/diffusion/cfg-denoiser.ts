@@ -9,7 +9,7 @@
  * is skipped, as ComfyUI does.
  */
 import type { Tensor } from '@momaflow/engine';
-import type { PatchOutputs, UnetSession } from '../models/unet';
+import type { UnetRun } from '../models/unet';
 import {
   cfgCombine,
   type Denoiser,
@@ -21,11 +21,12 @@ import {
 } from '../samplers';
 import { concatBatch, meanOf, sliceBatch } from './batch-tensors';
 import type { Conditioning } from './diffusion-types';
+import { guidedEntries } from './guided-rows';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
-  /** The UNet to call (a `UnetSession`; only `run` is used). */
-  readonly unet: Pick<UnetSession, 'run'>;
+  /** The UNet run to call, started with `guidedRows` of the same entries (only `run` is used). */
+  readonly unet: Pick<UnetRun, 'run'>;
   readonly positive: Conditioning;
   readonly negative: Conditioning;
   readonly cfg: number;
@@ -44,31 +45,30 @@ function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
 
 /**
  * The `Denoiser` a `sample` run calls: x0 estimates (sigma domain) or noise predictions (timestep
- * domain), guided. Keeps the previous call's patch outputs to hand to the next (iterative patches).
+ * domain), guided.
  * @example
  * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
 export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
-  const uncond = o.cfg === 1 ? [] : o.negative;
-  const entries = [...uncond, ...o.positive];
+  const guided = guidedEntries(o);
+  const entries = guided.map((g) => g.entry);
+  const uncond = guided.filter((g) => g.role === 'uncond').length;
   const context = concatBatch(contextRows(entries, o.batch));
-  let previous: PatchOutputs | undefined;
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';
     const input = isSigma ? scaleModelInput(x, level) : x;
-    const { noisePred, patchOutputs } = await o.unet.run({
+    const { noisePred } = await o.unet.run({
       sample: concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input)),
       timestep: isSigma ? sigmaToTimestep(o.schedule, level) : level,
       encoderHiddenStates: context,
-      step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}), previous },
+      step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}) },
     });
-    previous = patchOutputs;
     const outputs = entries.map((_, i) => {
       const eps = sliceBatch(noisePred, i * o.batch, o.batch);
       return isSigma ? denoisedFromEpsilon(x, eps, level) : eps;
     });
-    const cond = meanOf(outputs.slice(uncond.length));
-    if (uncond.length === 0) return cond;
-    return cfgCombine(meanOf(outputs.slice(0, uncond.length)), cond, o.cfg);
+    const cond = meanOf(outputs.slice(uncond));
+    if (uncond === 0) return cond;
+    return cfgCombine(meanOf(outputs.slice(0, uncond)), cond, o.cfg);
   };
 }

@@ -39,6 +39,8 @@ export interface VaeModel {
 /** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The prompt's token ids, one per context position, when a text encoder made it (to find words). */
+  readonly tokenIds?: Int32Array;
 }
 
 /** The CONDITIONING socket: one or more entries; a sampler averages their predictions, as ComfyUI. */

@@ -31,5 +31,5 @@ export async function encodePrompt(env: NodeEnv, clip: ClipModel, text: string):
   const context = await withModelSession(env, { kind: 'clip-text', handle: clip }, (session) =>
     encodeText(session, [tokens.ids], { layer: clip.layer }),
   );
-  return { conditioning: Object.freeze([Object.freeze({ context })]), tokens };
+  return { conditioning: Object.freeze([Object.freeze({ context, tokenIds: tokens.ids })]), tokens };
 }

@@ -1,19 +1,22 @@
 /**
  * @module
  * One KSampler run on a LATENT: scale it into the model's space (SD1.x: x 0.18215, ComfyUI
- * `process_latent_in`), start from the plan's noised sample, walk the levels with the guided UNet in
- * one batched call per step, and scale the result back. The noise is the caller's, so the node draws it
- * from the seed and the parity tests feed the reference noise.
+ * `process_latent_in`), run the reference passes the model's patches ask for (reference-passes.ts),
+ * start from the plan's noised sample, walk the levels with the guided UNet in one batched call per
+ * step, and scale the result back, with the masks patches generated on the way. The noise is the
+ * caller's, so the node draws it from the seed and the parity tests feed the reference noise.
  */
-import type { NodeEnv, Tensor } from '@momaflow/engine';
+import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
-import { type UnetModel, UnetSession } from '../models/unet';
+import { type UnetModel, type UnetRun, UnetSession } from '../models/unet';
 import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
 import { divided, scaled } from './batch-tensors';
 import { createCfgDenoiser } from './cfg-denoiser';
 import { checkConditioning } from './check-conditioning';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
+import { guidedEntries, guidedRows } from './guided-rows';
+import { type ReferencePassEvent, referencePasses } from './reference-passes';
 import { SAMPLER_PLANS, type SamplerName } from './sampler-plans';
 
 /** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
@@ -44,9 +47,27 @@ export interface SampleLatentOptions {
    * the event loop is blocked during a step, and reports (progress events, encoded previews) go out
    * only while the UNet is idle.
    */
-  readonly onStep?: (progress: StepProgress) => void | Promise<void>;
+  readonly onStep?: (progress: SamplingStep) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
+  /** Where patches report warnings. */
+  readonly log?: Logger;
+  /** After each reference pass a patch asked for (run now, or found from an earlier run). */
+  readonly onReferencePass?: (event: ReferencePassEvent) => void;
+}
+
+/** A step as `onStep` sees it: the sampler's progress, and the masks patches have made so far. */
+export interface SamplingStep extends StepProgress {
+  /** Masks per latent [batch, 1, h, w] after this step (`ModelPatch.finalMask`), by patch id. */
+  masks(): Readonly<Record<string, Tensor<'float32'>>>;
+}
+
+/** A sampling run's result. */
+export interface SampledLatent {
+  /** In VAE space (a LATENT's samples). */
+  readonly samples: Tensor<'float32'>;
+  /** Masks per latent [batch, 1, h, w] that patches generated (`ModelPatch.finalMask`), by patch id. */
+  readonly masks: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 /**
@@ -57,6 +78,15 @@ export interface SampleLatentOptions {
  *   samplerName: 'euler', scheduler: 'normal', steps: 20, cfg: 8 });
  */
 export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'float32'>> {
+  return (await sampleLatentWithMasks(o)).samples;
+}
+
+/**
+ * `sampleLatent` that also returns the masks the model's patches generated.
+ * @example
+ * const { samples, masks } = await sampleLatentWithMasks({ ...options, log: ctx.log });
+ */
+export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<SampledLatent> {
   const label = o.label ?? 'KSampler';
   const [batch = 0] = o.latent.shape;
   if (o.noise.shape.join('x') !== o.latent.shape.join('x')) {
@@ -76,7 +106,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   const denoise = o.denoise ?? 1;
   const plan = SAMPLER_PLANS[o.samplerName];
   const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
-  if (levels.length < 2) return o.latent;
+  if (levels.length < 2) return { samples: o.latent, masks: {} };
   const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
   const unet = await UnetSession.open({
     model: o.model,
@@ -84,9 +114,19 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
     sessions: o.env.resource(DIFFUSION_SESSIONS),
   });
   let reported: Promise<void> = Promise.resolve();
+  let run: UnetRun | undefined;
   try {
+    const [, , height = 0, width = 0] = o.latent.shape;
+    run = await unet.startRun({
+      rows: guidedRows(guidedEntries(o), batch),
+      height,
+      width,
+      contextTokens: tokens,
+      references: await referencePasses(o.env, unet, o.onReferencePass),
+      ...(o.log === undefined ? {} : { log: o.log }),
+    });
     const guided = createCfgDenoiser({
-      unet,
+      unet: run,
       positive: o.positive,
       negative: o.negative,
       cfg: o.cfg,
@@ -105,7 +145,8 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
         return guided(sampleX, level, stepIndex);
       },
       onStep: (progress) => {
-        reported = Promise.resolve(o.onStep?.(progress));
+        const masks = () => run?.finalMasks() ?? {};
+        reported = Promise.resolve(o.onStep?.({ ...progress, masks }));
         // Awaited by the next call or after the loop; this only keeps a run that ends first (an
         // interrupt) from leaving it unhandled.
         reported.catch(() => {});
@@ -114,8 +155,9 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
       ...(o.signal === undefined ? {} : { signal: o.signal }),
     });
     await reported;
-    return divided(out, SD15_LATENT_SCALE);
+    return { samples: divided(out, SD15_LATENT_SCALE), masks: run.finalMasks() };
   } finally {
+    await run?.end();
     unet.release();
   }
 }
