@@ -30,7 +30,7 @@ export type {
 } from './diffusion-types';
 export { EmptyLatentImage, emptyLatent } from './empty-latent-image';
 export type { EncodedPrompt } from './encode-prompt';
-export { encodePrompt } from './encode-prompt';
+export { clipTokenizer, encodePrompt } from './encode-prompt';
 export type { GuidedEntry } from './guided-rows';
 export { guidedEntries, guidedRows } from './guided-rows';
 export { imageToVaeInput, vaeOutputToImage } from './image-layout';
