@@ -11,7 +11,7 @@ export {
   float32ToFloat16Array,
   float32ToFloat16Bits,
 } from './float16';
-export { openWeights, TORCH_EXTENSIONS, withWeightReader } from './open-weights';
+export { openWeights, readWeightSection, TORCH_EXTENSIONS, withWeightReader } from './open-weights';
 export { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors-header';
 export { openSafetensors, SafetensorsReader } from './safetensors-reader';
 export type { AnyTensor, WriteSafetensorsOptions } from './safetensors-writer';

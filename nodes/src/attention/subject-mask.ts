@@ -75,7 +75,9 @@ export function generatedSubjectMask(o: GeneratedSubjectMaskOptions): Tensor<'fl
   for (let latent = 0; latent < latents; latent++) {
     const members = rows.flatMap((row, r) => (row.latent === latent ? [r] : []));
     const joined = new Float64Array(members.length * size);
-    members.forEach((r, i) => joined.set(averaged[r]!, i * size));
+    members.forEach((r, i) => {
+      joined.set(averaged[r]!, i * size);
+    });
     minMax(joined);
     for (let i = 0; i < joined.length; i++) if (!(joined[i]! > o.threshold)) joined[i] = 0;
     minMax(joined);

@@ -53,6 +53,11 @@ export type Conditioning = readonly ConditioningEntry[];
  */
 export interface Latent {
   readonly samples: Tensor<'float32'>;
+  /**
+   * Masks per latent [batch, 1, h, w] the model's patches generated while sampling it (MoMA's
+   * generated-subject mask), by patch id.
+   */
+  readonly masks?: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 /**

@@ -6,9 +6,9 @@
  * noise (`k_diffusion` `default_noise_sampler`), so a seed gives ComfyUI's image for the same weights.
  * Reports progress every step with a latent preview, and stops between steps when interrupted.
  */
-import { defineNode, Input, MAX_SEED, type Tensor } from '@momaflow/engine';
+import { defineNode, Input, MAX_SEED } from '@momaflow/engine';
 import { generatorNoiseSource, SCHEDULER_NAMES, TorchCpuGenerator, torchRandn } from '../samplers';
-import { sampleLatent } from './sample-latent';
+import { type SampledLatent, sampleLatentWithMasks } from './sample-latent';
 import { SAMPLER_NAMES } from './sampler-plans';
 import { createStepReporter } from './step-reporter';
 
@@ -62,9 +62,9 @@ export const KSampler = defineNode({
     const seed = Math.min(i.seed, MAX_SEED);
     const latent = i.latent_image.samples;
     const reporter = createStepReporter({ progress: (v, m, p) => ctx.progress(v, m, p), log: ctx.log });
-    let samples: Tensor<'float32'>;
+    let sampled: SampledLatent;
     try {
-      samples = await sampleLatent({
+      sampled = await sampleLatentWithMasks({
         env: ctx.env,
         model: i.model,
         positive: i.positive,
@@ -78,6 +78,11 @@ export const KSampler = defineNode({
         cfg: i.cfg,
         denoise: i.denoise,
         signal: ctx.signal,
+        log: ctx.log,
+        onReferencePass: ({ patchId, cached }) =>
+          ctx.log.info(
+            `KSampler: reference pass of '${patchId}' ${cached ? 'reused from an earlier run' : 'done'}`,
+          ),
         onStep: (progress) => {
           reporter.onStep(progress);
           return reporter.flush();
@@ -88,6 +93,7 @@ export const KSampler = defineNode({
       reporter.cancel();
       throw err;
     }
-    return [{ samples }];
+    const { samples, masks } = sampled;
+    return [Object.keys(masks).length === 0 ? { samples } : { samples, masks }];
   },
 });

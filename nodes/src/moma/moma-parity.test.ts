@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createNodeEnv, type NodeEnv, type SafetensorsReader, SILENT_LOGGER, Tensor } from '@momaflow/engine';
 import { fixturePath, openVectors } from '@momaflow/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoupledWeights } from '../attention';
+import { decoupledWeights, wordTokenIds } from '../attention';
 import {
   type Conditioning,
   clipTokenizer,
@@ -32,7 +32,6 @@ import { encodeText } from '../models/clip-text';
 import { readMomaAdapterSection } from '../models/moma-adapter';
 import { type UnetModel, UnetSession, withPatch } from '../models/unet';
 import { MOMA_PATCH_IDS, MOMA_SETTINGS, momaPatches } from './moma-patches';
-import { subjectTokenIds } from './subject-tokens';
 
 const SINGLE = 1e-4;
 const MULTI = 1e-3;
@@ -116,7 +115,7 @@ async function patched(): Promise<{ model: UnetModel; referenceSample: Tensor<'f
     referenceNoise: await f32('moma.ref_noise'),
     subjectContext: subject.conditioning[0]!.context,
     referenceMask: new Tensor('float32', [1, mh, mw], (await f32('moma.mask_ref')).data),
-    subjectTokenIds: subjectTokenIds(await clipTokenizer(env, checkpoint.clip), await subjectWord()),
+    subjectTokenIds: wordTokenIds(await clipTokenizer(env, checkpoint.clip), await subjectWord()),
     strength: (await f32('moma.strength')).data[0]!,
     latentScale: SD15_LATENT_SCALE,
     selfOffAt: Number(json['moma.self_injection_off_at_or_above_t']),
@@ -166,9 +165,7 @@ describe('MoMA parity (vectors.safetensors moma.*)', () => {
       SINGLE,
       'subject',
     );
-    const subjectIds = new Set(
-      subjectTokenIds(await clipTokenizer(env, checkpoint.clip), await subjectWord()),
-    );
+    const subjectIds = new Set(wordTokenIds(await clipTokenizer(env, checkpoint.clip), await subjectWord()));
     const found = Array.from(positive[0]!.tokenIds!.keys()).filter((i) =>
       subjectIds.has(positive[0]!.tokenIds![i]!),
     );

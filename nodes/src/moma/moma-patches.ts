@@ -23,11 +23,11 @@ import {
   fittedEntries,
   imagePromptPatch,
   referenceAttentionPatch,
+  referenceSample,
   WHOLE_SCHEDULE,
 } from '../attention';
 import type { ImagePrompt } from '../diffusion/diffusion-types';
 import type { AttentionHookPoint, ModelPatch, ReferencePassRequest } from '../models/unet';
-import { SD1_SCHEDULE } from '../samplers';
 
 /** MoMA's fixed choices, as its official code makes them. */
 export const MOMA_SETTINGS = {
@@ -37,6 +37,8 @@ export const MOMA_SETTINGS = {
   maskThreshold: 0.2,
   /** Image-prompt attention scale (`IPAttnProcessor.scale`). */
   imagePromptScale: 1,
+  /** Image-prompt tokens the processors assume (`num_tokens`), when no image prompt is given. */
+  imagePromptTokens: 4,
   /** The reference pass's timestep. */
   referenceTimestep: 0,
   /** `generate_with_adapters`: diffusers DDIM, 50 steps, CFG 7.5. */
@@ -59,7 +61,8 @@ export interface MomaPatchOptions {
   readonly weights: DecoupledWeights;
   /** The adapter file, for messages. */
   readonly source: string;
-  readonly imagePrompt: ImagePrompt;
+  /** The MLLM's image-prompt tokens; without them MoMA runs its self-attention path alone. */
+  readonly imagePrompt: ImagePrompt | undefined;
   /** [1, 4, h, w] VAE-space latent of the reference image (posterior mean, unscaled). */
   readonly referenceLatent: Tensor<'float32'>;
   /** Unit noise shaped like `referenceLatent`, added at t = 0. */
@@ -78,17 +81,6 @@ export interface MomaPatchOptions {
   readonly selfOffAt?: number;
   /** Default `MOMA_SETTINGS.maskThreshold`. */
   readonly maskThreshold?: number;
-}
-
-/** The UNet's reference input: x0 * scale noised at t (diffusers `add_noise`). */
-function noisedReference(o: MomaPatchOptions): Tensor<'float32'> {
-  const abar = SD1_SCHEDULE.alphasCumprod[MOMA_SETTINGS.referenceTimestep]!;
-  const a = Math.sqrt(abar) * o.latentScale;
-  const n = Math.sqrt(1 - abar);
-  const out = TensorClass.zeros('float32', o.referenceLatent.shape);
-  for (let i = 0; i < out.size; i++)
-    out.data[i] = a * o.referenceLatent.data[i]! + n * o.referenceNoise.data[i]!;
-  return out;
 }
 
 /** The subject context without its last `dropped` tokens (the official processor's quirk). */
@@ -117,8 +109,13 @@ export function momaPatches(o: MomaPatchOptions): {
 } {
   const cross = fittedEntries(o.weights, o.points, 'cross', { source: o.source, needsScale: false });
   const self = fittedEntries(o.weights, o.points, 'self', { source: o.source, needsScale: true });
-  const imageTokens = o.imagePrompt.cond.shape[1] ?? 0;
-  const sample = noisedReference(o);
+  const imageTokens = o.imagePrompt?.cond.shape[1] ?? MOMA_SETTINGS.imagePromptTokens;
+  const sample = referenceSample({
+    latent: o.referenceLatent,
+    noise: o.referenceNoise,
+    timestep: MOMA_SETTINGS.referenceTimestep,
+    latentScale: o.latentScale,
+  });
   const context = referenceContext(o.subjectContext, imageTokens);
   const reference: ReferencePassRequest = {
     sample,
@@ -137,14 +134,19 @@ export function momaPatches(o: MomaPatchOptions): {
     threshold: o.maskThreshold ?? MOMA_SETTINGS.maskThreshold,
   });
   const generated = { kind: 'generated', source: map } as const;
-  const imagePrompt = imagePromptPatch({
-    id: MOMA_PATCH_IDS.imagePrompt,
-    entries: cross,
-    tokens: o.imagePrompt,
-    scale: MOMA_SETTINGS.imagePromptScale,
-    mask: generated,
-    range: WHOLE_SCHEDULE,
-  });
+  const imagePrompt =
+    o.imagePrompt === undefined
+      ? []
+      : [
+          imagePromptPatch({
+            id: MOMA_PATCH_IDS.imagePrompt,
+            entries: cross,
+            tokens: o.imagePrompt,
+            scale: MOMA_SETTINGS.imagePromptScale,
+            mask: generated,
+            range: WHOLE_SCHEDULE,
+          }),
+        ];
   const referencePatch = referenceAttentionPatch({
     id: MOMA_PATCH_IDS.reference,
     points: o.points.filter((p) => self.has(p.order)),
@@ -155,5 +157,5 @@ export function momaPatches(o: MomaPatchOptions): {
     mask: generated,
     range: { first: (o.selfOffAt ?? MOMA_SETTINGS.selfOffAt) - 1, last: Number.NEGATIVE_INFINITY },
   });
-  return { map, patches: [map, imagePrompt, referencePatch] };
+  return { map, patches: [map, ...imagePrompt, referencePatch] };
 }

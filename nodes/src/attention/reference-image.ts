@@ -1,0 +1,30 @@
+/**
+ * @module
+ * The reference image as a reference pass takes it: the first of the batch, resized to size x size as
+ * MoMA's evaluation code does (`transforms.Resize((512, 512))`, whose PIL filter antialiases; here
+ * lanczos, clamped to [0, 1]). The reference pass attends over every latent position at full
+ * resolution, so a photo at its own size (a 1282 x 1282 reference is a 160 x 160 latent, 25,600
+ * positions) would cost far more than the image being generated.
+ */
+import { Tensor } from '@momaflow/engine';
+import { resample } from '../image/resample';
+
+/** The widget's default and bounds. */
+export const REFERENCE_SIZE = { default: 512, min: 0, max: 2048, step: 8 } as const;
+
+/**
+ * Image 0 of an IMAGE batch, resized to size x size; at its own size when `size` is 0.
+ * @example
+ * const reference = referenceImage(image, 512).shape; // [1, 512, 512, 3]
+ */
+export function referenceImage(image: Tensor<'float32'>, size: number): Tensor<'float32'> {
+  const [n = 0, h = 0, w = 0, c = 0] = image.shape;
+  const first = n === 1 ? image : new Tensor('float32', [1, h, w, c], image.data.slice(0, h * w * c));
+  if (size === 0 || (h === size && w === size)) return first;
+  const resized = resample(first, { width: size, height: size, method: 'lanczos' });
+  return new Tensor(
+    'float32',
+    resized.shape,
+    resized.data.map((v) => Math.min(1, Math.max(0, v))),
+  );
+}
