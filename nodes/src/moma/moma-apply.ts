@@ -9,8 +9,10 @@
  * per reference (reference-passes.ts). A reference mask of another size is resized to the image; an
  * empty one switches MoMA off with a warning (there is no subject to carry over).
  */
+import type { NodeContext, Tensor } from '@momaflow/engine';
 import { defineNode, EngineError, Input } from '@momaflow/engine';
 import {
+  type AlignedReferenceMask,
   alignReferenceMask,
   loadAttentionAdapter,
   REFERENCE_SIZE,
@@ -56,6 +58,32 @@ function requireImagePrompt(prompt: ImagePrompt, model: UnetModel): ImagePrompt 
     }
   }
   return prompt;
+}
+
+/**
+ * The reference image at `size` and its mask lined up with it. A mask of another size than the image
+ * given is resized to it, with a note in the log.
+ */
+function referenceOf(
+  ctx: NodeContext,
+  given: Tensor<'float32'>,
+  givenMask: Tensor<'float32'> | undefined,
+  size: number,
+): { readonly image: Tensor<'float32'>; readonly mask: AlignedReferenceMask | undefined } {
+  const checked = requireImage(given, label('reference_image'));
+  const [n = 0, h = 0, w = 0] = checked.shape;
+  if (n > 1) ctx.log.warn(`MoMAApply: the reference batch has ${n} images; only the first is used`);
+  const image = referenceImage(checked, size);
+  if (givenMask === undefined) return { image, mask: undefined };
+  const mask = requireMask(givenMask, label('reference_mask'));
+  const [, mh, mw] = mask.shape;
+  if (mh !== h || mw !== w) {
+    ctx.log.info(
+      `MoMAApply: the reference mask is ${mw}x${mh}, the image ${w}x${h}; the mask was resized to the image`,
+    );
+  }
+  const [, height = 0, width = 0] = image.shape;
+  return { image, mask: alignReferenceMask(mask, height, width) };
 }
 
 /** MoMA on a MODEL. */
@@ -122,27 +150,12 @@ export const MoMAApply = defineNode({
         "MoMAApply: no 'image_prompt': MoMA runs without the MLLM's tokens (reference self-attention only)",
       );
     }
-    const given = requireImage(i.reference_image, label('reference_image'));
-    if ((given.shape[0] ?? 0) > 1) {
-      ctx.log.warn(`MoMAApply: the reference batch has ${given.shape[0]} images; only the first is used`);
-    }
-    const image = referenceImage(given, i.reference_size);
-    const [, height = 0, width = 0] = image.shape;
+    const { image, mask } = referenceOf(ctx, i.reference_image, i.reference_mask, i.reference_size);
     const stages = 4;
     ctx.progress(0, stages);
     const positive = await encodePrompt(ctx.env, i.clip, momaPrompt(i.subject, i.prompt));
     const subjectIds = wordTokenIds(await clipTokenizer(ctx.env, i.clip), i.subject);
-    const aligned =
-      i.reference_mask === undefined
-        ? undefined
-        : alignReferenceMask(requireMask(i.reference_mask, label('reference_mask')), height, width);
-    if (aligned?.resized === true) {
-      const [, mh, mw] = i.reference_mask?.shape ?? [];
-      ctx.log.info(
-        `MoMAApply: the reference mask is ${mw}x${mh}, the image ${width}x${height}; the mask was resized`,
-      );
-    }
-    if (aligned?.empty === true) {
+    if (mask?.empty === true) {
       ctx.log.warn(
         "MoMAApply: the reference mask is empty (no subject pixel), so MoMA is off: the model is returned unpatched and the image follows the prompt alone. Check 'reference_mask' (1 = subject).",
       );
@@ -169,7 +182,7 @@ export const MoMAApply = defineNode({
       referenceLatent: latent,
       referenceNoise: torchRandn({ seed: REFERENCE_NOISE_SEED, shape: latent.shape }),
       subjectContext: subject.conditioning[0]!.context,
-      ...(aligned === undefined ? {} : { referenceMask: aligned.mask }),
+      ...(mask === undefined ? {} : { referenceMask: mask.mask }),
       subjectTokenIds: subjectIds,
       strength: i.mode === 'custom' ? i.strength : MOMA_MODES[i.mode],
       latentScale: SD15_LATENT_SCALE,
