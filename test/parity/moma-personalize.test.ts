@@ -9,12 +9,11 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@momaflow/engine';
 import { decodeImage, TINY_SD15_FILE } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadUnet } from '../../nodes/src/models/unet';
-import type { CliIo } from '../../server/src/cli/cli-io';
 import { main } from '../../server/src/cli/main';
+import { memoryIo } from '../../server/src/cli/memory-io';
 import { writeRandomMomaAdapter } from '../support/random-moma-adapter';
 
 const WORKFLOW = fileURLToPath(new URL('../../workflows/moma-personalize.json', import.meta.url));
@@ -32,21 +31,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function recordingIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    isTty: false,
-    write: (text) => out.push(text),
-    error: (text) => err.push(text),
-    log: createLogger((level, message) => err.push(`${level}: ${message}`)),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
-}
-
 /** The workflow's node of a class. */
 function nodeOf(classType: string, nth = 0): [string, Workflow['nodes'][string]] {
   const found = Object.entries(workflow.nodes).filter(([, n]) => n.class_type === classType)[nth];
@@ -57,7 +41,7 @@ function nodeOf(classType: string, nth = 0): [string, Workflow['nodes'][string]]
 describe('workflows/moma-personalize.json from the command line', () => {
   it('runs on the tiny models and writes the image and the subject mask', async () => {
     const models = join(root, 'models');
-    expect(await main(['models', 'make-tiny', '--models', models], recordingIo())).toBe(0);
+    expect(await main(['models', 'make-tiny', '--models', models], memoryIo().io)).toBe(0);
     const [, adapterLoader] = nodeOf('MoMAAdapterLoader');
     const tiny = await loadUnet(join(models, 'checkpoints', TINY_SD15_FILE));
     await writeRandomMomaAdapter({
@@ -68,16 +52,16 @@ describe('workflows/moma-personalize.json from the command line', () => {
     await mkdir(join(root, 'input'), { recursive: true });
     await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
 
-    const io = recordingIo();
+    const run = memoryIo();
     const started = performance.now();
-    const code = await main(['run', WORKFLOW, '--data', root, '--json'], io);
+    const code = await main(['run', WORKFLOW, '--data', root, '--json'], run.io);
     const seconds = (performance.now() - started) / 1000;
-    expect(io.err.filter((line) => !line.startsWith('info:'))).toEqual([]);
+    expect(run.err()).toBe('');
     expect(code).toBe(0);
     // The acceptance bound is 30 s on an idle machine; this only catches a regression to minutes.
     expect(seconds).toBeLessThan(120);
-    const events = io.out
-      .join('')
+    const events = run
+      .out()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; nodeId?: string; value?: number; max?: number });

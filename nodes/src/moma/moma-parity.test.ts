@@ -31,6 +31,7 @@ import {
 import { encodeText } from '../models/clip-text';
 import { readMomaAdapterSection } from '../models/moma-adapter';
 import { type UnetModel, UnetSession, withPatch } from '../models/unet';
+import { parityError } from '../models/unet/test-fixtures';
 import { MOMA_PATCH_IDS, MOMA_SETTINGS, momaPatches } from './moma-patches';
 
 const SINGLE = 1e-4;
@@ -49,15 +50,8 @@ const f32 = (name: string) => vectors.readFloat32(name);
 
 /** max |a - b| within `relative * max(1, max |b|)`, naming what is compared. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number, what: string) {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let diff = 0;
-  let top = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i]! - expected[i]!);
-    diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
-    top = Math.max(top, Math.abs(expected[i]!));
-  }
-  expect(diff, what).toBeLessThanOrEqual(relative * Math.max(1, top));
+  const { maxAbs, bound } = parityError(actual, expected, relative);
+  expect(maxAbs, what).toBeLessThanOrEqual(bound);
 }
 
 /** Rows [from, to) of the token axis of a [B, T, D] tensor, batch row `row`, as [1, to - from, D]. */
