@@ -43,6 +43,7 @@ import {
   torchRandn,
   UNET_GRAPHS,
 } from '@momaflow/nodes';
+import { resolveDirectories } from '@momaflow/server';
 import { readMomaAdapter } from '../../nodes/src/models/moma-adapter';
 import {
   listHookPoints,
@@ -65,12 +66,7 @@ const [mode, dir] = positionals;
 if ((mode !== 'make' && mode !== 'run') || dir === undefined) {
   throw new Error('usage: moma.ts make DIR | run DIR [--steps N] [--repeats N]');
 }
-const dirs = {
-  input: join(dir, 'input'),
-  output: join(dir, 'output'),
-  temp: join(dir, 'temp'),
-  models: join(dir, 'models'),
-};
+const dirs = resolveDirectories(dir);
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const load = () => loadavg()[0]!.toFixed(2);

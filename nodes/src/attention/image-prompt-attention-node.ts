@@ -9,7 +9,7 @@ import { withPatch } from '../models/unet';
 import { loadAttentionAdapter } from './attention-adapter';
 import { fittedEntries } from './decoupled-weights';
 import { imagePromptPatch } from './image-prompt-patch';
-import { INJECTION_WIDGETS, injectionMaskFrom, injectionRange } from './injection-inputs';
+import { INJECTION_INPUTS, injectionMaskFrom, injectionRange } from './injection-inputs';
 import { uniquePatchId } from './patch-lookup';
 
 const NODE = 'ImagePromptAttention';
@@ -25,7 +25,6 @@ export const ImagePromptAttention = defineNode({
     model: Input.link('MODEL', { tooltip: 'The model to patch.' }),
     attention_adapter: Input.link('ATTENTION_ADAPTER', { tooltip: 'The to_k_ip / to_v_ip weights.' }),
     image_prompt: Input.link('IMAGE_PROMPT', { tooltip: 'The image-prompt tokens.' }),
-    mask: Input.link('MASK', { optional: true, tooltip: "Where to apply, with mask_source 'mask'." }),
     scale: Input.float({
       default: 1,
       min: 0,
@@ -33,7 +32,7 @@ export const ImagePromptAttention = defineNode({
       step: 0.05,
       tooltip: 'Weight of the image prompt next to the text.',
     }),
-    ...INJECTION_WIDGETS,
+    ...INJECTION_INPUTS,
   },
   outputs: [{ type: 'MODEL', name: 'MODEL', tooltip: 'The patched model.' }],
   run: async (ctx, i) => {

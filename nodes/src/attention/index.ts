@@ -17,7 +17,7 @@ export { ImagePromptAttention } from './image-prompt-attention-node';
 export type { ImagePromptPatchOptions } from './image-prompt-patch';
 export { imagePromptPatch } from './image-prompt-patch';
 export type { MaskSourceName } from './injection-inputs';
-export { INJECTION_WIDGETS, injectionMaskFrom, injectionRange, MASK_SOURCES } from './injection-inputs';
+export { INJECTION_INPUTS, injectionMaskFrom, injectionRange, MASK_SOURCES } from './injection-inputs';
 export type { GeneratedMaskSource, InjectionMask } from './injection-mask';
 export { injectionMaskFeed, NO_MASK, rowMasks } from './injection-mask';
 export type { LayerSelection } from './layer-selection';

@@ -1,7 +1,7 @@
 /**
  * @module
- * The widgets injection nodes share (mask source, start and end of the schedule) and how they turn
- * into an `InjectionMask` and a `TimestepRange`.
+ * The inputs injection nodes share (mask and mask source, start and end of the schedule) and how
+ * they turn into an `InjectionMask` and a `TimestepRange`.
  */
 import { EngineError, Input, type Tensor } from '@momaflow/engine';
 import { requireMask } from '../image/tensor-checks';
@@ -14,8 +14,9 @@ import { type TimestepRange, timestepRangeFromFractions } from './timestep-range
 export const MASK_SOURCES = ['none', 'mask', 'generated'] as const;
 export type MaskSourceName = (typeof MASK_SOURCES)[number];
 
-/** The widgets, spread into a node's inputs. */
-export const INJECTION_WIDGETS = {
+/** The inputs, spread into a node's inputs. */
+export const INJECTION_INPUTS = {
+  mask: Input.link('MASK', { optional: true, tooltip: "Where to apply, with mask_source 'mask'." }),
   mask_source: Input.combo({
     options: MASK_SOURCES,
     default: 'none',

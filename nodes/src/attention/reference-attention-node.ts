@@ -12,7 +12,7 @@ import { withPatch } from '../models/unet';
 import { torchRandn } from '../samplers';
 import { loadAttentionAdapter } from './attention-adapter';
 import { fittedEntries } from './decoupled-weights';
-import { INJECTION_WIDGETS, injectionMaskFrom, injectionRange } from './injection-inputs';
+import { INJECTION_INPUTS, injectionMaskFrom, injectionRange } from './injection-inputs';
 import { uniquePatchId } from './patch-lookup';
 import { referenceAttentionPatch } from './reference-attention-patch';
 import { REFERENCE_SIZE, referenceImage } from './reference-image';
@@ -46,13 +46,12 @@ export const ReferenceAttention = defineNode({
       optional: true,
       tooltip: 'Projections of the captured keys and values (MoMA); raw keys and values without.',
     }),
-    mask: Input.link('MASK', { optional: true, tooltip: "Where to apply, with mask_source 'mask'." }),
     reference_size: Input.int({
       ...REFERENCE_SIZE,
       tooltip: 'The reference image is resized to this square size first; 0 keeps its size.',
     }),
     strength: Input.float({ default: 1, min: 0, max: 4, step: 0.05, tooltip: 'Weight of the injection.' }),
-    ...INJECTION_WIDGETS,
+    ...INJECTION_INPUTS,
   },
   outputs: [{ type: 'MODEL', name: 'MODEL', tooltip: 'The patched model.' }],
   run: async (ctx, i) => {
