@@ -167,7 +167,7 @@ describe('MoMA through the executor', () => {
       },
     },
     '8': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['1', 1] } },
-    '9': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 48, batch_size: 1 } },
+    '9': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 48, batch_size: 2 } },
     '10': {
       class_type: 'KSampler',
       inputs: {
@@ -210,19 +210,23 @@ describe('MoMA through the executor', () => {
     expect(first.status).toBe('success');
     expect(fresh.runs.byKey.get(encoder)! - before.encodes).toBe(1);
     expect(fresh.runs.referencePasses - before.passes).toBe(1);
-    const [imageFile] = first.outputs['12']?.images ?? [];
-    const [maskFile] = first.outputs['15']?.images ?? [];
-    const saved = await decodeImageFile(
-      join(fresh.env.dirs.output, maskFile!.subfolder, maskFile!.filename),
-      {
-        label: 'test',
-        name: 'mask',
-      },
+    // A batch of two non-square latents: two images and a mask for each.
+    expect(first.outputs['12']?.images).toHaveLength(2);
+    const masks = first.outputs['15']?.images ?? [];
+    expect(masks).toHaveLength(2);
+    const saved = await Promise.all(
+      masks.map((m) =>
+        decodeImageFile(join(fresh.env.dirs.output, m.subfolder, m.filename), {
+          label: 'test',
+          name: 'mask',
+        }),
+      ),
     );
-    expect(saved.image.shape).toEqual([1, 48, 64, 3]);
-    const values = new Set(saved.image.data);
-    expect(values.size).toBeGreaterThan(2);
-    expect(imageFile?.filename).toMatch(/\.png$/);
+    for (const { image } of saved) {
+      expect(image.shape).toEqual([1, 48, 64, 3]);
+      expect(new Set(image.data).size).toBeGreaterThan(2);
+    }
+    expect(saved[0]!.image.data).not.toEqual(saved[1]!.image.data);
 
     const second = await run(prompt('A cat on the moon.'));
     expect(second.status).toBe('success');
