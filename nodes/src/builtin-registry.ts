@@ -4,17 +4,21 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { ATTENTION_NODES } from './attention';
+import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
+import { SEGMENT_NODES } from './segment';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
   ...ATTENTION_NODES,
+  ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...SEGMENT_NODES,
 ];
 
 /**

@@ -8,6 +8,8 @@
  */
 import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
+import { startControlRun } from '../controlnet/control-run';
+import { withUncondControl } from '../controlnet/uncond-control';
 import { type UnetModel, type UnetRun, UnetSession } from '../models/unet';
 import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
 import { divided, scaled } from './batch-tensors';
@@ -50,7 +52,7 @@ export interface SampleLatentOptions {
   readonly onStep?: (progress: SamplingStep) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
-  /** Where patches report warnings. */
+  /** Where notes go (a resized ControlNet hint, a patch's warning); default the environment's. */
   readonly log?: Logger;
   /** After each reference pass a patch asked for (run now, or found from an earlier run). */
   readonly onReferencePass?: (event: ReferencePassEvent) => void;
@@ -108,31 +110,50 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
   const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
   if (levels.length < 2) return { samples: o.latent, masks: {} };
   const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
-  const unet = await UnetSession.open({
+  const negative = withUncondControl(o.positive, o.negative);
+  const guided = guidedEntries({ positive: o.positive, negative, cfg: o.cfg });
+  const control = await startControlRun({
+    env: o.env,
     model: o.model,
-    graphs: o.env.resource(UNET_GRAPHS),
-    sessions: o.env.resource(DIFFUSION_SESSIONS),
+    entries: guided.map((g) => g.entry),
+    latentShape: o.latent.shape,
+    schedule: SD1_SCHEDULE,
+    log: o.log ?? o.env.log,
+    label,
   });
+  let unet: UnetSession;
+  try {
+    unet = await UnetSession.open({
+      model: o.model,
+      graphs: o.env.resource(UNET_GRAPHS),
+      sessions: o.env.resource(DIFFUSION_SESSIONS),
+      graph: { controlResiduals: control !== undefined },
+    });
+  } catch (err) {
+    control?.release();
+    throw err;
+  }
   let reported: Promise<void> = Promise.resolve();
   let run: UnetRun | undefined;
   try {
     const [, , height = 0, width = 0] = o.latent.shape;
     run = await unet.startRun({
-      rows: guidedRows(guidedEntries(o), batch),
+      rows: guidedRows(guided, batch),
       height,
       width,
       contextTokens: tokens,
       references: await referencePasses(o.env, unet, o.onReferencePass),
-      ...(o.log === undefined ? {} : { log: o.log }),
+      log: o.log ?? o.env.log,
     });
-    const guided = createCfgDenoiser({
+    const denoiser = createCfgDenoiser({
       unet: run,
       positive: o.positive,
-      negative: o.negative,
+      negative,
       cfg: o.cfg,
       domain: plan.sampler.domain,
       schedule: SD1_SCHEDULE,
       batch,
+      ...(control === undefined ? {} : { control: control.residuals }),
     });
     const out = await sample({
       sampler: plan.sampler,
@@ -142,7 +163,7 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
         await reported;
         // A report may have asked to stop (the user interrupted while it was being made).
         o.signal?.throwIfAborted();
-        return guided(sampleX, level, stepIndex);
+        return denoiser(sampleX, level, stepIndex);
       },
       onStep: (progress) => {
         const masks = () => run?.finalMasks() ?? {};
@@ -159,5 +180,6 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
   } finally {
     await run?.end();
     unet.release();
+    control?.release();
   }
 }

@@ -6,7 +6,7 @@
  */
 export type { CommonUpscaleOptions, CropMode } from './common-upscale';
 export { CROP_MODES, commonUpscale, roundHalfEven } from './common-upscale';
-export { resolveExistingInside } from './confined-path';
+export { hasErrnoCode, resolveExistingInside } from './confined-path';
 export type { DecodedImage, DecodeOptions } from './decode-image';
 export { decodeImage, decodeImageFile } from './decode-image';
 export type { EncodePngOptions } from './encode-png';
@@ -22,3 +22,4 @@ export { RESAMPLE_METHODS, resample } from './resample';
 export { PreviewImage, SaveImage } from './save-image';
 export type { SaveImagesOptions } from './save-images';
 export { saveImages } from './save-images';
+export { requireImage, requireMask } from './tensor-checks';

