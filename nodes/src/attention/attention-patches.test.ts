@@ -137,6 +137,38 @@ describe(referenceAttentionPatch.name, () => {
   });
 });
 
+describe('reference passes', () => {
+  it('add no ControlNet residual on a graph built for them', async () => {
+    const patch = referenceAttentionPatch({
+      id: 'ref',
+      points: base.hookPoints.filter((p) => p.kind === 'self'),
+      reference: { sample: one.sample, timestep: one.timestep, context: one.encoderHiddenStates, key: 'own' },
+      strength: 1,
+      mask: { kind: 'none' },
+      range: WHOLE_SCHEDULE,
+    });
+    const captured = async (controlResiduals: boolean) => {
+      const unet = await UnetSession.open({
+        model: withPatch(base, patch),
+        ...env,
+        graph: { controlResiduals },
+      });
+      try {
+        return await unet.runReference('ref');
+      } finally {
+        unet.release();
+      }
+    };
+    const [plain, control] = [await captured(false), await captured(true)];
+    expect(Object.keys(control).sort()).toEqual(Object.keys(plain).sort());
+    for (const key of Object.keys(plain)) {
+      expect(maxDiff(control[key] as Tensor<'float32'>, plain[key] as Tensor<'float32'>), key).toBeLessThan(
+        1e-6,
+      );
+    }
+  });
+});
+
 describe(attentionMapPatch.name, () => {
   const SUBJECT = 2368;
   const ids = Int32Array.from({ length: 77 }, (_, i) => (i === 3 || i === 6 ? SUBJECT : 49407));

@@ -64,7 +64,7 @@ export function imagePromptPatch(o: ImagePromptPatchOptions): ModelPatch {
   }
   return {
     id: o.id,
-    signature: `image-prompt/1:${count}x${dim}`,
+    signature: `image-prompt/1:${count}x${dim}:${[...o.entries.keys()].join(',')}`,
     weights: decoupledPatchWeights(o.entries),
     appliesTo: (p) => p.kind === 'cross' && o.entries.has(p.order),
     apply: (ctx) => {

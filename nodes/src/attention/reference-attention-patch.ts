@@ -85,7 +85,7 @@ export function referenceAttentionPatch(o: ReferenceAttentionPatchOptions): Mode
   }
   return {
     id: o.id,
-    signature: `reference-attention/1:${o.adapter === undefined ? 'raw' : 'adapter'}`,
+    signature: `reference-attention/1:${o.adapter === undefined ? 'raw' : 'adapter'}:${o.points.map((p) => p.order).join(',')}`,
     ...(o.adapter === undefined ? {} : { weights: decoupledPatchWeights(o.adapter) }),
     referencePass: o.reference,
     appliesTo: (p) => ids.has(p.id),
