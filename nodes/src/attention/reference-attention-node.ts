@@ -7,7 +7,6 @@
  */
 import { defineNode, EngineError, Input, tensorsDigest } from '@momaflow/engine';
 import { SD15_LATENT_SCALE } from '../diffusion/sample-latent';
-import { requireImage, requireMask } from '../image/tensor-checks';
 import { withPatch } from '../models/unet';
 import { torchRandn } from '../samplers';
 import { loadAttentionAdapter } from './attention-adapter';
@@ -15,9 +14,8 @@ import { fittedEntries } from './decoupled-weights';
 import { INJECTION_INPUTS, injectionMaskFrom, injectionRange } from './injection-inputs';
 import { uniquePatchId } from './patch-lookup';
 import { referenceAttentionPatch } from './reference-attention-patch';
-import { REFERENCE_SIZE, referenceImage } from './reference-image';
+import { REFERENCE_SIZE, referenceInputs } from './reference-image';
 import { referenceLatent, referenceSample } from './reference-latent';
-import { alignReferenceMask } from './reference-mask';
 
 const NODE = 'ReferenceAttention';
 
@@ -56,12 +54,13 @@ export const ReferenceAttention = defineNode({
   outputs: [{ type: 'MODEL', name: 'MODEL', tooltip: 'The patched model.' }],
   run: async (ctx, i) => {
     const label = (input: string) => `${NODE} input '${input}'`;
-    const first = referenceImage(requireImage(i.reference_image, label('reference_image')), i.reference_size);
-    const [, height = 0, width = 0] = first.shape;
-    const aligned =
-      i.reference_mask === undefined
-        ? undefined
-        : alignReferenceMask(requireMask(i.reference_mask, label('reference_mask')), height, width);
+    const { image: first, mask: aligned } = referenceInputs({
+      node: NODE,
+      image: i.reference_image,
+      mask: i.reference_mask,
+      size: i.reference_size,
+      log: ctx.log,
+    });
     if (aligned?.empty === true) {
       ctx.log.warn(
         `${NODE}: the reference mask is empty, so nothing is injected; the model is returned unpatched`,

@@ -12,8 +12,6 @@ import { resample } from '../image/resample';
 export interface AlignedReferenceMask {
   /** [1, H', W']: the encoded region's size. */
   readonly mask: Tensor<'float32'>;
-  /** Whether the mask had another size than the image and was resized. */
-  readonly resized: boolean;
   /** Whether no pixel is kept (none reaches 0.5). */
   readonly empty: boolean;
 }
@@ -21,7 +19,7 @@ export interface AlignedReferenceMask {
 /**
  * Mask 0 of a MASK batch [N, H, W] lined up with a height x width image.
  * @example
- * const { mask, resized, empty } = alignReferenceMask(mask, 512, 512);
+ * const { mask, empty } = alignReferenceMask(mask, 512, 512);
  */
 export function alignReferenceMask(
   mask: Tensor<'float32'>,
@@ -30,8 +28,8 @@ export function alignReferenceMask(
 ): AlignedReferenceMask {
   const [, mh = 0, mw = 0] = mask.shape;
   const first = new Tensor('float32', [1, mh, mw, 1], mask.data.subarray(0, mh * mw));
-  const resized = mh !== height || mw !== width;
-  const full = resized ? resample(first, { width, height, method: 'nearest-exact' }) : first;
+  const full =
+    mh === height && mw === width ? first : resample(first, { width, height, method: 'nearest-exact' });
   const crop = vaeEncodeCrop(height, width);
   const out = Tensor.zeros('float32', [1, crop.height, crop.width]);
   let empty = true;
@@ -42,5 +40,5 @@ export function alignReferenceMask(
       if (v >= 0.5) empty = false;
     }
   }
-  return { mask: out, resized, empty };
+  return { mask: out, empty };
 }

@@ -1,27 +1,12 @@
-/**
- * @module
- * MoMAApply: personalises a MODEL with one reference image, no fine-tuning (MoMA, Song et al. 2024,
- * arXiv 2404.05674). It patches the UNet with MoMA's three patches (moma-patches.ts: the MLLM's
- * image-prompt tokens in every cross-attention, the reference image's K/V in every self-attention,
- * both under the subject mask generated at each step) and encodes MoMA's positive prompt, "photo of a
- * {subject}. {prompt}", whose subject words the generated mask follows. The reference image is
- * VAE-encoded once per content (`referenceLatent`); the reference UNet pass runs in the sampler, once
- * per reference (reference-passes.ts). A reference mask of another size is resized to the image; an
- * empty one switches MoMA off with a warning (there is no subject to carry over).
- */
-import type { NodeContext, Tensor } from '@momaflow/engine';
 import { defineNode, EngineError, Input } from '@momaflow/engine';
 import {
-  type AlignedReferenceMask,
-  alignReferenceMask,
   loadAttentionAdapter,
   REFERENCE_SIZE,
-  referenceImage,
+  referenceInputs,
   referenceLatent,
   wordTokenIds,
 } from '../attention';
 import { clipTokenizer, encodePrompt, type ImagePrompt, SD15_LATENT_SCALE } from '../diffusion';
-import { requireImage, requireMask } from '../image/tensor-checks';
 import { type UnetModel, withPatch } from '../models/unet';
 import { torchRandn } from '../samplers';
 import { MOMA_ATTENTION_SECTION } from './moma-adapter-loader';
@@ -58,32 +43,6 @@ function requireImagePrompt(prompt: ImagePrompt, model: UnetModel): ImagePrompt 
     }
   }
   return prompt;
-}
-
-/**
- * The reference image at `size` and its mask lined up with it. A mask of another size than the image
- * given is resized to it, with a note in the log.
- */
-function referenceOf(
-  ctx: NodeContext,
-  given: Tensor<'float32'>,
-  givenMask: Tensor<'float32'> | undefined,
-  size: number,
-): { readonly image: Tensor<'float32'>; readonly mask: AlignedReferenceMask | undefined } {
-  const checked = requireImage(given, label('reference_image'));
-  const [n = 0, h = 0, w = 0] = checked.shape;
-  if (n > 1) ctx.log.warn(`MoMAApply: the reference batch has ${n} images; only the first is used`);
-  const image = referenceImage(checked, size);
-  if (givenMask === undefined) return { image, mask: undefined };
-  const mask = requireMask(givenMask, label('reference_mask'));
-  const [, mh, mw] = mask.shape;
-  if (mh !== h || mw !== w) {
-    ctx.log.info(
-      `MoMAApply: the reference mask is ${mw}x${mh}, the image ${w}x${h}; the mask was resized to the image`,
-    );
-  }
-  const [, height = 0, width = 0] = image.shape;
-  return { image, mask: alignReferenceMask(mask, height, width) };
 }
 
 /** MoMA on a MODEL. */
@@ -150,7 +109,13 @@ export const MoMAApply = defineNode({
         "MoMAApply: no 'image_prompt': MoMA runs without the MLLM's tokens (reference self-attention only)",
       );
     }
-    const { image, mask } = referenceOf(ctx, i.reference_image, i.reference_mask, i.reference_size);
+    const { image, mask } = referenceInputs({
+      node: 'MoMAApply',
+      image: i.reference_image,
+      mask: i.reference_mask,
+      size: i.reference_size,
+      log: ctx.log,
+    });
     const stages = 4;
     ctx.progress(0, stages);
     const positive = await encodePrompt(ctx.env, i.clip, momaPrompt(i.subject, i.prompt));
