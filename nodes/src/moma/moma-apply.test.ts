@@ -5,6 +5,7 @@ import {
   defineNode,
   EngineError,
   type Prompt,
+  SILENT_LOGGER,
   Tensor,
   validatePrompt,
 } from '@momaflow/engine';
@@ -103,6 +104,29 @@ describe('MoMAApply', () => {
     ]);
     expect(positive).toHaveLength(1);
     expect(progress.map((p) => p.value)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it.each([
+    ['context', 3, 1],
+    ['texture', 3, 0.4],
+    ['custom', 0.7, 0.7],
+  ] as const)("sets the reference strength of mode '%s'", async (mode, strength, expected) => {
+    const { out } = await apply({ mode, strength });
+    const reference = out[0].patches.find((p) => p.id === MOMA_PATCH_IDS.reference)!;
+    const run = {
+      pass: 'sample' as const,
+      rows: [{ role: 'cond' as const, entry: 0, latent: 0, tokenIds: undefined }],
+      height: 8,
+      width: 8,
+      contextTokens: 77,
+      reference: undefined,
+      log: SILENT_LOGGER,
+    };
+    const gain = (timestep: number) =>
+      reference.stepInputs?.({ run, index: 0, timestep, sigma: undefined, previousOutputs: undefined }).gain
+        ?.data[0];
+    expect(gain(500)).toBeCloseTo(expected, 6);
+    expect(gain(960)).toBe(0);
   });
 
   it('resizes a reference mask of another size to the image, saying so', async () => {
