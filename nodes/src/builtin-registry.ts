@@ -4,9 +4,11 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { ATTENTION_NODES } from './attention';
+import { CONDITIONING_NODES } from './conditioning';
 import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { LATENT_NODES } from './latent';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 import { SEGMENT_NODES } from './segment';
@@ -16,6 +18,8 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
   ...ATTENTION_NODES,
+  ...LATENT_NODES,
+  ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
   ...SEGMENT_NODES,

@@ -141,17 +141,20 @@ async function workflowRun(env: NodeEnv) {
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   const sampler = idOf('KSampler');
   const stepTimes: number[] = [];
+  // Independent nodes run side by side: a sample counts for every node running at the time.
   const peakByNode: Record<string, number> = {};
-  let running = '';
+  const running = new Set<string>();
   const watch = setInterval(() => {
-    peakByNode[running] = Math.max(peakByNode[running] ?? 0, process.memoryUsage().rss);
+    const rss = process.memoryUsage().rss;
+    for (const id of running) peakByNode[id] = Math.max(peakByNode[id] ?? 0, rss);
   }, 50);
   let last = performance.now();
   const emit = (e: ExecutionEvent) => {
     if (e.type === 'executing') {
       last = performance.now();
-      running = e.nodeId;
+      running.add(e.nodeId);
     }
+    if (e.type === 'executed') running.delete(e.nodeId);
     if (e.type === 'progress' && e.nodeId === sampler) {
       stepTimes.push((performance.now() - last) / 1000);
       last = performance.now();
@@ -260,7 +263,7 @@ async function runBench(): Promise<void> {
     );
     for (const [id, ms] of Object.entries(timings)) {
       console.log(
-        `  node ${id.padEnd(9)} ${prompt[id]!.class_type.padEnd(24)} ${(ms / 1000).toFixed(1).padStart(5)} s, peak RSS ${gib(peakByNode[id] ?? 0)}`,
+        `  node ${id.padEnd(9)} ${prompt[id]!.class_type.padEnd(24)} ${(ms / 1000).toFixed(1).padStart(5)} s, peak RSS while running ${gib(peakByNode[id] ?? 0)}`,
       );
     }
     console.log(

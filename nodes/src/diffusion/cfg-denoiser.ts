@@ -20,9 +20,11 @@ import {
   scaleModelInput,
   sigmaToTimestep,
 } from '../samplers';
-import { concatBatch, meanOf, sliceBatch } from './batch-tensors';
+import { concatBatch, meanOf, rowsForBatch, sliceBatch } from './batch-tensors';
+import { hasRegions } from './conditioning-regions';
 import type { Conditioning } from './diffusion-types';
 import { guidedEntries } from './guided-rows';
+import { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
@@ -39,13 +41,6 @@ export interface CfgDenoiserOptions {
   readonly control?: ControlResidualSource;
 }
 
-/** Each entry's context rows for a latent batch: its own rows, or its single row repeated. */
-function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
-  return cond.map(({ context }) =>
-    context.shape[0] === batch ? context : concatBatch(new Array<Tensor<'float32'>>(batch).fill(context)),
-  );
-}
-
 /**
  * The `Denoiser` a `sample` run calls: x0 estimates (sigma domain) or noise predictions (timestep
  * domain), guided.
@@ -53,10 +48,12 @@ function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
  * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
 export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
+  // Area / mask / strength entries are evaluated per region (ComfyUI `calc_cond_batch`).
+  if (hasRegions([o.positive, o.negative])) return createRegionalCfgDenoiser(o);
   const guided = guidedEntries(o);
   const entries = guided.map((g) => g.entry);
   const uncond = guided.filter((g) => g.role === 'uncond').length;
-  const context = concatBatch(contextRows(entries, o.batch));
+  const context = concatBatch(entries.map((e) => rowsForBatch(e.context, o.batch)));
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';
     const input = isSigma ? scaleModelInput(x, level) : x;

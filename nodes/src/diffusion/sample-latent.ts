@@ -1,25 +1,36 @@
 /**
  * @module
  * One KSampler run on a LATENT: scale it into the model's space (SD1.x: x 0.18215, ComfyUI
- * `process_latent_in`), run the reference passes the model's patches ask for (reference-passes.ts),
- * start from the plan's noised sample, walk the levels with the guided UNet in one batched call per
- * step, and scale the result back, with the masks patches generated on the way. The noise is the
- * caller's, so the node draws it from the seed and the parity tests feed the reference noise.
+ * `process_latent_in`), start the UNet run (its rows, the reference passes its patches ask for:
+ * patch-run.ts), start from the plan's noised sample, walk the levels with the guided UNet in one
+ * batched call per step, and scale the result back, with the masks patches generated on the way. The
+ * noise is the caller's, so the node draws it from the seed and the parity tests feed the reference
+ * noise.
  */
 import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
 import { startControlRun } from '../controlnet/control-run';
 import { withUncondControl } from '../controlnet/uncond-control';
 import { type UnetModel, type UnetRun, UnetSession } from '../models/unet';
-import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
+import {
+  type NoiseSource,
+  type SchedulerName,
+  SD1_SCHEDULE,
+  type Seed,
+  type StepProgress,
+  sample,
+  torchRandn,
+} from '../samplers';
 import { divided, scaled } from './batch-tensors';
 import { createCfgDenoiser } from './cfg-denoiser';
 import { checkConditioning } from './check-conditioning';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
-import { guidedEntries, guidedRows } from './guided-rows';
-import { type ReferencePassEvent, referencePasses } from './reference-passes';
-import { SAMPLER_PLANS, type SamplerName } from './sampler-plans';
+import { guidedEntries } from './guided-rows';
+import { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
+import { startPatchRun } from './patch-run';
+import type { ReferencePassEvent } from './reference-passes';
+import { SAMPLER_PLANS, type SamplerName, type StepWindow, windowLevels } from './sampler-plans';
 
 /** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
 export const SD15_LATENT_SCALE = 0.18215;
@@ -34,8 +45,14 @@ export interface SampleLatentOptions {
   readonly latent: Tensor<'float32'>;
   /** Unit Gaussian noise shaped like `latent` (`torchRandn({ seed, shape })` for ComfyUI's images). */
   readonly noise: Tensor<'float32'>;
-  /** Per-step noise for ancestral samplers. */
+  /** Per-step noise for stochastic samplers. */
   readonly noiseSource?: NoiseSource;
+  /** Without `noiseSource`: the seed of the sampler's default per-step noise (ComfyUI's). */
+  readonly noiseSeed?: Seed;
+  /** KSamplerAdvanced's start / end steps. */
+  readonly window?: StepWindow;
+  /** The LATENT's noise mask (inpainting): only where it is 1 does the sampler change the latent. */
+  readonly noiseMask?: Tensor<'float32'>;
   readonly samplerName: SamplerName;
   readonly scheduler: SchedulerName;
   readonly steps: number;
@@ -107,15 +124,20 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
   }
   const denoise = o.denoise ?? 1;
   const plan = SAMPLER_PLANS[o.samplerName];
-  const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
-  if (levels.length < 2) return { samples: o.latent, masks: {} };
-  const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
+  const all = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
+  const levels = o.window === undefined ? all : windowLevels(plan, all, o.window);
+  if (levels === null || levels.length < 2) return { samples: o.latent, masks: {} };
+  const latent = scaled(o.latent, SD15_LATENT_SCALE);
+  const x = plan.start({ latent, noise: o.noise, levels, denoise });
+  const noiseSource =
+    o.noiseSource ??
+    (o.noiseSeed === undefined ? undefined : plan.noiseSource({ seed: o.noiseSeed, levels }));
   const negative = withUncondControl(o.positive, o.negative);
-  const guided = guidedEntries({ positive: o.positive, negative, cfg: o.cfg });
+  const guidedSides = guidedEntries({ positive: o.positive, negative, cfg: o.cfg });
   const control = await startControlRun({
     env: o.env,
     model: o.model,
-    entries: guided.map((g) => g.entry),
+    entries: guidedSides.map((g) => g.entry),
     latentShape: o.latent.shape,
     schedule: SD1_SCHEDULE,
     log: o.log ?? o.env.log,
@@ -136,16 +158,17 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
   let reported: Promise<void> = Promise.resolve();
   let run: UnetRun | undefined;
   try {
-    const [, , height = 0, width = 0] = o.latent.shape;
-    run = await unet.startRun({
-      rows: guidedRows(guided, batch),
-      height,
-      width,
+    run = await startPatchRun({
+      env: o.env,
+      unet,
+      entries: guidedSides,
+      latentShape: o.latent.shape,
       contextTokens: tokens,
-      references: await referencePasses(o.env, unet, o.onReferencePass),
       log: o.log ?? o.env.log,
+      label,
+      ...(o.onReferencePass === undefined ? {} : { onReferencePass: o.onReferencePass }),
     });
-    const denoiser = createCfgDenoiser({
+    const guided = createCfgDenoiser({
       unet: run,
       positive: o.positive,
       negative,
@@ -155,6 +178,20 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
       batch,
       ...(control === undefined ? {} : { control: control.residuals }),
     });
+    const masked =
+      o.noiseMask === undefined
+        ? guided
+        : createInpaintDenoiser({
+            denoise: guided,
+            mask: prepareNoiseMask(o.noiseMask, { shape: o.latent.shape, label }),
+            latent,
+            noise:
+              plan.inpaintNoise === 'reseeded' && o.noiseSeed !== undefined
+                ? torchRandn({ seed: BigInt(o.noiseSeed) + 1n, shape: o.latent.shape })
+                : o.noise,
+            domain: plan.sampler.domain,
+            schedule: SD1_SCHEDULE,
+          });
     const out = await sample({
       sampler: plan.sampler,
       levels,
@@ -163,7 +200,7 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
         await reported;
         // A report may have asked to stop (the user interrupted while it was being made).
         o.signal?.throwIfAborted();
-        return denoiser(sampleX, level, stepIndex);
+        return masked(sampleX, level, stepIndex);
       },
       onStep: (progress) => {
         const masks = () => run?.finalMasks() ?? {};
@@ -172,7 +209,7 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
         // interrupt) from leaving it unhandled.
         reported.catch(() => {});
       },
-      ...(o.noiseSource === undefined ? {} : { noiseSource: o.noiseSource }),
+      ...(noiseSource === undefined ? {} : { noiseSource }),
       ...(o.signal === undefined ? {} : { signal: o.signal }),
     });
     await reported;

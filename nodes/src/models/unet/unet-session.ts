@@ -347,6 +347,8 @@ export class UnetSession {
       undefined,
       config.crossAttentionDim,
     ]);
+    // Rows mean something only to patches; an unpatched model takes any batch in a run (regional
+    // conditioning batches each call by region).
     const rows = state.info.values().next().value?.rows;
     if (rows !== undefined && rows.length !== batch) {
       throw new EngineError('invalid_input', `the run has ${rows.length} batch rows; 'sample' has ${batch}`);
