@@ -3,4 +3,5 @@ export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';
-export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';
+export { SANDBOX_TEST_PACK, writeSandboxTestPack } from './sandbox-test-pack';
+export { chainPrompt, createTestEnv, createTestNodes, testNodeContext } from './test-nodes';
