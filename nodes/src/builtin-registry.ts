@@ -3,6 +3,7 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { ATTENTION_NODES } from './attention';
 import { ImageComparison } from './comparison';
 import { CONDITIONING_NODES } from './conditioning';
 import { CONTROLNET_NODES } from './controlnet';
@@ -20,6 +21,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...ATTENTION_NODES,
   ...LATENT_NODES,
   ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,

@@ -1,4 +1,5 @@
 /** @module Built-in node packs and the model families they build. */
+export * from './attention';
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './comparison';
 export * from './conditioning';

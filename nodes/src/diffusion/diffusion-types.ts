@@ -57,6 +57,8 @@ export interface LatentArea {
  */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The prompt's token ids, one per context position, when a text encoder made it (to find words). */
+  readonly tokenIds?: Int32Array;
   /** The part of the latent the entry is evaluated on (`area`). */
   readonly area?: LatentArea;
   /** Weight of the entry's prediction against the others (`strength`, default 1). */
@@ -81,6 +83,11 @@ export type Conditioning = readonly ConditioningEntry[];
  */
 export interface Latent {
   readonly samples: Tensor<'float32'>;
+  /**
+   * Masks per latent [batch, 1, h, w] the model's patches generated while sampling it (MoMA's
+   * generated-subject mask), by patch id.
+   */
+  readonly masks?: Readonly<Record<string, Tensor<'float32'>>>;
   /**
    * ComfyUI's `noise_mask`: [N, 1, H, W] at any resolution, 1 where the sampler may change the latent
    * and 0 where it keeps it (inpainting); samplers resize it to the latent.

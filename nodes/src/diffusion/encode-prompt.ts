@@ -8,7 +8,7 @@ import type { NodeEnv } from '@momaflow/engine';
 import { promptTokens } from '../embeddings/prompt-tokens';
 import { EXTRA_TOKENS_INPUT, encodeText } from '../models/clip-text';
 import { patchInputs } from '../models/ldm-config';
-import type { ClipTokenized } from '../models/tokenizers';
+import type { ClipTokenized, ClipTokenizer } from '../models/tokenizers';
 import { clipTokenizerKey, loadClipTokenizerFrom } from './clip-tokenizers';
 import { CLIP_TOKENIZERS } from './diffusion-resources';
 import type { ClipModel, Conditioning } from './diffusion-types';
@@ -18,6 +18,17 @@ import { withModelSession } from './model-graphs';
 export interface EncodedPrompt {
   readonly conditioning: Conditioning;
   readonly tokens: ClipTokenized;
+}
+
+/**
+ * The tokenizer of a CLIP handle, shared through `CLIP_TOKENIZERS`.
+ * @example
+ * const ids = (await clipTokenizer(env, clip)).encode('cat');
+ */
+export function clipTokenizer(env: NodeEnv, clip: ClipModel): Promise<ClipTokenizer> {
+  return env
+    .resource(CLIP_TOKENIZERS)
+    .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
 }
 
 /**
@@ -34,9 +45,7 @@ export async function encodePrompt(
   text: string,
   o: { readonly label?: string } = {},
 ): Promise<EncodedPrompt> {
-  const tokenizer = await env
-    .resource(CLIP_TOKENIZERS)
-    .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
+  const tokenizer = await clipTokenizer(env, clip);
   const tokens = await promptTokens({ env, clip, tokenizer, text, label: o.label ?? 'prompt' });
   const feeds = {
     ...patchInputs(clip.weightPatches ?? []),
@@ -46,5 +55,5 @@ export async function encodePrompt(
   const context = await withModelSession(env, { kind, handle: clip }, (session) =>
     encodeText(session, [tokens.ids], { layer: clip.layer, feeds }),
   );
-  return { conditioning: Object.freeze([Object.freeze({ context })]), tokens };
+  return { conditioning: Object.freeze([Object.freeze({ context, tokenIds: tokens.ids })]), tokens };
 }

@@ -4,11 +4,10 @@
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
  * `<models>/checkpoints/`, a ControlNet for it (the original releases' layout) into
  * `<models>/controlnet/`, the personalization family's files for it (LoRAs, embeddings, Custom
- * Diffusion concepts, a DreamBooth-style checkpoint) and the tiny MoMA set (LLaVA in `mllm/`, CLIP
- * vision tower in `clip_vision/`, adapter in `moma/`, real layouts), so every example workflow runs
- * without downloading anything. The same command always writes the same bytes; `--if-absent` keeps
- * existing files (for setup scripts). `momaflow models pull <name>` fetches a real model (see
- * `models-pull/`).
+ * Diffusion concepts) and the tiny MoMA set (LLaVA in `mllm/`, CLIP vision tower in
+ * `clip_vision/`, adapter in `moma/`, real layouts), so every example workflow runs without
+ * downloading anything. The same command always writes the same bytes; `--if-absent` keeps existing
+ * files (for setup scripts). `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +24,7 @@ const USAGE = `usage:
                       [--endpoint URL] [--registry URL]
   momaflow models list [--models DIR]
 
-  make-tiny    write the tiny default SD1.5 model, ControlNet and MoMA set (random weights)
+  make-tiny    write the tiny default SD1.5 model, ControlNet, family files and MoMA set (random weights)
   pull         download from a Hugging Face-compatible hub: resumes a cut download, checks the hub's
                sha256, then moves the file into place; HF_TOKEN is sent when set, HF_ENDPOINT (or
                --endpoint) picks another hub; names: ${NAMED_MODEL_SOURCES.map((s) => s.name).join(', ')}
