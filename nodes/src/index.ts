@@ -8,6 +8,7 @@ export * from './custom-diffusion';
 export * from './diffusion';
 export * from './embeddings';
 export * from './image';
+export * from './ip-adapter';
 export * from './latent';
 export * from './lora';
 export * from './mllm';

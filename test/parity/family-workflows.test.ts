@@ -1,9 +1,9 @@
 /**
  * Acceptance: the personalization family's example workflows (LoRA, textual inversion, Custom
- * Diffusion, DreamBooth) run headlessly from the command line on the files `momaflow models make-tiny`
+ * Diffusion, DreamBooth, IP-Adapter) run headlessly from the command line on the files `momaflow models make-tiny`
  * writes, as a user runs them, and save their images; smaller and shorter than the files' settings.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/src/cli/main';
 import { recordingIo } from './recording-io';
 
+const EXAMPLE = fileURLToPath(new URL('../../input/example.png', import.meta.url));
 const workflow = (name: string) => fileURLToPath(new URL(`../../workflows/${name}.json`, import.meta.url));
 const SMALL = ['--set', '5.width=128', '--set', '5.height=128'];
 /** The single sampler (node 3) of the one-method workflows, shortened. */
@@ -86,6 +87,16 @@ describe('personalization workflows from the command line', () => {
     expect(column(1)).not.toEqual(column(0));
     expect(column(2)).not.toEqual(column(0));
     expect(column(3)).not.toEqual(column(0));
+  });
+
+  it('workflows/ip-adapter.json adds the reference image through ip-adapter-plus, which scale 0 takes out', async () => {
+    await mkdir(join(root, 'input'), { recursive: true });
+    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+    await run('ip-adapter');
+    const withImage = await image('ip-adapter/result_00001_.png');
+    await run('ip-adapter', [...STEPS, '--set', '13.scale=0']);
+    const atZero = await image('ip-adapter/result_00002_.png');
+    expect(withImage).not.toEqual(atZero);
   });
 
   it('workflows/dreambooth.json samples from the EMA weights of a training checkpoint', async () => {
