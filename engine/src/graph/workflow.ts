@@ -5,6 +5,7 @@
  * beside it, so the executable graph is the nodes minus their layout.
  */
 import { z } from 'zod';
+import { zDict } from '../dictionary/z-dict';
 
 export const WORKFLOW_FORMAT = 'momaflow.workflow';
 export const WORKFLOW_VERSION = 2;
@@ -18,7 +19,7 @@ export type NodeMode = z.infer<typeof zNodeMode>;
 
 export const zWorkflowNode = z.object({
   class_type: z.string().min(1),
-  inputs: z.record(z.string(), z.unknown()).default({}),
+  inputs: zDict(z.unknown()).prefault({}),
   title: z.string().optional(),
   pos: zPoint.default([0, 0]),
   size: zPoint.optional(),
@@ -50,10 +51,10 @@ export const zWorkflow = z.object({
   version: z.literal(WORKFLOW_VERSION),
   name: z.string().optional(),
   description: z.string().optional(),
-  nodes: z.record(z.string().min(1), zWorkflowNode),
+  nodes: zDict(zWorkflowNode, { key: z.string().min(1) }),
   groups: z.array(zWorkflowGroup).default([]),
   notes: z.array(zWorkflowNote).default([]),
   /** Editor view state (zoom, offset) and anything else a client keeps; carried through untouched. */
-  extra: z.record(z.string(), z.unknown()).default({}),
+  extra: zDict(z.unknown()).prefault({}),
 });
 export type Workflow = z.infer<typeof zWorkflow>;

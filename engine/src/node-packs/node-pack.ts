@@ -4,6 +4,7 @@
  * `{ name, version, nodes }`, made with `defineNodePack`. Loading one never needs engine changes.
  */
 import { z } from 'zod';
+import { zDict } from '../dictionary/z-dict';
 import type { AnyNodeDefinition } from '../node-api/node-definition';
 
 export interface NodePack {
@@ -17,7 +18,7 @@ export interface NodePack {
 const zNodeDefinitionShape = z.looseObject({
   type: z.string().min(1),
   category: z.string(),
-  inputs: z.record(z.string(), z.unknown()),
+  inputs: zDict(z.unknown()),
   outputs: z.array(z.unknown()),
   run: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'run must be a function'),
 });

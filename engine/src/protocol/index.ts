@@ -9,6 +9,8 @@
  * import { isSocketCompatible, parseWorkflow } from '@momaflow/engine/protocol';
  */
 
+export type { Dict, DictOptions } from '../dictionary';
+export { dict, dictFrom, ownValue, zDict } from '../dictionary';
 export type {
   ExecutionEvent,
   ExecutionEventOf,

@@ -5,6 +5,7 @@
  * ignored, as in ComfyUI. The result, a `ValidatedPrompt`, is what the executor accepts.
  */
 
+import { dict, ownValue } from '../dictionary/dictionary';
 import { errorMessage } from '../errors';
 import { asLink, type Link, zPromptNode } from '../graph/prompt';
 import { type InputSpec, inputSocketType } from '../node-api/input-specs';
@@ -181,7 +182,7 @@ function checkInput(
     issues.push({ ...base, ...issue, message: `${raw.classType} #${id} input '${name}': ${issue.message}` });
     check.issues++;
   };
-  const value = raw.inputs[name];
+  const value = ownValue(raw.inputs, name);
   if (value === undefined || value === null) {
     if (!spec.optional) report({ type: 'required_input_missing', message: 'required input is missing' });
     else if (spec.kind !== 'link') check.values[name] = widgetDefault(spec, combos.get(spec) ?? NO_OPTIONS);
@@ -294,7 +295,7 @@ export async function validatePrompt(
       });
       continue;
     }
-    const check: NodeCheck = { links: new Map(), values: {}, issues: 0 };
+    const check: NodeCheck = { links: new Map(), values: dict(), issues: 0 };
     for (const [name, spec] of Object.entries<InputSpec>(definition.inputs)) {
       checkInput(id, raw, name, spec, nodes, options, combos, check, issues);
     }

@@ -101,6 +101,26 @@ describe(createApp.name, () => {
     expect(await queue.json()).toEqual({ queue_running: [], queue_pending: [] });
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'reports the problems of a node with id %s under that id (issue 17: was a 500)',
+    async (id) => {
+      // The body as text: `__proto__` must arrive as a key, the way a client's JSON sends it.
+      const body = `{"prompt": {"${id}": {"class_type": "PrimitiveInt", "inputs": {"value": "seven"}}, "out": {"class_type": "PreviewImage", "inputs": {"images": ["${id}", 0]}}}}`;
+      const res = await app.request('/api/prompt', {
+        method: 'POST',
+        headers: { ...HOST, 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      const parsed = JSON.parse(text) as { node_errors: Record<string, { errors: { type: string }[] }> };
+      expect(Object.keys(parsed.node_errors).sort()).toEqual([id, 'out'].sort());
+      expect(Object.getOwnPropertyDescriptor(parsed.node_errors, id)?.value.errors[0].type).toBe(
+        'wrong_value_kind',
+      );
+    },
+  );
+
   it('refuses requests addressed to another host name', async () => {
     const res = await app.request('/api/queue', { headers: { host: 'attacker.example:8188' } });
     expect(res.status).toBe(403);

@@ -5,7 +5,7 @@
  * call as `step.previous`, so iterative patches need no hidden state).
  */
 import type { DType, OnnxSessionOptions, SessionCache, SessionLease } from '@momaflow/engine';
-import { EngineError, errorMessage, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
+import { dict, EngineError, errorMessage, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
 import type { PatchStepInfo } from './model-patch';
 import { UNET_IO_NAMES, type UnetGraphOptions } from './unet-graph';
 import type { CompiledUnet, UnetGraphCache } from './unet-graph-cache';
@@ -143,11 +143,11 @@ export class UnetSession {
     const noise = out[UNET_IO_NAMES.noisePred];
     if (noise === undefined)
       throw new EngineError('missing_output', `the UNet graph returned no 'noise_pred'`);
-    const patchOutputs: Record<string, Record<string, Tensor<DType>>> = {};
+    const patchOutputs = dict<Record<string, Tensor<DType>>>();
     for (const spec of this.compiled.io.patchOutputs) {
       const value = out[spec.graphName];
       if (value === undefined) continue;
-      patchOutputs[spec.patchId] ??= {};
+      patchOutputs[spec.patchId] ??= dict();
       patchOutputs[spec.patchId]![spec.key] = fromOrtTensor(value);
     }
     return { noisePred: fromOrtTensor(noise, 'float32'), patchOutputs };

@@ -4,6 +4,7 @@
  * the queue; `client_id` routes the events), answering 400 with per-node errors when it doesn't
  * validate. `GET /prompt` reports the queue size.
  */
+import { zDict } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { zClientId } from '../../protocol';
@@ -21,9 +22,9 @@ export const zPromptId = z
 
 /** ComfyUI's `POST /prompt` body. Unknown fields are ignored, as ComfyUI does. */
 export const zPromptRequest = z.object({
-  prompt: z
-    .record(z.string(), z.unknown())
-    .describe('The executable graph (node id -> { class_type, inputs }) or a saved workflow document.'),
+  prompt: zDict(z.unknown()).describe(
+    'The executable graph (node id -> { class_type, inputs }) or a saved workflow document.',
+  ),
   client_id: zClientId.optional().describe('Events of this prompt go to the WebSocket client with this id.'),
   prompt_id: zPromptId.optional().describe('Choose the prompt id (default: a new UUID).'),
   front: z.boolean().optional().describe('Run before everything already queued.'),

@@ -5,6 +5,8 @@
  */
 
 import {
+  dict,
+  dictFrom,
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type Workflow,
@@ -20,16 +22,16 @@ const round = (n: number): number => Math.round(n * 100) / 100;
  * const body = JSON.stringify(docToWorkflow(doc));
  */
 export function docToWorkflow(doc: GraphDoc): Workflow {
-  const nodes: Record<string, WorkflowNode> = {};
+  const nodes = dict<WorkflowNode>();
   const groups: Workflow['groups'] = [];
   const notes: Workflow['notes'] = [];
-  const seedControl: Record<string, Record<string, SeedControl>> = {};
+  const seedControl = dict<Record<string, SeedControl>>();
   for (const node of doc.nodes) {
     const pos: [number, number] = [round(node.position.x), round(node.position.y)];
     switch (node.type) {
       case 'workflow': {
         const { data } = node;
-        const inputs: Record<string, unknown> = {};
+        const inputs = dict<unknown>();
         for (const [name, value] of Object.entries(data.values)) {
           if (!Object.hasOwn(data.links, name)) inputs[name] = value;
         }
@@ -45,7 +47,7 @@ export function docToWorkflow(doc: GraphDoc): Workflow {
           ...(data.color !== undefined ? { color: data.color } : {}),
         };
         if (data.seedControl && Object.keys(data.seedControl).length > 0) {
-          seedControl[node.id] = { ...data.seedControl };
+          seedControl[node.id] = dictFrom(Object.entries(data.seedControl));
         }
         break;
       }
@@ -78,9 +80,9 @@ export function docToWorkflow(doc: GraphDoc): Workflow {
     nodes,
     groups,
     notes,
-    extra: {
-      ...doc.extra,
-      ...(Object.keys(seedControl).length > 0 ? { [SEED_CONTROL_KEY]: seedControl } : {}),
-    },
+    extra: dictFrom([
+      ...Object.entries(doc.extra),
+      ...(Object.keys(seedControl).length > 0 ? [[SEED_CONTROL_KEY, seedControl] as const] : []),
+    ]),
   };
 }

@@ -5,8 +5,9 @@
  * graph and moves it to where the pointer is.
  */
 
-import { asLink, type Workflow } from '@momaflow/engine/protocol';
+import { asLink, dict, dictFrom, ownValue, type Workflow } from '@momaflow/engine/protocol';
 import type { GraphDoc, WorkflowFlowNode } from '../../graph/lib/flow-types';
+import { SEED_CONTROL_KEY } from './doc-from-workflow';
 import { docToWorkflow } from './doc-to-workflow';
 
 /** The selected nodes, frames and notes, with the links among them, as a saved workflow. */
@@ -57,9 +58,9 @@ export function renumberFragment(
   const dx = at.x - origin.x;
   const dy = at.y - origin.y;
   const idMap = new Map(Object.keys(fragment.nodes).map((id, i) => [id, String(firstNodeId + i)]));
-  const nodes: Workflow['nodes'] = {};
+  const nodes: Workflow['nodes'] = dict();
   for (const [id, node] of Object.entries(fragment.nodes)) {
-    const inputs: Record<string, unknown> = {};
+    const inputs = dict<unknown>();
     for (const [name, value] of Object.entries(node.inputs)) {
       const link = asLink(value);
       const source = link ? idMap.get(link[0]) : undefined;
@@ -72,11 +73,13 @@ export function renumberFragment(
   const takenNotes = new Set(doc.nodes.flatMap((n) => (n.type === 'note' ? [n.data.noteId] : [])));
   const groupIds = freshIds('group', takenGroups, fragment.groups.length);
   const noteIds = freshIds('note', takenNotes, fragment.notes.length);
-  const extraSeeds = fragment.extra.seed_control;
+  const extraSeeds = ownValue(fragment.extra, SEED_CONTROL_KEY);
   const seedControl =
     typeof extraSeeds === 'object' && extraSeeds !== null
-      ? Object.fromEntries(
-          Object.entries(extraSeeds).flatMap(([id, v]) => (idMap.has(id) ? [[idMap.get(id)!, v]] : [])),
+      ? dictFrom(
+          Object.entries(extraSeeds).flatMap(([id, v]) =>
+            idMap.has(id) ? [[idMap.get(id)!, v] as const] : [],
+          ),
         )
       : undefined;
   return {
@@ -88,6 +91,6 @@ export function renumberFragment(
       bounding: [g.bounding[0] + dx, g.bounding[1] + dy, g.bounding[2], g.bounding[3]],
     })),
     notes: fragment.notes.map((n, i) => ({ ...n, id: noteIds[i]!, pos: [n.pos[0] + dx, n.pos[1] + dy] })),
-    extra: seedControl ? { seed_control: seedControl } : {},
+    extra: dictFrom(seedControl ? [[SEED_CONTROL_KEY, seedControl]] : []),
   };
 }
