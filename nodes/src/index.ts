@@ -1,6 +1,7 @@
 /** @module Built-in node packs and the model families they build. */
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
 export * from './diffusion';
+export * from './files';
 export * from './image';
 export * from './models/tokenizers';
 export { PRIMITIVE_NODES } from './primitives';

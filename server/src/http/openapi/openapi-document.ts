@@ -123,6 +123,8 @@ export function buildOpenApiDocument(options: { version: string }) {
       version: options.version,
       description:
         'Node-based workflow engine API, shaped after ComfyUI. Errors are { error: { type, message, details } }. ' +
+        'As in ComfyUI, every path is also served without its /api prefix, and /ws also at /api/ws; JSON bodies ' +
+        'are read as JSON whatever their declared Content-Type. ' +
         'With an auth token configured, send Authorization: Bearer <token> (or ?token= where headers cannot be set).',
     },
     servers: [{ url: '/' }],
