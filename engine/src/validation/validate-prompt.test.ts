@@ -126,11 +126,10 @@ describe(validatePrompt.name, () => {
     });
   });
 
-  it('ignores problems in nodes no output depends on', async () => {
+  it('ignores input problems in nodes no output depends on (their types are still checked)', async () => {
     const result = await validate({
       '1': num(1),
       '2': show('1'),
-      '3': { class_type: 'Nope', inputs: {} },
       '4': num('bad'),
     });
     expect(result.ok).toBe(true);
@@ -219,5 +218,20 @@ describe('validatePrompt with prototype-named keys', () => {
     // A link to a node named like an Object.prototype member that is not in the prompt.
     const result = await validate(parse(`{"1": {"class_type": "Show", "inputs": {"value": ["${key}", 0]}}}`));
     expect(!result.ok && result.issues.map((i) => i.type)).toEqual(['link_to_missing_node']);
+  });
+});
+
+describe('validatePrompt and unknown node types', () => {
+  it('refuses a prompt naming an unknown type anywhere, each node named, as ComfyUI does', async () => {
+    const result = await validate({
+      '1': num(2),
+      '2': show('1'),
+      '7': { class_type: 'SaveImageWebsocketX', inputs: { images: ['1', 0] } },
+      '8': { class_type: 'MissingPackNode', inputs: {} },
+    });
+    expect(!result.ok && result.issues.map((i) => [i.type, i.nodeId, i.classType])).toEqual([
+      ['unknown_node_type', '7', 'SaveImageWebsocketX'],
+      ['unknown_node_type', '8', 'MissingPackNode'],
+    ]);
   });
 });
