@@ -122,6 +122,7 @@ describe('image nodes through the executor', () => {
       'MaskToImage',
       'PreviewImage',
       'SaveImage',
+      'SaveImageWebsocket',
     ]);
     expect(info.LoadImage?.input.required.image).toEqual([
       ['a.png', 'b.png'],
@@ -137,7 +138,8 @@ describe('image nodes through the executor', () => {
       expect(definition.category).not.toBe('');
       expect(definition.description).toBeTruthy();
       for (const spec of Object.values<InputSpec>(definition.inputs)) expect(spec.tooltip).toBeTruthy();
-      expect(definition.notIdempotent).toBeUndefined();
+      // Only SaveImageWebsocket re-runs every time: its result is the frames it sends.
+      expect(definition.notIdempotent).toBe(definition.type === 'SaveImageWebsocket' ? true : undefined);
     },
   );
 });

@@ -7,10 +7,11 @@ import { ImageScale } from './image-scale';
 import { LoadImage } from './load-image';
 import { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
 import { PreviewImage, SaveImage } from './save-image';
+import { SaveImageWebsocket } from './save-image-websocket';
 
 /**
- * Every node of the pack: LoadImage, SaveImage, PreviewImage, ImageScale, ImageToMask, MaskToImage,
- * InvertMask.
+ * Every node of the pack: LoadImage, SaveImage, PreviewImage, SaveImageWebsocket, ImageScale,
+ * ImageToMask, MaskToImage, InvertMask.
  * @example
  * const registry = createNodeRegistry(IMAGE_NODES);
  */
@@ -18,6 +19,7 @@ export const IMAGE_NODES: readonly AnyNodeDefinition[] = [
   LoadImage,
   SaveImage,
   PreviewImage,
+  SaveImageWebsocket,
   ImageScale,
   ImageToMask,
   MaskToImage,

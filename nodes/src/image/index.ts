@@ -20,5 +20,6 @@ export { insertPngText, readPngText } from './png-text-chunks';
 export type { ResampleMethod, ResampleOptions } from './resample';
 export { RESAMPLE_METHODS, resample } from './resample';
 export { PreviewImage, SaveImage } from './save-image';
+export { SaveImageWebsocket } from './save-image-websocket';
 export type { SaveImagesOptions } from './save-images';
 export { saveImages } from './save-images';

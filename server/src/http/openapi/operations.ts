@@ -307,7 +307,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/ws',
     tag: 'events',
     summary:
-      'WebSocket event stream: JSON { type, data } frames (ComfyUI names) and binary previews (u32 BE event 1, u32 BE format 1 JPEG/2 PNG/3 WEBP, bytes). Send {"type":"subscribe","data":{"all":true}} to receive every prompt.',
+      'WebSocket event stream (also at /api/ws): JSON { type, data } frames (ComfyUI names) and binary image frames (u32 BE event 1, u32 BE format 1 JPEG/2 PNG/3 WEBP, bytes): sampler previews, and the full-size PNGs SaveImageWebsocket sends. Send {"type":"subscribe","data":{"all":true}} to receive every prompt.',
     query: zWsQuery,
     ok: { status: 101, description: 'Switching to WebSocket.' },
     errors: ['upgrade_required', 'invalid_request'],
