@@ -5,12 +5,14 @@
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 
 export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...MOMA_NODES,
 ];
 
 /**

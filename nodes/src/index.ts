@@ -4,5 +4,6 @@ export * from './diffusion';
 export * from './files';
 export * from './image';
 export * from './models/tokenizers';
+export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';

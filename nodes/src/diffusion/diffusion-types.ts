@@ -53,6 +53,16 @@ export interface Latent {
   readonly samples: Tensor<'float32'>;
 }
 
+/**
+ * The IMAGE_PROMPT socket: image-prompt tokens for decoupled cross-attention (MoMA's MLLM adapter,
+ * IP-Adapter's image projection), for the guided (cond) and unguided (uncond) passes. Both are
+ * [batch, tokens, dim] with `dim` the UNet's cross-attention width; batch 1 applies to every latent.
+ */
+export interface ImagePrompt {
+  readonly cond: Tensor<'float32'>;
+  readonly uncond: Tensor<'float32'>;
+}
+
 declare module '@momaflow/engine' {
   interface SocketTypes {
     MODEL: UnetModel;
@@ -60,5 +70,6 @@ declare module '@momaflow/engine' {
     VAE: VaeModel;
     CONDITIONING: Conditioning;
     LATENT: Latent;
+    IMAGE_PROMPT: ImagePrompt;
   }
 }

@@ -24,6 +24,7 @@ export type {
   ClipTokenizerSource,
   Conditioning,
   ConditioningEntry,
+  ImagePrompt,
   Latent,
   VaeModel,
 } from './diffusion-types';
