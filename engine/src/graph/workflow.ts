@@ -46,6 +46,12 @@ export const zWorkflowNote = z.object({
 });
 export type WorkflowNote = z.infer<typeof zWorkflowNote>;
 
+/** The key of `extra` holding seed widgets' "control after generate": `{ nodeId: { input: mode } }`. */
+export const SEED_CONTROL_KEY = 'seed_control';
+/** ComfyUI's "control after generate" modes for seed widgets. */
+export const SEED_CONTROL_MODES = ['fixed', 'increment', 'decrement', 'randomize'] as const;
+export type SeedControl = (typeof SEED_CONTROL_MODES)[number];
+
 export const zWorkflow = z.object({
   format: z.literal(WORKFLOW_FORMAT),
   version: z.literal(WORKFLOW_VERSION),

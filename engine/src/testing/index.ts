@@ -1,6 +1,8 @@
 /** @module Test and benchmark helpers: counting node definitions, prompt builders and the browser-bundle check. */
 export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
+export type { ComfyGraphSpec, ComfyLinkSpec, ComfyNodeSpec } from './comfy-ui-builder';
+export { comfyUiWorkflow } from './comfy-ui-builder';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';
 export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';
