@@ -16,7 +16,7 @@ export { ImageScale, scaledSize } from './image-scale';
 export { IMAGE_EXTENSIONS, listInputImages } from './list-input-images';
 export { LoadImage } from './load-image';
 export { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
-export { insertPngText, readPngText } from './png-text-chunks';
+export { insertPngText, isPng, readPngText } from './png-text-chunks';
 export type { ResampleMethod, ResampleOptions } from './resample';
 export { RESAMPLE_METHODS, resample } from './resample';
 export { PreviewImage, SaveImage } from './save-image';
