@@ -3,11 +3,12 @@
  * `websockets_api_example.py` and `websockets_api_example_ws_images.py` (Comfy-Org/ComfyUI), replayed
  * request for request in TypeScript against the real server on the tiny model: the same URLs (no
  * `/api` prefix), headers (urllib's urlencoded label, websocket-client's Origin) and bodies
- * (`json.dumps` text). Each gets its images.
+ * (`json.dumps` text). Each gets its images. `/prompt` also takes a ComfyUI frontend workflow.
  */
 import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
+import { comfyUiWorkflow } from '@momaflow/engine/testing';
 import { decodeImage, makeTinySd15, readPngText } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -183,5 +184,36 @@ describe("ComfyUI's example scripts", () => {
     expect(images).toHaveLength(1);
     await expectPng512(images[0]!);
     expect(readPngText(Buffer.from(images[0]!))).toEqual({});
+  });
+
+  it('POST /prompt also takes a ComfyUI frontend workflow, and says what its import changed', async () => {
+    const workflow = comfyUiWorkflow(
+      {
+        nodes: [
+          { id: 1, type: 'TestNumber', widgets_values: [41, 'left over'], outputs: ['INT'] },
+          { id: 2, type: 'TestShow', inputs: [{ name: 'value' }] },
+        ],
+        links: [[1, 1, 0, 2, 0, 'INT']],
+      },
+      1,
+    );
+    const res = await urllibPost(port, '/prompt', pythonJsonDumps({ prompt: workflow }));
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text) as {
+      prompt_id: string;
+      import_problems: { code: string; nodeId: string }[];
+    };
+    expect(body.import_problems.map((p) => [p.code, p.nodeId])).toEqual([['widget_values_left_over', '1']]);
+    const entry = await until(
+      async () =>
+        (
+          JSON.parse((await urllibGet(port, `/history/${body.prompt_id}`)).text) as Record<
+            string,
+            { outputs: unknown }
+          >
+        )[body.prompt_id],
+      { what: 'the imported workflow to run' },
+    );
+    expect(entry.outputs).toEqual({ '2': { text: ['41'] } });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Issue 17: a fixed-seed stream of hostile requests against the real server on loopback (mutated
- * workflows and prompts, prototype-named keys, huge and deep values, junk paths and queries,
+ * workflows in momaflow's and ComfyUI's formats and prompts, prototype-named keys, huge and deep values, junk paths and queries,
  * truncated and mislabelled bodies, random uploads, every method on every route). No answer may be
  * a 5xx or carry a stack trace; afterwards the server still answers and the data folder holds
  * nothing outside its folders. Prints the status histogram.
@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseWorkflow, promptToWorkflow, workflowToPrompt } from '@momaflow/engine';
+import { comfyUiWorkflow } from '@momaflow/engine/testing';
 import { createBuiltinRegistry } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FuzzRequest, fuzzRequests } from './support/fuzz-requests';
@@ -41,7 +42,33 @@ async function documents(): Promise<unknown[]> {
   const small = sleepPrompt({ ms: 0, tag: 'fuzz' });
   // A prompt with a problem on every node: renamed nodes then carry their issues under the new id.
   const broken = sleepPrompt({ ms: -1, tag: 'fuzz', value: 2e9 });
-  return [...saved, ...prompts, small, JSON.parse(JSON.stringify(promptToWorkflow(small))), broken];
+  // ComfyUI frontend files of both schemas, with a Reroute and a PrimitiveNode to resolve.
+  const comfy = [0.4, 1].map((version) =>
+    comfyUiWorkflow(
+      {
+        nodes: [
+          { id: 1, type: 'PrimitiveNode', widgets_values: [3, 'fixed'], outputs: ['INT'] },
+          {
+            id: 2,
+            type: 'TestNumber',
+            widgets_values: [1],
+            inputs: [{ name: 'value', widget: true }],
+            outputs: ['INT'],
+          },
+          { id: 3, type: 'Reroute', inputs: [{ name: '' }], outputs: ['*'] },
+          { id: 4, type: 'TestShow', inputs: [{ name: 'value' }] },
+        ],
+        links: [
+          [1, 1, 0, 2, 0, 'INT'],
+          [2, 2, 0, 3, 0, 'INT'],
+          [3, 3, 0, 4, 0, 'INT'],
+        ],
+        reroutes: [{ id: 1, pos: [5, 5], linkIds: [3] }],
+      },
+      version as 0.4 | 1,
+    ),
+  );
+  return [...saved, ...prompts, small, JSON.parse(JSON.stringify(promptToWorkflow(small))), broken, ...comfy];
 }
 
 /** Files and folders under `root`, relative, depth first. */

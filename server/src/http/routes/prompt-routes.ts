@@ -1,7 +1,7 @@
 /**
  * @module
- * `POST /prompt` validates and enqueues (a saved workflow or a bare executable graph; `front` jumps
- * the queue; `client_id` routes the events), answering 400 with per-node errors when it doesn't
+ * `POST /prompt` validates and enqueues (a saved workflow, a ComfyUI frontend workflow, or a bare
+ * executable graph; `front` jumps the queue; `client_id` routes the events), answering 400 with per-node errors when it doesn't
  * validate. `GET /prompt` reports the queue size.
  */
 import { zDict } from '@momaflow/engine';
@@ -68,7 +68,7 @@ export function createPromptRoutes(deps: Pick<AppDeps, 'registry' | 'env' | 'que
           { details: { issues: prepared.issues }, extra: { node_errors: nodeErrors(prepared.issues) } },
         );
       }
-      const { prompt, workflow, validated } = prepared.value;
+      const { prompt, workflow, validated, problems } = prepared.value;
       const extra = body.extra_data ?? {};
       const item = queue.enqueue({
         ...(body.prompt_id ? { id: body.prompt_id } : {}),
@@ -80,6 +80,12 @@ export function createPromptRoutes(deps: Pick<AppDeps, 'registry' | 'env' | 'que
         extra,
         validated,
       });
-      return c.json({ prompt_id: item.id, number: item.number, node_errors: {} });
+      return c.json({
+        prompt_id: item.id,
+        number: item.number,
+        node_errors: {},
+        // A ComfyUI workflow was imported: what it could not carry over as it was.
+        ...(problems.length > 0 ? { import_problems: problems } : {}),
+      });
     });
 }
