@@ -11,16 +11,14 @@ import {
   dictFrom,
   type Link,
   ownValue,
+  SEED_CONTROL_KEY,
+  SEED_CONTROL_MODES,
   type Workflow,
   type WorkflowNode,
 } from '@momaflow/engine/protocol';
 import type { FlowEdge, FlowNode, GraphDoc, SeedControl, WorkflowFlowNode } from '../../graph/lib/flow-types';
 import { edgeId, inputHandleId, outputHandleId } from '../../graph/lib/handle-ids';
 import type { TemplateMap } from '../../schema/lib/node-template';
-
-/** The key of `extra` where the editor keeps seed controls (`{ nodeId: { input: mode } }`). */
-export const SEED_CONTROL_KEY = 'seed_control';
-const SEED_CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
 
 /** React Flow ids of frames and notes are prefixed so they never clash with workflow node ids. */
 export const frameNodeId = (groupId: string): string => `frame:${groupId}`;
@@ -31,7 +29,7 @@ function seedControls(extra: Workflow['extra'], nodeId: string): Record<string, 
   const mine = typeof all === 'object' && all !== null ? ownValue(all, nodeId) : undefined;
   if (typeof mine !== 'object' || mine === null) return undefined;
   const picked = Object.entries(mine).filter((e): e is [string, SeedControl] =>
-    SEED_CONTROLS.includes(e[1] as SeedControl),
+    SEED_CONTROL_MODES.includes(e[1] as SeedControl),
   );
   return picked.length > 0 ? dictFrom(picked) : undefined;
 }

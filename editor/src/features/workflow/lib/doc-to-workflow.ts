@@ -7,13 +7,13 @@
 import {
   dict,
   dictFrom,
+  SEED_CONTROL_KEY,
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type Workflow,
   type WorkflowNode,
 } from '@momaflow/engine/protocol';
 import type { GraphDoc, SeedControl } from '../../graph/lib/flow-types';
-import { SEED_CONTROL_KEY } from './doc-from-workflow';
 
 const round = (n: number): number => Math.round(n * 100) / 100;
 

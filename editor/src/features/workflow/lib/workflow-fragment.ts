@@ -5,9 +5,8 @@
  * graph and moves it to where the pointer is.
  */
 
-import { asLink, dict, dictFrom, ownValue, type Workflow } from '@momaflow/engine/protocol';
+import { asLink, dict, dictFrom, ownValue, SEED_CONTROL_KEY, type Workflow } from '@momaflow/engine/protocol';
 import type { GraphDoc, WorkflowFlowNode } from '../../graph/lib/flow-types';
-import { SEED_CONTROL_KEY } from './doc-from-workflow';
 import { docToWorkflow } from './doc-to-workflow';
 
 /** The selected nodes, frames and notes, with the links among them, as a saved workflow. */
