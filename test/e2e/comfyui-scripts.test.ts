@@ -216,4 +216,36 @@ describe("ComfyUI's example scripts", () => {
     );
     expect(entry.outputs).toEqual({ '2': { text: ['41'] } });
   });
+
+  it('refuses a ComfyUI workflow with a node from a missing pack, naming node, type and pack', async () => {
+    const workflow = comfyUiWorkflow(
+      {
+        nodes: [
+          { id: 1, type: 'TestNumber', widgets_values: [1], outputs: ['INT'] },
+          {
+            id: 5,
+            type: 'FaceDetailer',
+            properties: { cnr_id: 'comfyui-impact-pack' },
+            inputs: [{ name: 'x' }],
+          },
+          { id: 2, type: 'TestShow', inputs: [{ name: 'value' }] },
+        ],
+        links: [
+          [1, 1, 0, 2, 0, 'INT'],
+          [2, 1, 0, 5, 0, 'INT'],
+        ],
+      },
+      0.4,
+    );
+    const res = await urllibPost(port, '/prompt', pythonJsonDumps({ prompt: workflow }));
+    expect(res.status).toBe(400);
+    const body = JSON.parse(res.text) as {
+      node_errors: Record<string, { errors: { type: string; message: string }[] }>;
+    };
+    expect(Object.keys(body.node_errors)).toEqual(['5']);
+    expect(body.node_errors['5']?.errors[0]).toMatchObject({ type: 'unknown_node_type' });
+    expect(body.node_errors['5']?.errors[0]?.message).toMatch(
+      /'FaceDetailer' from node pack 'comfyui-impact-pack'/,
+    );
+  });
 });

@@ -5,6 +5,7 @@
  * before a restart. A ComfyUI workflow is imported first; what the import changed is returned.
  */
 import {
+  fail,
   type ImportProblem,
   importWorkflow,
   looksLikeComfyUiWorkflow,
@@ -15,6 +16,7 @@ import {
   type Result,
   toPrompt,
   type ValidatedPrompt,
+  type ValidationIssue,
   validatePrompt,
 } from '@momaflow/engine';
 import { registryImportTypes } from '../import';
@@ -27,6 +29,15 @@ export interface PreparedPrompt {
   readonly validated: ValidatedPrompt;
   /** What importing a ComfyUI workflow changed (empty for everything else). */
   readonly problems: readonly ImportProblem[];
+}
+
+/** An unknown type's issue says which node pack it comes from when the imported file recorded it. */
+function withPackNamed(issue: ValidationIssue, problems: readonly ImportProblem[]): ValidationIssue {
+  if (issue.type !== 'unknown_node_type') return issue;
+  const imported = problems.find(
+    (p) => p.nodeId === issue.nodeId && (p.code === 'unknown_node_type' || p.code === 'unsupported_node'),
+  );
+  return imported ? { ...issue, message: imported.message } : issue;
 }
 
 /**
@@ -52,7 +63,7 @@ export async function preparePrompt(
     env: deps.env,
     ...(input.targets && input.targets.length > 0 ? { targets: input.targets } : {}),
   });
-  if (!checked.ok) return checked;
+  if (!checked.ok) return fail(checked.issues.map((issue) => withPackNamed(issue, problems)));
   return ok({
     prompt: converted.value,
     workflow: looksLikeWorkflow(data) ? data : undefined,
