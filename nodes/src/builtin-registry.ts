@@ -3,6 +3,7 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { MOMA_NODES } from './moma';
@@ -12,6 +13,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...CONTROLNET_NODES,
   ...MOMA_NODES,
 ];
 

@@ -1,5 +1,6 @@
 /** @module Built-in node packs and the model families they build. */
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
+export * from './controlnet';
 export * from './diffusion';
 export * from './files';
 export * from './image';

@@ -18,8 +18,8 @@ import {
 } from '@momaflow/engine';
 import { createBuiltinRegistry, decodeImage, makeTinySd15, readPngText } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../server/src/cli/cli-io';
 import { main } from '../../server/src/cli/main';
+import { recordingIo } from './recording-io';
 
 const WORKFLOW = fileURLToPath(new URL('../../workflows/txt2img.json', import.meta.url));
 
@@ -28,21 +28,6 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'momaflow-txt2img-'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-function recordingIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    isTty: false,
-    write: (text) => out.push(text),
-    error: (text) => err.push(text),
-    log: createLogger((level, message) => err.push(`${level}: ${message}`)),
-    onInterrupt: () => {},
-    offInterrupt: () => {},
-  };
-}
 
 describe('txt2img from the command line', () => {
   it('makes the tiny model once', async () => {

@@ -9,6 +9,7 @@
  * is skipped, as ComfyUI does.
  */
 import type { Tensor } from '@momaflow/engine';
+import type { ControlResidualSource } from '../controlnet/control-run';
 import type { PatchOutputs, UnetSession } from '../models/unet';
 import {
   cfgCombine,
@@ -33,6 +34,8 @@ export interface CfgDenoiserOptions {
   readonly schedule: DiscreteSchedule;
   /** Latents per call (the LATENT batch). */
   readonly batch: number;
+  /** ControlNet residuals per call (controlnet/control-run.ts), when an entry has a ControlNet. */
+  readonly control?: ControlResidualSource;
 }
 
 /** Each entry's context rows for a latent batch: its own rows, or its single row repeated. */
@@ -56,10 +59,15 @@ export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';
     const input = isSigma ? scaleModelInput(x, level) : x;
+    const sample = concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input));
+    const timestep = isSigma ? sigmaToTimestep(o.schedule, level) : level;
+    const sigma = isSigma ? level : undefined;
+    const controlResiduals = await o.control?.({ entries, batch: o.batch, sample, context, timestep, sigma });
     const { noisePred, patchOutputs } = await o.unet.run({
-      sample: concatBatch(new Array<Tensor<'float32'>>(entries.length).fill(input)),
-      timestep: isSigma ? sigmaToTimestep(o.schedule, level) : level,
+      sample,
+      timestep,
       encoderHiddenStates: context,
+      ...(controlResiduals === undefined ? {} : { controlResiduals }),
       step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}), previous },
     });
     previous = patchOutputs;

@@ -6,6 +6,7 @@
  * `diffusion-resources.ts`), so a cached loader output costs nothing and re-runs reuse sessions.
  */
 import type { Tensor } from '@momaflow/engine';
+import type { ControlApplication } from '../controlnet/control-types';
 import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
 import type { CheckpointLayout } from '../models/ldm-config';
 import type { UnetModel } from '../models/unet';
@@ -39,6 +40,8 @@ export interface VaeModel {
 /** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The ControlNet(s) steering this entry (Apply ControlNet), as ComfyUI's `control`. */
+  readonly control?: ControlApplication;
 }
 
 /** The CONDITIONING socket: one or more entries; a sampler averages their predictions, as ComfyUI. */

@@ -6,8 +6,13 @@
  * prompt encoding, guided sampling, VAE codec, latent previews) for packs and tests that compose them.
  */
 
-export type { MakeTinySd15Options, TinySd15Files } from '../models/tiny';
-export { makeTinySd15, TINY_SD15_FILE } from '../models/tiny';
+export type {
+  MakeTinyControlNetOptions,
+  MakeTinySd15Options,
+  TinyControlNetFiles,
+  TinySd15Files,
+} from '../models/tiny';
+export { makeTinyControlNet, makeTinySd15, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
 export { concatBatch, divided, meanOf, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
@@ -39,7 +44,7 @@ export type { LoadedCheckpoint } from './load-checkpoint';
 export { loadCheckpoint, loadCheckpointFor } from './load-checkpoint';
 export { LruMemo } from './lru-memo';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
-export { modelGraph, withModelSession } from './model-graphs';
+export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { SampleLatentOptions } from './sample-latent';
 export { SD15_LATENT_SCALE, sampleLatent } from './sample-latent';
 export type { LevelRequest, SamplerName, SamplerPlan } from './sampler-plans';

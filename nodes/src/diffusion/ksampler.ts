@@ -78,6 +78,7 @@ export const KSampler = defineNode({
         cfg: i.cfg,
         denoise: i.denoise,
         signal: ctx.signal,
+        log: ctx.log,
         onStep: (progress) => {
           reporter.onStep(progress);
           return reporter.flush();

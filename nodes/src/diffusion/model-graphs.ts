@@ -42,13 +42,18 @@ export interface ModelGraphRef {
 }
 
 /**
- * The built graph as a session source (from the cache, or built and written now).
+ * The graph under `key` as a session source: from the cache, or built by `build`, written to
+ * `<temp>/model-graphs/<graph hash>/` and remembered. For any pack's graphs (ControlNet, ...).
  * @example
- * const source = await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+ * const source = await writtenModelGraph(env, `controlnet:${handle.key}`, () => buildGraph(handle));
  */
-export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
-  return env.resource(MODEL_GRAPHS).get(`${ref.kind}:${ref.handle.key}`, async () => {
-    const written = await buildAndWrite(env, ref);
+export function writtenModelGraph(
+  env: NodeEnv,
+  key: string,
+  build: () => Promise<OnnxModel>,
+): Promise<OnnxModelSource> {
+  return env.resource(MODEL_GRAPHS).get(key, async () => {
+    const written = await write(env, await build());
     // The graph bytes and the checkpoint's weights are unreachable now: free them before a session
     // loads the file next to the UNet's (the full-size VAE graph is 689 MiB).
     await collectExposedGarbage();
@@ -56,24 +61,36 @@ export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelS
   });
 }
 
-async function buildAndWrite(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
-  const model = await GRAPH_BUILDERS[ref.kind](ref.handle.layout);
+/**
+ * The built graph as a session source (from the cache, or built and written now).
+ * @example
+ * const source = await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+ */
+export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
+  return writtenModelGraph(env, `${ref.kind}:${ref.handle.key}`, () =>
+    GRAPH_BUILDERS[ref.kind](ref.handle.layout),
+  );
+}
+
+async function write(env: NodeEnv, model: OnnxModel): Promise<OnnxModelSource> {
   const dir = join(env.dirs.temp, 'model-graphs', model.hash);
   const { modelPath } = await writeModel(model, dir, { skipIfExists: true });
   return { path: modelPath, hash: model.hash };
 }
 
 /**
- * Run `fn` on a leased session of the graph; the lease is handed back afterwards.
+ * Run `fn` on a leased session of the graph (a `ModelGraphRef`, or a source from `writtenModelGraph`);
+ * the lease is handed back afterwards.
  * @example
  * const image = await withModelSession(env, { kind: 'vae-decoder', handle: vae }, (s) => vaeDecode(s, z));
  */
 export async function withModelSession<T>(
   env: NodeEnv,
-  ref: ModelGraphRef,
+  ref: ModelGraphRef | Promise<OnnxModelSource>,
   fn: (session: SessionLease['session']) => Promise<T>,
 ): Promise<T> {
-  const lease = await env.resource(DIFFUSION_SESSIONS).acquire(await modelGraph(env, ref));
+  const source = ref instanceof Promise ? await ref : await modelGraph(env, ref);
+  const lease = await env.resource(DIFFUSION_SESSIONS).acquire(source);
   try {
     return await fn(lease.session);
   } finally {

@@ -5,8 +5,10 @@
  * one batched call per step, and scale the result back. The noise is the caller's, so the node draws it
  * from the seed and the parity tests feed the reference noise.
  */
-import type { NodeEnv, Tensor } from '@momaflow/engine';
+import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
+import { startControlRun } from '../controlnet/control-run';
+import { withUncondControl } from '../controlnet/uncond-control';
 import { type UnetModel, UnetSession } from '../models/unet';
 import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
 import { divided, scaled } from './batch-tensors';
@@ -47,6 +49,8 @@ export interface SampleLatentOptions {
   readonly onStep?: (progress: StepProgress) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
+  /** Where notes go (a resized ControlNet hint); default the environment's. */
+  readonly log?: Logger;
 }
 
 /**
@@ -78,21 +82,39 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
   if (levels.length < 2) return o.latent;
   const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
-  const unet = await UnetSession.open({
+  const negative = withUncondControl(o.positive, o.negative);
+  const control = await startControlRun({
+    env: o.env,
     model: o.model,
-    graphs: o.env.resource(UNET_GRAPHS),
-    sessions: o.env.resource(DIFFUSION_SESSIONS),
+    entries: o.cfg === 1 ? o.positive : [...negative, ...o.positive],
+    latentShape: o.latent.shape,
+    schedule: SD1_SCHEDULE,
+    log: o.log ?? o.env.log,
+    label,
   });
+  let unet: UnetSession;
+  try {
+    unet = await UnetSession.open({
+      model: o.model,
+      graphs: o.env.resource(UNET_GRAPHS),
+      sessions: o.env.resource(DIFFUSION_SESSIONS),
+      graph: { controlResiduals: control !== undefined },
+    });
+  } catch (err) {
+    control?.release();
+    throw err;
+  }
   let reported: Promise<void> = Promise.resolve();
   try {
     const guided = createCfgDenoiser({
       unet,
       positive: o.positive,
-      negative: o.negative,
+      negative,
       cfg: o.cfg,
       domain: plan.sampler.domain,
       schedule: SD1_SCHEDULE,
       batch,
+      ...(control === undefined ? {} : { control: control.residuals }),
     });
     const out = await sample({
       sampler: plan.sampler,
@@ -117,5 +139,6 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
     return divided(out, SD15_LATENT_SCALE);
   } finally {
     unet.release();
+    control?.release();
   }
 }

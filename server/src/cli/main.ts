@@ -12,7 +12,7 @@ import { serveCommand } from './serve-command';
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
-  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model, random weights)
+  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model and ControlNet, random weights)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)

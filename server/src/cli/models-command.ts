@@ -2,13 +2,14 @@
  * @module
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
- * `<models>/checkpoints/`, so every example workflow runs without downloading anything. The same
+ * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
+ * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
  * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyControlNet, makeTinySd15 } from '@momaflow/nodes';
 import type { CliIo } from './cli-io';
 import { EXIT } from './run-command';
 
@@ -34,16 +35,23 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   try {
-    const made = await makeTinySd15({
+    const options = {
       modelsDir: path.resolve(values.models ?? 'models'),
       ifAbsent: values['if-absent'] ?? false,
-    });
-    const size = `${(made.bytes / 2 ** 20).toFixed(1)} MiB`;
-    io.write(
-      made.written
-        ? `wrote ${made.checkpoint} (${size}, random weights) and ${made.yaml}\n`
-        : `kept ${made.checkpoint} (${size}): it already exists\n`,
-    );
+    };
+    const sd = await makeTinySd15(options);
+    const control = await makeTinyControlNet(options);
+    for (const made of [
+      { ...sd, file: sd.checkpoint },
+      { ...control, file: control.controlnet },
+    ]) {
+      const size = `${(made.bytes / 2 ** 20).toFixed(1)} MiB`;
+      io.write(
+        made.written
+          ? `wrote ${made.file} (${size}, random weights) and ${made.yaml}\n`
+          : `kept ${made.file} (${size}): it already exists\n`,
+      );
+    }
     return EXIT.ok;
   } catch (err) {
     io.error(`momaflow models make-tiny: ${errorMessage(err)}`);

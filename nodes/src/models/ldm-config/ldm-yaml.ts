@@ -23,6 +23,8 @@ const zLdmYaml = z.object({
         unet_config: zStage.optional(),
         first_stage_config: zStage.optional(),
         cond_stage_config: zStage.optional(),
+        // ControlNet releases ship a yaml like this beside each file (cldm `ControlLDM`).
+        control_stage_config: zStage.optional(),
       })
       .default({}),
   }),
@@ -39,6 +41,8 @@ export interface LdmYamlConfig {
   readonly unet: LdmStageConfig | undefined;
   readonly firstStage: LdmStageConfig | undefined;
   readonly condStage: LdmStageConfig | undefined;
+  /** cldm `ControlNet` parameters, in the yaml beside a ControlNet file. */
+  readonly controlStage: LdmStageConfig | undefined;
 }
 
 /**
@@ -73,6 +77,7 @@ export function parseLdmYaml(text: string, source: string): LdmYamlConfig {
     unet: p.unet_config,
     firstStage: p.first_stage_config,
     condStage: p.cond_stage_config,
+    controlStage: p.control_stage_config,
   };
 }
 
@@ -104,7 +109,7 @@ export async function readLdmYaml(path: string): Promise<LdmYamlConfig> {
  */
 export function parseStageParams<T>(
   yaml: LdmYamlConfig,
-  stage: 'unet_config' | 'first_stage_config' | 'cond_stage_config',
+  stage: 'unet_config' | 'first_stage_config' | 'cond_stage_config' | 'control_stage_config',
   config: LdmStageConfig,
   schema: z.ZodType<T>,
 ): T {

@@ -1,12 +1,23 @@
 /**
  * @module
  * momaflow's tiny default model: SD1.5's architecture and file layout with seeded random weights, so
- * every workflow runs out of the box (`momaflow models make-tiny`), plus the LDM key/shape tables of
- * UNet, VAE and CLIP text encoder it is made from.
+ * every workflow runs out of the box (`momaflow models make-tiny`), a ControlNet for it in the original
+ * releases' layout, plus the LDM key/shape tables of UNet, VAE, CLIP text encoder and ControlNet they
+ * are made from.
  */
 export { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
+export type { LdmHintShape } from './ldm-controlnet-shapes';
+export { ldmControlNetShapes } from './ldm-controlnet-shapes';
 export { ldmUnetShapes } from './ldm-unet-shapes';
 export { ldmVaeShapes } from './ldm-vae-shapes';
+export type { MakeTinyControlNetOptions, TinyControlNetFiles } from './make-tiny-controlnet';
+export {
+  CLDM_HINT_SHAPE,
+  controlNetYamlText,
+  makeTinyControlNet,
+  TINY_CONTROLNET_FILE,
+  tinyControlNetTensors,
+} from './make-tiny-controlnet';
 export type { MakeTinySd15Options, TinySd15Files } from './make-tiny-sd15';
 export { makeTinySd15, TINY_SD15_FILE, tinySd15Tensors } from './make-tiny-sd15';
 export { seededWeight } from './seeded-init';

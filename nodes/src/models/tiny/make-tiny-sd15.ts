@@ -5,14 +5,15 @@
  * `first_stage_model.*`, `cond_stage_model.transformer.text_model.*`), and the `.yaml` beside it with
  * its shapes. Weights are random but seeded, so the same command writes byte-identical files.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AnyTensor, dict, EngineError, encodeSafetensors, errorMessage, Tensor } from '@momaflow/engine';
+import { type AnyTensor, dict, encodeSafetensors, Tensor } from '@momaflow/engine';
 import { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
 import { ldmUnetShapes } from './ldm-unet-shapes';
 import { ldmVaeShapes } from './ldm-vae-shapes';
 import { seededWeight } from './seeded-init';
 import { type LdmCheckpointShape, ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
+import { exists, writeAtomic } from './write-atomic';
 
 /**
  * File name of the tiny checkpoint inside `models/checkpoints`.
@@ -62,30 +63,6 @@ export function tinySd15Tensors(shape: LdmCheckpointShape, seed: number): Record
     BigInt64Array.from({ length: positions }, (_, i) => BigInt(i)),
   );
   return tensors;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-/** Write through a temporary file and rename, so a reader never sees half a file. */
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new EngineError(
-      'model_unwritable',
-      `cannot write ${path}: ${errorMessage(cause)}`,
-      { path },
-      { cause },
-    );
-  }
 }
 
 /**

@@ -4,14 +4,15 @@
  * single-file LDM checkpoints, with named attention hook points, immutable patchable MODEL values,
  * a content-keyed compiled-graph cache and a per-step runner.
  */
-export type { AttentionKernel } from './build-context';
+export type { AttentionKernel, UnetBuildContext } from './build-context';
 export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
 export { listHookPoints } from './hook-points';
 export type { LdmUnetParams } from './ldm-unet-config';
-export { unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
+export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
 export { convertLdmUnetKeys, LDM_UNET_PREFIX, ldmToDiffusersUnetKey } from './ldm-unet-keys';
 export { loadUnet } from './load-unet';
+export { unetMidBlock2dCrossAttn } from './mid-block';
 export type {
   AttendOptions,
   AttendResult,
@@ -40,6 +41,14 @@ export type { UnetModel } from './unet-model';
 export { createUnetModel, withPatch } from './unet-model';
 export type { PatchOutputs, UnetRunInput, UnetRunResult, UnetSessionOptions, UnetStep } from './unet-session';
 export { UnetSession } from './unet-session';
+export type { UnetStemInputs, UnetStemOptions } from './unet-stem';
+export {
+  UNET_STEM_INPUT_NAMES,
+  unetBuildContext,
+  unetConvIn,
+  unetDownPath,
+  unetStemInputs,
+} from './unet-stem';
 export { unetWeightShapes } from './unet-weight-shapes';
 export type { UnetWeightSource } from './unet-weights';
 export { diffusersUnetWeights, ldmUnetWeights, memoryUnetWeights } from './unet-weights';

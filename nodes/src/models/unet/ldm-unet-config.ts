@@ -40,6 +40,9 @@ const zUnetParams = z.object({
 /** The ldm `UNetModel` parameters this mapping reads. */
 export type LdmUnetParams = z.infer<typeof zUnetParams>;
 
+/** The zod schema of ldm `UNetModel` parameters (cldm's `ControlNet` takes the same, for `parseStageParams`). */
+export const LDM_UNET_PARAMS_SCHEMA: z.ZodType<LdmUnetParams> = zUnetParams;
+
 /** ldm's head rule (openaimodel.py): a fixed head count, or heads of `num_head_channels` channels. */
 function headsAt(p: LdmUnetParams, channels: number, source: string): number {
   if (p.num_head_channels > 0) return Math.max(1, Math.floor(channels / p.num_head_channels));

@@ -4,17 +4,21 @@
  * one ONNX graph: time embedding, conv_in, down blocks, optional ControlNet residuals, mid block, up
  * blocks, conv_norm_out / silu / conv_out, with the patches of the model applied at their hook points.
  */
-import type { Conv3x3Setting, OnnxBuildOptions, OnnxModel, Value } from '@momaflow/engine';
-import { conv2d, EngineError, groupNorm, OnnxBuilder, silu, timestepEmbedding } from '@momaflow/engine';
-import { convWeights, inScope, linearWeights, normWeights, type WeightMap, WeightScope } from '../ldm-config';
-import type { AttentionKernel, UnetBuildContext } from './build-context';
-import { DOWN_BLOCKS } from './down-blocks';
-import { gemmLinear } from './gemm-linear';
-import { listHookPoints } from './hook-points';
+import type { Conv3x3Setting, OnnxBuildOptions, OnnxModel } from '@momaflow/engine';
+import { conv2d, EngineError, groupNorm, OnnxBuilder, silu } from '@momaflow/engine';
+import { convWeights, inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config';
+import type { AttentionKernel } from './build-context';
 import { unetMidBlock2dCrossAttn } from './mid-block';
 import type { ModelPatch } from './model-patch';
-import { type PatchInputSpec, PatchIo, type PatchOutputSpec } from './patch-io';
+import type { PatchInputSpec, PatchOutputSpec } from './patch-io';
 import type { UnetLayout } from './unet-layout';
+import {
+  UNET_STEM_INPUT_NAMES,
+  unetBuildContext,
+  unetConvIn,
+  unetDownPath,
+  unetStemInputs,
+} from './unet-stem';
 import { UP_BLOCKS } from './up-blocks';
 
 /** Graph-shaping options; part of the compiled-graph cache key. */
@@ -50,9 +54,7 @@ export const DEFAULT_UNET_OPSET = 17;
 
 /** Fixed graph input / output names. */
 export const UNET_IO_NAMES = {
-  sample: 'sample',
-  timestep: 'timestep',
-  encoderHiddenStates: 'encoder_hidden_states',
+  ...UNET_STEM_INPUT_NAMES,
   noisePred: 'noise_pred',
 } as const;
 
@@ -64,29 +66,6 @@ export interface UnetGraphInput {
   readonly options?: UnetGraphOptions;
   /** Serialization options (external data for the full-size model). */
   readonly build?: OnnxBuildOptions;
-}
-
-/** Time embedding: `time_proj` (sinusoidal) -> `time_embedding` (linear_1, silu, linear_2). */
-function timeEmbedding(
-  b: OnnxBuilder,
-  w: WeightScope,
-  layout: UnetLayout,
-  t: Value<'float32'>,
-): Value<'float32'> {
-  const { config, timeEmbedDim } = layout;
-  const c0 = config.blockOutChannels[0] ?? 0;
-  const proj = b.scope('time_proj', () =>
-    timestepEmbedding(b, t, {
-      dim: c0,
-      flipSinToCos: config.flipSinToCos,
-      downscaleFreqShift: config.freqShift,
-    }),
-  );
-  return inScope(b, w, ['time_embedding'], (tw) => {
-    const l1w = linearWeights(tw, 'linear_1', { inFeatures: c0, outFeatures: timeEmbedDim });
-    const l2w = linearWeights(tw, 'linear_2', { inFeatures: timeEmbedDim, outFeatures: timeEmbedDim });
-    return gemmLinear(b, l2w, silu(b, gemmLinear(b, l1w, proj, 'linear_1')), 'linear_2');
-  });
 }
 
 /**
@@ -104,13 +83,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
   const config = layout.config;
   const b = OnnxBuilder.create({ name: 'unet', opset: options.opset ?? DEFAULT_UNET_OPSET });
   const w = new WeightScope(input.weights);
-  const sample = b.input(UNET_IO_NAMES.sample, 'float32', ['batch', config.inChannels, 'height', 'width']);
-  const timestep = b.input(UNET_IO_NAMES.timestep, 'float32', ['timesteps']);
-  const context = b.input(UNET_IO_NAMES.encoderHiddenStates, 'float32', [
-    'batch',
-    'tokens',
-    config.crossAttentionDim,
-  ]);
+  const inputs = unetStemInputs(b, layout);
   const downResiduals =
     options.controlResiduals === true
       ? layout.skips.map((s, i) =>
@@ -132,42 +105,16 @@ export function buildUnetGraph(input: UnetGraphInput): {
         ])
       : undefined;
 
-  const batch = b.op('Slice', [
-    b.op('Shape', [sample], {}, { dtype: 'int64' }),
-    b.constInt64([0]),
-    b.constInt64([1]),
-  ]);
-  const t = b.op('Expand', [b.op('Reshape', [timestep, b.constInt64([-1])]), batch]);
-  const temb = silu(b, timeEmbedding(b, w, layout, t));
-  const io = new PatchIo(b);
-  const points = new Map(listHookPoints(layout).map((p) => [p.id, p]));
-  const c: UnetBuildContext = {
-    b,
-    layout,
-    temb,
-    context,
-    contextRows: b.op('Reshape', [context, b.constInt64([-1, config.crossAttentionDim])]),
-    batch,
-    attention: { kernel: options.attention ?? 'fused', patches, points, io },
+  const c = unetBuildContext(b, w, layout, inputs, {
+    attention: options.attention ?? 'fused',
+    patches,
     conv3x3: options.conv3x3 ?? 'auto',
-  };
-
+  });
+  const io = c.attention.io;
   const c0 = config.blockOutChannels[0] ?? 0;
-  let h = conv2d(
-    b,
-    convWeights(w, 'conv_in', { inChannels: config.inChannels, outChannels: c0, kernel: 3 }),
-    sample,
-    {
-      padding: 1,
-      name: 'conv_in',
-    },
-  );
-  let skips: Value<'float32'>[] = [h];
-  for (const plan of layout.down) {
-    const r = inScope(b, w, ['down_blocks', plan.index], (bw) => DOWN_BLOCKS[plan.type](c, bw, h, plan));
-    h = r.h;
-    skips.push(...r.skips);
-  }
+  const down = unetDownPath(c, w, unetConvIn(c, w, inputs.sample));
+  let h = down.h;
+  let skips = [...down.skips];
   if (downResiduals.length > 0) {
     // diffusers adds residuals to the skip stack only; the mid block takes the unmodified sample.
     skips = skips.map((s, i) => b.op('Add', [s, downResiduals[i]!]));
