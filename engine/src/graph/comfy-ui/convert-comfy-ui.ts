@@ -9,7 +9,6 @@
  * Every such change is listed as an `ImportProblem`.
  */
 import { type Dict, dict, ownValue } from '../../dictionary/dictionary';
-import type { Link } from '../prompt';
 import {
   type NodeMode,
   SEED_CONTROL_KEY,
@@ -22,7 +21,6 @@ import {
   type WorkflowNote,
 } from '../workflow';
 import {
-  type ComfyLink,
   type ComfyNode,
   type ComfyUiWorkflow,
   zComfyGroup,
@@ -30,60 +28,15 @@ import {
   zComfyNode,
   zComfyReroute,
 } from './comfy-ui-schema';
+import { type HelperGraph, helperKind, sourceOf } from './helper-nodes';
 import type { ImportNodeTypes } from './import-node-types';
 import type { ImportProblem } from './import-problem';
-import { controlMode, mapWidgetValues } from './map-widget-values';
+import { mapWidgetValues } from './map-widget-values';
 
 /** The key of `extra` under which ComfyUI data without a momaflow equivalent is kept. */
 export const COMFYUI_EXTRA_KEY = 'comfyui';
 
-const NOTE_TYPES = new Set(['Note', 'MarkdownNote']);
 const MODES: Readonly<Record<number, NodeMode>> = { 0: 'always', 2: 'muted', 4: 'bypassed' };
-
-/** Where an input's value comes from once the frontend's helper nodes are resolved. */
-type Source =
-  | { readonly kind: 'link'; readonly link: Link }
-  | { readonly kind: 'value'; readonly value: unknown; readonly control: SeedControl | undefined }
-  | { readonly kind: 'none'; readonly why: string };
-
-interface Context {
-  readonly nodes: ReadonlyMap<string, ComfyNode>;
-  readonly links: ReadonlyMap<number, ComfyLink>;
-  readonly types: ImportNodeTypes;
-  readonly problems: ImportProblem[];
-}
-
-/** A frontend-only helper node (unless a registered type has that name). */
-function helperKind(node: ComfyNode, types: ImportNodeTypes): 'reroute' | 'primitive' | 'note' | undefined {
-  if (types(node.type)) return undefined;
-  if (node.type === 'Reroute') return 'reroute';
-  if (node.type === 'PrimitiveNode') return 'primitive';
-  return NOTE_TYPES.has(node.type) ? 'note' : undefined;
-}
-
-function sourceOf(ctx: Context, link: ComfyLink, seen = new Set<string>()): Source {
-  const id = String(link.origin);
-  const node = ctx.nodes.get(id);
-  if (!node) return { kind: 'none', why: `its source node #${id} is not in the workflow` };
-  if (seen.has(id)) return { kind: 'none', why: 'it runs through a loop of Reroute nodes' };
-  seen.add(id);
-  switch (helperKind(node, ctx.types)) {
-    case 'reroute': {
-      const upstream = node.inputs[0]?.link;
-      const next = upstream === undefined || upstream === null ? undefined : ctx.links.get(upstream);
-      return next ? sourceOf(ctx, next, seen) : { kind: 'none', why: `Reroute #${id} has no input` };
-    }
-    case 'primitive': {
-      // [value, control after generate]: ComfyUI writes the value into every input it feeds.
-      const values = Array.isArray(node.widgets_values) ? node.widgets_values : [];
-      return { kind: 'value', value: values[0], control: controlMode(values[1]) };
-    }
-    case 'note':
-      return { kind: 'none', why: `its source #${id} is a note` };
-    default:
-      return { kind: 'link', link: [id, link.originSlot] };
-  }
-}
 
 function packOf(node: ComfyNode): string | undefined {
   const pack = ownValue(node.properties, 'cnr_id') ?? ownValue(node.properties, 'aux_id');
@@ -147,11 +100,10 @@ export function convertComfyUiWorkflow(
   const problems: ImportProblem[] = [];
   const nodeList = entries(doc.nodes, (v) => zComfyNode.safeParse(v).data, 'node entry', problems);
   const linkList = entries(doc.links, (v) => zComfyLink.safeParse(v).data, 'link entry', problems);
-  const ctx: Context = {
+  const ctx: HelperGraph = {
     nodes: new Map(nodeList.map((n) => [String(n.id), n])),
     links: new Map(linkList.map((l) => [l.id, l])),
     types,
-    problems,
   };
   const subgraphs = new Set(doc.definitions?.subgraphs.map((s) => s.id) ?? []);
   const nodes = dict<WorkflowNode>();
