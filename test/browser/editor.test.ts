@@ -3,6 +3,9 @@
  * (progress, live preview, output image on the node), link rules, the palette, undo/redo, PNG
  * drop, ComfyUI files through the file picker, node errors. Screenshots go to test/artifacts/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { comfyUiWorkflow } from '@momaflow/engine/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -235,12 +238,15 @@ describe('editor in chromium', () => {
       },
       1,
     );
-    const png = encodePng(4, 4, [0, 0, 0, 255], [['workflow', JSON.stringify(workflow)]]);
-    await page.setInputFiles('[data-testid=open-file]', {
-      name: 'ComfyUI_00007_.png',
-      mimeType: 'image/png',
-      buffer: Buffer.from(png),
-    });
+    // A file on disk, as a user picks it (the page reads it after the picker closes).
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-picker-'));
+    const file = path.join(dir, 'ComfyUI_00007_.png');
+    await writeFile(file, encodePng(4, 4, [0, 0, 0, 255], [['workflow', JSON.stringify(workflow)]]));
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open file…' }).click(),
+    ]);
+    await chooser.setFiles(file);
     await expect.poll(() => page.locator('[data-testid=tab]').count()).toBe(2);
     expect(await activeGraph(page)).toMatchObject({
       '10': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
@@ -256,6 +262,7 @@ describe('editor in chromium', () => {
       .locator('[data-testid=node-output-image]')
       .waitFor({ timeout: 30_000 });
     await screenshot(page, 'comfyui-png-opened');
+    await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('shows validation and execution errors on the offending node', async () => {

@@ -32,11 +32,18 @@ export async function openDroppedFile(
     );
     return false;
   }
-  const parsed = await workflowFromFile(
-    file.name,
-    new Uint8Array(await file.arrayBuffer()),
-    ui.getState().importTypes,
-  );
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (err) {
+    // The file went away or became unreadable between picking and reading.
+    ui.getState().toastShown(
+      'error',
+      `cannot read ${file.name}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return false;
+  }
+  const parsed = await workflowFromFile(file.name, bytes, ui.getState().importTypes);
   if (!parsed.ok) {
     ui.getState().toastShown('error', parsed.messages.join('\n'));
     return false;
