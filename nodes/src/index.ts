@@ -1,10 +1,13 @@
 /** @module Built-in node packs and the model families they build. */
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
+export * from './conditioning';
 export * from './controlnet';
 export * from './diffusion';
 export * from './files';
 export * from './image';
+export * from './latent';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';
 export * from './samplers';
+export * from './segment';

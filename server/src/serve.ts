@@ -73,6 +73,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const runtime = await createRuntime({
     root: dataDir,
     log,
+    disableCustomNodes: config.disableCustomNodes,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });
@@ -121,6 +122,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const app = createApp({
     registry: runtime.registry,
+    packs: runtime.packs,
     env: runtime.env,
     dirs: runtime.env.dirs,
     queue,

@@ -27,6 +27,8 @@ export const zServerOptions = z.object({
   examplesDir: z.string().min(1).optional(),
   /** The built editor served at `/` (default: the repository's editor/dist). */
   editorDir: z.string().min(1).optional(),
+  /** Load no custom node packs (`--disable-custom-nodes`): a way back in when a pack breaks the server. */
+  disableCustomNodes: z.boolean().default(false),
   limits: z
     .object({
       maxJsonBytes: z

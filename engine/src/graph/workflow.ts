@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { zDict } from '../dictionary/z-dict';
+import { zPackRef } from './pack-ref';
 
 export const WORKFLOW_FORMAT = 'momaflow.workflow';
 export const WORKFLOW_VERSION = 2;
@@ -26,6 +27,8 @@ export const zWorkflowNode = z.object({
   mode: zNodeMode.default('always'),
   collapsed: z.boolean().optional(),
   color: z.string().optional(),
+  /** The node pack (id, version) the node type came from when the workflow was saved. */
+  pack: zPackRef.optional(),
 });
 export type WorkflowNode = z.infer<typeof zWorkflowNode>;
 

@@ -37,6 +37,8 @@ export { SILENT_ONNX_LOGGER } from './onnx-logger';
 export type { OnnxExternalData } from './onnx-model';
 export { OnnxModel } from './onnx-model';
 export { fromOrtTensor, toOrtTensor } from './ort-tensor';
+export type { OnnxIo, OnnxIoInfo } from './read-onnx-io';
+export { readOnnxIo } from './read-onnx-io';
 export type { SessionCacheOptions, SessionLease } from './session-cache';
 export { SessionCache } from './session-cache';
 export type { ExecutionProviderName, OnnxModelSource, OnnxSessionOptions } from './session-options';

@@ -121,6 +121,9 @@ const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
 /** The compiled `onnx.ModelProto` message type; its encoder writes fields in field-number order. */
 export const MODEL_PROTO: protobuf.Type = root.lookupType('onnx.ModelProto');
 
+/** The compiled `onnx.ValueInfoProto` message type: a graph input's or output's name, dtype and shape. */
+export const VALUE_INFO_PROTO: protobuf.Type = root.lookupType('onnx.ValueInfoProto');
+
 /** `AttributeProto.AttributeType` values, as numbers on the wire. */
 export const ATTRIBUTE_TYPE = {
   FLOAT: 1,

@@ -5,4 +5,5 @@ export type { ComfyGraphSpec, ComfyLinkSpec, ComfyNodeSpec } from './comfy-ui-bu
 export { comfyUiWorkflow } from './comfy-ui-builder';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';
-export { chainPrompt, createTestEnv, createTestNodes } from './test-nodes';
+export { SANDBOX_TEST_PACK, writeSandboxTestPack } from './sandbox-test-pack';
+export { chainPrompt, createTestEnv, createTestNodes, testNodeContext } from './test-nodes';

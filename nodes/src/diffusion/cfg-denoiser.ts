@@ -20,8 +20,10 @@ import {
   scaleModelInput,
   sigmaToTimestep,
 } from '../samplers';
-import { concatBatch, meanOf, sliceBatch } from './batch-tensors';
+import { concatBatch, meanOf, rowsForBatch, sliceBatch } from './batch-tensors';
+import { hasRegions } from './conditioning-regions';
 import type { Conditioning } from './diffusion-types';
+import { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
@@ -38,13 +40,6 @@ export interface CfgDenoiserOptions {
   readonly control?: ControlResidualSource;
 }
 
-/** Each entry's context rows for a latent batch: its own rows, or its single row repeated. */
-function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
-  return cond.map(({ context }) =>
-    context.shape[0] === batch ? context : concatBatch(new Array<Tensor<'float32'>>(batch).fill(context)),
-  );
-}
-
 /**
  * The `Denoiser` a `sample` run calls: x0 estimates (sigma domain) or noise predictions (timestep
  * domain), guided. Keeps the previous call's patch outputs to hand to the next (iterative patches).
@@ -52,9 +47,11 @@ function contextRows(cond: Conditioning, batch: number): Tensor<'float32'>[] {
  * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
 export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
+  // Area / mask / strength entries are evaluated per region (ComfyUI `calc_cond_batch`).
+  if (hasRegions([o.positive, o.negative])) return createRegionalCfgDenoiser(o);
   const uncond = o.cfg === 1 ? [] : o.negative;
   const entries = [...uncond, ...o.positive];
-  const context = concatBatch(contextRows(entries, o.batch));
+  const context = concatBatch(entries.map((e) => rowsForBatch(e.context, o.batch)));
   let previous: PatchOutputs | undefined;
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';

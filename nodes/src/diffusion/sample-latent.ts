@@ -10,13 +10,22 @@ import { EngineError } from '@momaflow/engine';
 import { startControlRun } from '../controlnet/control-run';
 import { withUncondControl } from '../controlnet/uncond-control';
 import { type UnetModel, UnetSession } from '../models/unet';
-import { type NoiseSource, type SchedulerName, SD1_SCHEDULE, type StepProgress, sample } from '../samplers';
+import {
+  type NoiseSource,
+  type SchedulerName,
+  SD1_SCHEDULE,
+  type Seed,
+  type StepProgress,
+  sample,
+  torchRandn,
+} from '../samplers';
 import { divided, scaled } from './batch-tensors';
 import { createCfgDenoiser } from './cfg-denoiser';
 import { checkConditioning } from './check-conditioning';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
-import { SAMPLER_PLANS, type SamplerName } from './sampler-plans';
+import { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
+import { SAMPLER_PLANS, type SamplerName, type StepWindow, windowLevels } from './sampler-plans';
 
 /** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
 export const SD15_LATENT_SCALE = 0.18215;
@@ -31,8 +40,14 @@ export interface SampleLatentOptions {
   readonly latent: Tensor<'float32'>;
   /** Unit Gaussian noise shaped like `latent` (`torchRandn({ seed, shape })` for ComfyUI's images). */
   readonly noise: Tensor<'float32'>;
-  /** Per-step noise for ancestral samplers. */
+  /** Per-step noise for stochastic samplers. */
   readonly noiseSource?: NoiseSource;
+  /** Without `noiseSource`: the seed of the sampler's default per-step noise (ComfyUI's). */
+  readonly noiseSeed?: Seed;
+  /** KSamplerAdvanced's start / end steps. */
+  readonly window?: StepWindow;
+  /** The LATENT's noise mask (inpainting): only where it is 1 does the sampler change the latent. */
+  readonly noiseMask?: Tensor<'float32'>;
   readonly samplerName: SamplerName;
   readonly scheduler: SchedulerName;
   readonly steps: number;
@@ -79,9 +94,14 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   }
   const denoise = o.denoise ?? 1;
   const plan = SAMPLER_PLANS[o.samplerName];
-  const levels = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
-  if (levels.length < 2) return o.latent;
-  const x = plan.start({ latent: scaled(o.latent, SD15_LATENT_SCALE), noise: o.noise, levels, denoise });
+  const all = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
+  const levels = o.window === undefined ? all : windowLevels(plan, all, o.window);
+  if (levels === null || levels.length < 2) return o.latent;
+  const latent = scaled(o.latent, SD15_LATENT_SCALE);
+  const x = plan.start({ latent, noise: o.noise, levels, denoise });
+  const noiseSource =
+    o.noiseSource ??
+    (o.noiseSeed === undefined ? undefined : plan.noiseSource({ seed: o.noiseSeed, levels }));
   const negative = withUncondControl(o.positive, o.negative);
   const control = await startControlRun({
     env: o.env,
@@ -116,6 +136,20 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
       batch,
       ...(control === undefined ? {} : { control: control.residuals }),
     });
+    const masked =
+      o.noiseMask === undefined
+        ? guided
+        : createInpaintDenoiser({
+            denoise: guided,
+            mask: prepareNoiseMask(o.noiseMask, { shape: o.latent.shape, label }),
+            latent,
+            noise:
+              plan.inpaintNoise === 'reseeded' && o.noiseSeed !== undefined
+                ? torchRandn({ seed: BigInt(o.noiseSeed) + 1n, shape: o.latent.shape })
+                : o.noise,
+            domain: plan.sampler.domain,
+            schedule: SD1_SCHEDULE,
+          });
     const out = await sample({
       sampler: plan.sampler,
       levels,
@@ -124,7 +158,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
         await reported;
         // A report may have asked to stop (the user interrupted while it was being made).
         o.signal?.throwIfAborted();
-        return guided(sampleX, level, stepIndex);
+        return masked(sampleX, level, stepIndex);
       },
       onStep: (progress) => {
         reported = Promise.resolve(o.onStep?.(progress));
@@ -132,7 +166,7 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
         // interrupt) from leaving it unhandled.
         reported.catch(() => {});
       },
-      ...(o.noiseSource === undefined ? {} : { noiseSource: o.noiseSource }),
+      ...(noiseSource === undefined ? {} : { noiseSource }),
       ...(o.signal === undefined ? {} : { signal: o.signal }),
     });
     await reported;

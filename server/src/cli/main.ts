@@ -6,13 +6,17 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
+import { nodesCommand } from './nodes/nodes-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
-  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model and ControlNet, random weights)
+                 [--disable-custom-nodes]
+  momaflow models make-tiny | pull | list ...   (momaflow models --help)
+  momaflow nodes new | add | list | remove | update | enable | disable ...   (momaflow nodes --help)
+  momaflow <command> --help   prints this usage (models and nodes print their own)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)
@@ -21,10 +25,18 @@ const USAGE = `usage:
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
+  --disable-custom-nodes  load no node packs from <data>/custom_nodes
 `;
+
+/** Whether a command's arguments ask for its usage (`--help`/`-h` anywhere, as every command accepts). */
+const asksForHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if ((command === 'run' || command === 'serve') && asksForHelp(rest)) {
+    io.write(USAGE);
+    return EXIT.ok;
+  }
   if (command === 'run') {
     let parsed: ReturnType<typeof parseRun>;
     try {
@@ -72,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
+          disableCustomNodes: values['disable-custom-nodes'] ?? false,
         },
         io,
       );
@@ -81,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   }
   if (command === 'models') return modelsCommand(rest, io);
+  if (command === 'nodes') return nodesCommand(rest, io);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
@@ -99,6 +113,7 @@ function parseServe(args: readonly string[]) {
       'auth-token': { type: 'string' },
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      'disable-custom-nodes': { type: 'boolean' },
     },
   });
 }

@@ -11,6 +11,7 @@ export interface ServeArgs {
   readonly authToken: string | undefined;
   readonly data: string;
   readonly corsOrigins: readonly string[];
+  readonly disableCustomNodes?: boolean;
 }
 
 export interface ServeHooks {
@@ -36,6 +37,7 @@ export async function serveCommand(
     ...(args.authToken !== undefined ? { authToken: args.authToken } : {}),
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
+    disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,
   });
   const editorUrl = `${server.url}/${args.authToken === undefined ? '' : '?token=<your auth token>'}`;

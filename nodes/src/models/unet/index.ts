@@ -11,7 +11,7 @@ export type { LdmUnetParams } from './ldm-unet-config';
 export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
 export { convertLdmUnetKeys, LDM_UNET_PREFIX, ldmToDiffusersUnetKey } from './ldm-unet-keys';
-export { loadUnet } from './load-unet';
+export { loadUnet, loadUnetFromLayout } from './load-unet';
 export { unetMidBlock2dCrossAttn } from './mid-block';
 export type {
   AttendOptions,

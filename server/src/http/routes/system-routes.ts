@@ -7,6 +7,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
+import type { PackReport } from '@momaflow/engine';
 import { listModelFiles, MODEL_FOLDERS, modelName } from '@momaflow/nodes';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -28,12 +29,17 @@ async function modelFolders(models: string): Promise<string[]> {
   return [...new Set([...MODEL_FOLDERS, ...present])].sort();
 }
 
+/** A pack's load report without its example workflows' bodies (listed under /workflows/examples). */
+function packSummary(report: PackReport) {
+  return report.status === 'loaded' ? { ...report, examples: report.examples.map((e) => e.name) } : report;
+}
+
 /**
  * @example
  * api.route('/', createSystemRoutes({ dirs, queue, hub, version, startedAt }));
  */
 export function createSystemRoutes(
-  deps: Pick<AppDeps, 'dirs' | 'queue' | 'hub' | 'version' | 'startedAt'>,
+  deps: Pick<AppDeps, 'dirs' | 'queue' | 'hub' | 'version' | 'startedAt' | 'packs'>,
 ): Hono<AppEnv> {
   const { dirs } = deps;
   return new Hono<AppEnv>()
@@ -51,6 +57,7 @@ export function createSystemRoutes(
         devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: 0, vram_free: 0 }],
         queue: { remaining: queueRemaining(deps.queue.state()) },
         websocket: deps.hub.stats(),
+        node_packs: deps.packs.map(packSummary),
       }),
     )
     .get('/models', async (c) => c.json(await modelFolders(dirs.models)))
