@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type NodeEnv, type OnnxSessionOptions, Tensor } from '@momaflow/engine';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from '../../nodes/src/diffusion/diffusion-resources';
 import { type UnetGraphOptions, type UnetModel, UnetSession } from '../../nodes/src/models/unet/index';
+import { fillUniform } from './random-sd15-weights';
 
 /** What one timing gave. */
 export interface UnetStepTimes {
@@ -20,17 +21,6 @@ export interface UnetStepTimes {
   readonly times: readonly number[];
   /** Longest and p99 event-loop stall while the calls ran (ms): runs happen in the sessions' worker. */
   readonly loopDelayMs: { readonly max: number; readonly p99: number };
-}
-
-/** xorshift32 uniform in [-bound, bound): fast enough for 860M values, and never denormal. */
-export function fillUniform(a: Float32Array, seed: number, bound: number): void {
-  let x = seed | 1;
-  for (let i = 0; i < a.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    a[i] = ((x >>> 0) / 4294967296 - 0.5) * 2 * bound;
-  }
 }
 
 function randn(shape: readonly number[], seed: number): Tensor<'float32'> {

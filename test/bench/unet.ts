@@ -25,19 +25,15 @@ import {
   type OnnxSessionOptions,
   resolveThreadCount,
   SILENT_LOGGER,
-  Tensor,
 } from '@momaflow/engine';
-import { WeightMap } from '../../nodes/src/models/ldm-config/index';
 import {
   type AttentionKernel,
   createUnetModel,
   SD15_UNET_CONFIG,
   type UnetGraphOptions,
-  type UnetWeightSource,
-  unetLayout,
-  unetWeightShapes,
 } from '../../nodes/src/models/unet/index';
-import { fillUniform, median, timeUnetSteps } from './unet-steps';
+import { randomSd15Weights } from './random-sd15-weights';
+import { median, timeUnetSteps } from './unet-steps';
 
 /** FLOPs of one SD1.5 UNet call at batch 2, 64x64 latent, 77 tokens (MACs x 2, as the issue states). */
 const STEP_FLOP = 1.61e12;
@@ -77,30 +73,6 @@ const graph: UnetGraphOptions | undefined =
 const session: OnnxSessionOptions | undefined =
   opt === undefined ? undefined : { graphOptimizationLevel: opt };
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-
-/** Random SD1.5 weights made inside `load()`, so nothing keeps them once the graph is written. */
-function randomSd15Weights(seed: number): UnetWeightSource {
-  const shapes = unetWeightShapes(unetLayout(SD15_UNET_CONFIG));
-  return {
-    id: `random-sd15-${seed}`,
-    origin: 'random SD1.5 weights',
-    load: async () => {
-      const tensors: Record<string, Tensor<'float32'>> = {};
-      let i = 0;
-      for (const [key, shape] of shapes) {
-        const t = Tensor.zeros('float32', shape);
-        const isNormScale = shape.length === 1 && key.endsWith('.weight');
-        if (isNormScale) t.data.fill(1);
-        else if (!key.endsWith('.bias')) {
-          const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-          fillUniform(t.data, seed + i++, 1 / Math.sqrt(fanIn));
-        }
-        tensors[key] = t;
-      }
-      return WeightMap.fromTensors('random SD1.5', tensors);
-    },
-  };
-}
 
 let peakRss = 0;
 const sampler = setInterval(() => {

@@ -5,6 +5,7 @@
  * can be cached on disk and sessions can be shared by content.
  */
 import { createHash } from 'node:crypto';
+import type { StreamedExternalData } from './external-data-writer';
 
 /** Initializer bytes stored beside the model file, as a list of chunks (weights are not copied). */
 export interface OnnxExternalData {
@@ -27,6 +28,8 @@ export class OnnxModel {
   readonly bytes: Uint8Array;
   /** Side-file data, or `null` when every initializer is inline. */
   readonly externalData: OnnxExternalData | null;
+  /** The side file an `ExternalDataWriter` already wrote while the graph was built, or `null`. */
+  readonly streamedData: StreamedExternalData | null;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
 
@@ -34,11 +37,12 @@ export class OnnxModel {
 
   private constructor(
     bytes: Uint8Array,
-    externalData: OnnxExternalData | null,
+    data: { external: OnnxExternalData | null; streamed: StreamedExternalData | null },
     io: { inputs: readonly string[]; outputs: readonly string[] },
   ) {
     this.bytes = bytes;
-    this.externalData = externalData;
+    this.externalData = data.external;
+    this.streamedData = data.streamed;
     this.inputNames = Object.freeze([...io.inputs]);
     this.outputNames = Object.freeze([...io.outputs]);
   }
@@ -47,20 +51,24 @@ export class OnnxModel {
   static create(options: {
     bytes: Uint8Array;
     externalData: OnnxExternalData | null;
+    streamedData?: StreamedExternalData | null;
     inputs: readonly string[];
     outputs: readonly string[];
   }): OnnxModel {
-    return new OnnxModel(options.bytes, options.externalData, options);
+    const data = { external: options.externalData, streamed: options.streamedData ?? null };
+    return new OnnxModel(options.bytes, data, options);
   }
 
   /**
-   * Lowercase hex sha256 of `bytes` followed by the external data, computed on first use: a caller
-   * that keys the model otherwise (the UNet graph cache) never pays for hashing its 4 GB (about 4 s).
+   * Lowercase hex sha256 of `bytes` followed by the external data (or the streamed file's sha256),
+   * computed on first use: a caller that keys the model otherwise (the UNet graph cache) never pays
+   * for hashing its 4 GB (about 4 s).
    */
   get hash(): string {
     if (this.#hash === undefined) {
       const h = createHash('sha256').update(this.bytes);
       for (const chunk of this.externalData?.chunks ?? []) h.update(chunk);
+      if (this.streamedData !== null) h.update(this.streamedData.sha256);
       this.#hash = h.digest('hex');
     }
     return this.#hash;
@@ -68,6 +76,6 @@ export class OnnxModel {
 
   /** Whether the model can be loaded from `bytes` alone (no side file). */
   get isSelfContained(): boolean {
-    return this.externalData === null;
+    return this.externalData === null && this.streamedData === null;
   }
 }

@@ -18,6 +18,10 @@ const PINNED: Record<ModelGraphKind, { version: string; hash: string }> = {
     version: 'clip-text/2',
     hash: '7b342d565e9ae7c97d520f9f6576a516be9c52b25e238b50b52d31ca4d616598',
   },
+  'clip-text-embeds': {
+    version: 'clip-text-embeds/1',
+    hash: '4cb0642d0fc46e34f9d6627bbbf920ea9d12ba6b51f9e59f6da35686464835d7',
+  },
   'vae-decoder': {
     version: 'vae-decoder/1',
     hash: 'da4c3bfba54bf5aab54560bee063a0ebf60ce18d258d4d7bfd46a54044c536a6',
@@ -41,10 +45,10 @@ afterAll(() => ws.dispose());
 const nextProcess = () => createNodeEnv({ dirs: ws.env.dirs, log: SILENT_LOGGER });
 
 describe(modelGraph.name, () => {
-  it.each(['clip-text', 'vae-decoder', 'vae-encoder'] as const)(
+  it.each(['clip-text', 'clip-text-embeds', 'vae-decoder', 'vae-encoder'] as const)(
     "builds the tiny checkpoint's %s graph as pinned for its builder version",
     async (kind) => {
-      const source = await modelGraph(ws.env, { kind, handle: kind === 'clip-text' ? clip : vae });
+      const source = await modelGraph(ws.env, { kind, handle: kind.startsWith('clip') ? clip : vae });
       const hash = 'hash' in source ? source.hash : undefined;
       expect({ version: MODEL_GRAPH_VERSIONS[kind], hash }).toEqual(PINNED[kind]);
     },

@@ -25,13 +25,20 @@ import type {
 import { collectExposedGarbage, writeModel } from '@momaflow/engine';
 import { z } from 'zod';
 import { buildClipTextGraph, loadClipTextFromLayout } from '../models/clip-text';
-import type { CheckpointLayout } from '../models/ldm-config';
+import { applyWeightPatches } from '../models/ldm-config';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, loadVaeFromLayout } from '../models/vae';
 import { DIFFUSION_SESSIONS, MODEL_GRAPHS } from './diffusion-resources';
 import type { ClipModel, VaeModel } from './diffusion-types';
 
 /** The graphs a checkpoint's CLIP and VAE handles run. */
-export type ModelGraphKind = 'clip-text' | 'vae-decoder' | 'vae-encoder';
+export type ModelGraphKind = 'clip-text' | 'clip-text-embeds' | 'vae-decoder' | 'vae-encoder';
+
+/** The CLIP graph of a handle, with the weight patches it carries. */
+async function clipTextGraph(handle: ClipModel | VaeModel, extraTokens: boolean): Promise<OnnxModel> {
+  const { weights, config } = await loadClipTextFromLayout(handle.layout);
+  const patches = handle.kind === 'sd1-clip' ? (handle.weightPatches ?? []) : [];
+  return buildClipTextGraph(await applyWeightPatches(weights, patches), config, { extraTokens });
+}
 
 /** Tells a node's progress what it is doing (`ctx.progress(value, max, undefined, status)`). */
 export type LoadReporter = (status: ProgressStatus) => void;
@@ -43,12 +50,14 @@ export type LoadReporter = (status: ProgressStatus) => void;
  */
 export const MODEL_GRAPH_VERSIONS = {
   'clip-text': 'clip-text/2',
+  'clip-text-embeds': 'clip-text-embeds/1',
   'vae-decoder': 'vae-decoder/1',
   'vae-encoder': 'vae-encoder/1',
 } as const satisfies Record<ModelGraphKind, string>;
 
 const GRAPH_NAMES = {
   'clip-text': 'text encoder',
+  'clip-text-embeds': 'text encoder (with embeddings)',
   'vae-decoder': 'VAE decoder',
   'vae-encoder': 'VAE encoder',
 } as const satisfies Record<ModelGraphKind, string>;
@@ -60,6 +69,7 @@ const GRAPH_NAMES = {
  */
 export const MODEL_SESSION_OPTIONS = {
   'clip-text': {},
+  'clip-text-embeds': {},
   'vae-decoder': { memPattern: false },
   'vae-encoder': { memPattern: false },
 } as const satisfies Record<ModelGraphKind, OnnxSessionOptions>;
@@ -67,19 +77,18 @@ export const MODEL_SESSION_OPTIONS = {
 const zIndexEntry = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) });
 
 const GRAPH_BUILDERS = {
-  'clip-text': async (layout) => {
-    const { weights, config } = await loadClipTextFromLayout(layout);
-    return buildClipTextGraph(weights, config);
-  },
-  'vae-decoder': async (layout) => {
-    const { weights, config } = await loadVaeFromLayout(layout);
+  'clip-text': (handle) => clipTextGraph(handle, false),
+  // Prompts with textual-inversion vectors or added tokens take them as an input (token-embeddings.ts).
+  'clip-text-embeds': (handle) => clipTextGraph(handle, true),
+  'vae-decoder': async (handle) => {
+    const { weights, config } = await loadVaeFromLayout(handle.layout);
     return buildVaeDecoderGraph(weights, config);
   },
-  'vae-encoder': async (layout) => {
-    const { weights, config } = await loadVaeFromLayout(layout);
+  'vae-encoder': async (handle) => {
+    const { weights, config } = await loadVaeFromLayout(handle.layout);
     return buildVaeEncoderGraph(weights, config);
   },
-} as const satisfies Record<ModelGraphKind, (layout: CheckpointLayout) => Promise<OnnxModel>>;
+} as const satisfies Record<ModelGraphKind, (handle: ClipModel | VaeModel) => Promise<OnnxModel>>;
 
 /** Which graph of which handle. */
 export interface ModelGraphRef {
@@ -137,16 +146,11 @@ export function modelGraph(
   ref: ModelGraphRef,
   report?: LoadReporter,
 ): Promise<OnnxModelSource> {
-  return writtenModelGraph(
-    env,
-    `${ref.kind}:${ref.handle.key}`,
-    () => GRAPH_BUILDERS[ref.kind](ref.handle.layout),
-    {
-      indexKey: JSON.stringify([ref.kind, MODEL_GRAPH_VERSIONS[ref.kind], ref.handle.key]),
-      name: GRAPH_NAMES[ref.kind],
-      ...(report === undefined ? {} : { report }),
-    },
-  );
+  return writtenModelGraph(env, `${ref.kind}:${ref.handle.key}`, () => GRAPH_BUILDERS[ref.kind](ref.handle), {
+    indexKey: JSON.stringify([ref.kind, MODEL_GRAPH_VERSIONS[ref.kind], ref.handle.key]),
+    name: GRAPH_NAMES[ref.kind],
+    ...(report === undefined ? {} : { report }),
+  });
 }
 
 const graphsDir = (env: NodeEnv) => join(env.dirs.temp, 'model-graphs');
