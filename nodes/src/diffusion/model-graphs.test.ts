@@ -3,9 +3,17 @@ import { dirname, join } from 'node:path';
 import { createNodeEnv, type ProgressStatus, SILENT_LOGGER } from '@momaflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_SD15_FILE } from '../models/tiny';
+import { DIFFUSION_SESSIONS } from './diffusion-resources';
 import type { ClipModel, VaeModel } from './diffusion-types';
 import { loadCheckpoint } from './load-checkpoint';
-import { MODEL_GRAPH_VERSIONS, type ModelGraphKind, modelGraph } from './model-graphs';
+import {
+  MODEL_GRAPH_VERSIONS,
+  MODEL_SESSION_OPTIONS,
+  type ModelGraphKind,
+  modelGraph,
+  unloadModelSession,
+  withModelSession,
+} from './model-graphs';
 import { type TinyWorkspace, tinyWorkspace } from './test-support';
 
 /**
@@ -66,5 +74,15 @@ describe(modelGraph.name, () => {
     const rebuilt = await modelGraph(nextProcess(), ref, (s) => statuses.push(s));
     expect(rebuilt).toEqual(built);
     expect(statuses.map((s) => s.phase)).toEqual(['build']);
+  });
+
+  it("unloads the session withModelSession opened, keyed with its kind's session options", async () => {
+    const ref = { kind: 'vae-encoder', handle: vae } as const;
+    const sessions = ws.env.resource(DIFFUSION_SESSIONS);
+    const open = async () => sessions.has(await modelGraph(ws.env, ref), MODEL_SESSION_OPTIONS[ref.kind]);
+    await withModelSession(ws.env, ref, async () => {});
+    expect(await open()).toBe(true);
+    await unloadModelSession(ws.env, ref);
+    expect(await open()).toBe(false);
   });
 });

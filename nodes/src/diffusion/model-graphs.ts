@@ -220,3 +220,14 @@ export async function withModelSession<T>(
     lease.release();
   }
 }
+
+/**
+ * Closes the session `withModelSession` opens for `ref` (keyed with the kind's session options), when
+ * nobody holds it; nothing when none is open.
+ * @example
+ * await unloadModelSession(env, { kind: 'vae-encoder', handle: vae });
+ */
+export async function unloadModelSession(env: NodeEnv, ref: ModelGraphRef): Promise<void> {
+  const sessions = env.resource(DIFFUSION_SESSIONS);
+  await sessions.unload(await sessions.keyOf(await modelGraph(env, ref), MODEL_SESSION_OPTIONS[ref.kind]));
+}
