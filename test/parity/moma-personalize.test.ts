@@ -1,23 +1,21 @@
 /**
  * Acceptance: `workflows/moma-personalize.json` on the tiny default models, run as a user runs it
  * (`momaflow models make-tiny`, then `momaflow run` in a fresh data folder): every node reports, the
- * sampler reports each of its 50 steps, and the image and the generated subject mask are written.
- * The MoMA adapter for the tiny checkpoint is made here with random weights (`writeRandomMomaAdapter`)
- * until `make-tiny` writes one.
+ * MLLM and the sampler report their steps, and the image and the generated subject mask are written.
+ * Segment runs a tiny "red is the subject" model on a red-on-blue reference (the real IS-Net's
+ * workflow is tested in test/models), set on the command line as a user would.
  */
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, TINY_SD15_FILE } from '@momaflow/nodes';
+import { decodeImage, encodePng } from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadUnet } from '../../nodes/src/models/unet';
+import { redOnBlue, TINY_SEGMENT_CONFIG, writeTinySegmentModel } from '../../nodes/src/segment/test-support';
 import { main } from '../../server/src/cli/main';
 import { memoryIo } from '../../server/src/cli/memory-io';
-import { writeRandomMomaAdapter } from '../support/random-moma-adapter';
 
 const WORKFLOW = fileURLToPath(new URL('../../workflows/moma-personalize.json', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../../input/example.png', import.meta.url));
 
 interface Workflow {
   readonly nodes: Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -42,19 +40,22 @@ describe('workflows/moma-personalize.json from the command line', () => {
   it('runs on the tiny models and writes the image and the subject mask', async () => {
     const models = join(root, 'models');
     expect(await main(['models', 'make-tiny', '--models', models], memoryIo().io)).toBe(0);
-    const [, adapterLoader] = nodeOf('MoMAAdapterLoader');
-    const tiny = await loadUnet(join(models, 'checkpoints', TINY_SD15_FILE));
-    await writeRandomMomaAdapter({
-      path: join(models, 'moma', String(adapterLoader.inputs.adapter_name)),
-      points: tiny.hookPoints,
-      tokenDim: tiny.config.crossAttentionDim,
+    const [segmenterId] = nodeOf('SegmentModelLoader');
+    const [imageId] = nodeOf('LoadImage');
+    await writeTinySegmentModel(join(models, 'segment'), 'tiny-red', {
+      config: { ...TINY_SEGMENT_CONFIG, inputSize: 32 },
     });
     await mkdir(join(root, 'input'), { recursive: true });
-    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+    const reference = redOnBlue(96, 80, (x, y) => Math.hypot(x - 48, y - 40) < 24);
+    await writeFile(join(root, 'input', 'reference.png'), await encodePng(reference));
+    const set = [`${segmenterId}.model_name=tiny-red.onnx`, `${imageId}.image=reference.png`];
 
     const run = memoryIo();
     const started = performance.now();
-    const code = await main(['run', WORKFLOW, '--data', root, '--json'], run.io);
+    const code = await main(
+      ['run', WORKFLOW, '--data', root, '--json', ...set.flatMap((x) => ['--set', x])],
+      run.io,
+    );
     const seconds = (performance.now() - started) / 1000;
     expect(run.err()).toBe('');
     expect(code).toBe(0);
@@ -67,9 +68,11 @@ describe('workflows/moma-personalize.json from the command line', () => {
       .map((line) => JSON.parse(line) as { type: string; nodeId?: string; value?: number; max?: number });
     expect(events.at(-1)?.type).toBe('execution_success');
     const [applyId] = nodeOf('MoMAApply');
+    const [mllmId] = nodeOf('MLLMAdapter');
     const [samplerId, sampler] = nodeOf('KSampler');
     const progressOf = (id: string) => events.filter((e) => e.type === 'progress' && e.nodeId === id);
     expect(progressOf(applyId).length).toBeGreaterThan(1);
+    expect(progressOf(mllmId).length).toBeGreaterThan(1);
     expect(progressOf(samplerId)).toHaveLength(Number(sampler.inputs.steps));
     const ran = new Set(events.filter((e) => e.type === 'executing').map((e) => e.nodeId));
     expect([...ran].sort()).toEqual(Object.keys(workflow.nodes).sort());
