@@ -360,6 +360,7 @@ export class UnetSession {
       [UNET_IO_NAMES.encoderHiddenStates]: toOrtTensor(input.encoderHiddenStates),
     };
     this.#feedResiduals(feeds, input.controlResiduals);
+    this.#feedWeightInputs(feeds);
     for (const patch of this.model.patches) {
       const specs = this.compiled.io.patchInputs.filter((s) => s.patchId === patch.id && s.per === 'step');
       if (specs.length === 0) continue;
@@ -422,5 +423,18 @@ export class UnetSession {
       feeds[name] = toOrtTensor(residuals.down[i]!);
     });
     feeds[io.midResidual] = toOrtTensor(residuals.mid);
+  }
+
+  #feedWeightInputs(feeds: Record<string, OrtTensor>): void {
+    for (const name of this.compiled.io.weightInputs) {
+      const value = this.model.weights.inputs?.[name];
+      if (value === undefined) {
+        throw new EngineError(
+          'invalid_input',
+          `the UNet graph takes weight input '${name}', which ${this.model.weights.origin} does not give`,
+        );
+      }
+      feeds[name] = toOrtTensor(value);
+    }
   }
 }
