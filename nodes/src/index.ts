@@ -7,6 +7,7 @@ export * from './controlnet';
 export * from './custom-diffusion';
 export * from './diffusion';
 export * from './embeddings';
+export * from './files';
 export * from './image';
 export * from './latent';
 export * from './lora';

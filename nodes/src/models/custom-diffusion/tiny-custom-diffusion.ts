@@ -7,7 +7,7 @@
  * - `compvis`: its CompVis trainer, LDM names and `embed` rows (`.ckpt` files nest them in `state_dict`);
  * - `compressed`: `delta-bin` after its `compress.py`, `{u, v}` (rank 2) per weight.
  */
-import { Tensor } from '@momaflow/engine';
+import { dict, Tensor } from '@momaflow/engine';
 import { unetLdmModules } from '../lora';
 import { seededWeight } from '../tiny/seeded-init';
 import type { SdModelShapes } from '../tiny/tiny-sd15-models';
@@ -37,8 +37,8 @@ export function tinyCustomDiffusion(
 ): TinyCustomDiffusionFiles {
   const ldm = unetLdmModules(models.unet);
   const width = models.clip.hiddenSize;
-  const weights: Record<string, Tensor<'float32'>> = {};
-  const tokenFiles: Record<string, Record<string, Tensor<'float32'>>> = {};
+  const weights = dict<Tensor<'float32'>>();
+  const tokenFiles = dict<Record<string, Tensor<'float32'>>>();
   const make = (key: string, shape: readonly number[]) => seededWeight({ seed, key, shape });
   for (const [key, shape] of unetWeightShapes(models.unet)) {
     if (!KV.test(key)) continue;

@@ -6,6 +6,7 @@
  * processor (odd indices in diffusers' `attn_processors` order).
  */
 import type { Tensor } from '@momaflow/engine';
+import { dict } from '@momaflow/engine';
 import { seededWeight } from '../tiny/seeded-init';
 import { listHookPoints, type UnetLayout } from '../unet';
 import { IP_ADAPTER_SECTIONS, RESAMPLER_DIM_HEAD } from './read-ip-adapter';
@@ -30,7 +31,7 @@ export function tinyIpAdapterTensors(
   seed: number,
 ): Record<string, Tensor<'float32'>> {
   const cross = unet.config.crossAttentionDim;
-  const out: Record<string, Tensor<'float32'>> = {};
+  const out = dict<Tensor<'float32'>>();
   const put = (key: string, shape: readonly number[]) => {
     out[key] = seededWeight({ seed, key, shape });
   };

@@ -5,13 +5,13 @@
  * only that outline; each model family parses its own stage's `params` with its own schema.
  */
 import { readFile } from 'node:fs/promises';
-import { EngineError, errorMessage } from '@momaflow/engine';
+import { EngineError, errorMessage, zDict } from '@momaflow/engine';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const zStage = z.object({
   target: z.string(),
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: zDict(z.unknown()).prefault({}),
 });
 
 const zLdmYaml = z.object({

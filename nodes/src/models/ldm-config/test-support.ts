@@ -1,5 +1,6 @@
 import type { DType, OnnxModel, SessionLease, WeightTensor } from '@momaflow/engine';
 import {
+  dict,
   float32ToBfloat16Array,
   float32ToFloat16Array,
   openSafetensors,
@@ -169,7 +170,7 @@ export function torchFile(
   dtype: keyof typeof STORAGE = 'F32',
 ): Uint8Array {
   const [storageType, width] = STORAGE[dtype];
-  const storages: Record<string, Uint8Array> = {};
+  const storages = dict<Uint8Array>();
   const w = new PickleWriter().proto(2);
   const write = (v: TorchTestValue): void => {
     if (v === null) w.none();

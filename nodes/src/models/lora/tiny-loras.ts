@@ -12,7 +12,7 @@
  * - `peft`: the same with PEFT's `lora_A` / `lora_B`;
  * - `processor`: diffusers' old attention-processor files (`attn1.processor.to_q_lora.down.weight`).
  */
-import { Tensor } from '@momaflow/engine';
+import { dict, Tensor } from '@momaflow/engine';
 import type { ClipTextConfig } from '../clip-text';
 import { seededWeight } from '../tiny/seeded-init';
 import { type UnetLayout, unetWeightShapes } from '../unet';
@@ -121,7 +121,7 @@ export function tinyLoraTensors(
   rank = DEFAULT_RANK,
 ): Record<string, Tensor<'float32'>> {
   const ldm = unetLdmModules(models.unet);
-  const out: Record<string, Tensor<'float32'>> = {};
+  const out = dict<Tensor<'float32'>>();
   for (const { part, module, shape } of modulesOf(format, models)) {
     const n = naming(format, part, module, ldm.get(module));
     const [outC = 0, inC = 0, kh = 1, kw = 1] = shape;
