@@ -6,14 +6,12 @@
 import { SessionCache, Tensor } from '@momaflow/engine';
 import { runGraph } from '@momaflow/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WeightMap } from '../ldm-config';
 import { parityError } from '../ldm-config/test-support';
 import type { LlamaConfig } from '../llama';
-import { llavaKeyShapes } from '../tiny/llava-shapes';
 import { seededWeight } from '../tiny/seeded-init';
-import type { LlavaConfig } from './llava-config';
 import { buildLlavaLanguageStage, LLAVA_LANGUAGE_IO } from './llava-language-graph';
 import { llavaQuantization } from './llava-quantization';
+import { randomLlava } from './test-support';
 
 const LLAMA: LlamaConfig = {
   hiddenSize: 64,
@@ -26,22 +24,7 @@ const LLAMA: LlamaConfig = {
   rmsNormEps: 1e-5,
   ropeTheta: 10000,
 };
-const LLAVA: LlavaConfig = {
-  layout: 'llava',
-  llama: LLAMA,
-  projector: 'mlp2x_gelu',
-  visionFeatureLayer: -2,
-  visionSelect: 'patch',
-  mmHiddenSize: 16,
-  imageAspectRatio: 'pad',
-  vision: undefined,
-};
-
-const weights = new Map<string, Tensor<'float32'>>();
-for (const [key, shape] of llavaKeyShapes(LLAMA, LLAVA.mmHiddenSize))
-  weights.set(key, seededWeight({ seed: 3, key, shape }));
-const load = async (accept: (k: string) => boolean) =>
-  WeightMap.fromTensors('random', Object.fromEntries([...weights].filter(([k]) => accept(k))));
+const { llava: LLAVA, load } = randomLlava(LLAMA, { visionWidth: 16, seed: 3 });
 
 const ids = (values: number[]) => new Tensor('int64', [1, values.length], BigInt64Array.from(values, BigInt));
 const FIRST_FEEDS = {

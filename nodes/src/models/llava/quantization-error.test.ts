@@ -18,14 +18,12 @@
 import { SessionCache, Tensor } from '@momaflow/engine';
 import { cosineSimilarity, runGraph } from '@momaflow/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WeightMap } from '../ldm-config';
 import type { LlamaConfig } from '../llama';
 import { buildMomaImagePromptGraph } from '../moma-adapter';
-import { llavaKeyShapes } from '../tiny/llava-shapes';
 import { seededWeight } from '../tiny/seeded-init';
-import type { LlavaConfig } from './llava-config';
 import { buildLlavaLanguageStage } from './llava-language-graph';
 import { type LlavaPrecision, llavaQuantization } from './llava-quantization';
+import { randomLlava } from './test-support';
 
 const LLAMA: LlamaConfig = {
   hiddenSize: 1024,
@@ -38,25 +36,10 @@ const LLAMA: LlamaConfig = {
   rmsNormEps: 1e-5,
   ropeTheta: 10000,
 };
-const LLAVA: LlavaConfig = {
-  layout: 'llava',
-  llama: LLAMA,
-  projector: 'mlp2x_gelu',
-  visionFeatureLayer: -2,
-  visionSelect: 'patch',
-  mmHiddenSize: 64,
-  imageAspectRatio: 'pad',
-  vision: undefined,
-};
+const { llava: LLAVA, load } = randomLlava(LLAMA, { visionWidth: 64, seed: 41 });
 
 const sessions = SessionCache.create({ maxEntries: 2 });
 afterAll(() => sessions.dispose());
-
-const weights = new Map<string, Tensor<'float32'>>();
-for (const [key, shape] of llavaKeyShapes(LLAMA, 64))
-  weights.set(key, seededWeight({ seed: 41, key, shape }));
-const load = async (accept: (k: string) => boolean) =>
-  WeightMap.fromTensors('random', Object.fromEntries([...weights].filter(([k]) => accept(k))));
 
 const ids = (n: number, seed: number) =>
   new Tensor(
