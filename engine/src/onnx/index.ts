@@ -66,6 +66,6 @@ export { upsampleNearest2x } from './upsample';
 export type { Dim, Value } from './value';
 export type { Conv3x3Options, Conv3x3Setting, WinogradChannelRange } from './winograd-conv3x3';
 export { conv3x3, winogradConv3x3, winogradKernel } from './winograd-conv3x3';
-export type { OnnxSession } from './worker-sessions';
+export type { ConstantFeeds, OnnxSession } from './worker-sessions';
 export type { WriteModelOptions, WrittenModel } from './write-model';
 export { writeModel } from './write-model';

@@ -8,15 +8,17 @@ export {
   bfloat16ToFloat32Array,
   float16BitsToFloat32,
   float16ToFloat32Array,
+  float32ToBfloat16Array,
   float32ToFloat16Array,
   float32ToFloat16Bits,
 } from './float16';
-export { openWeights, TORCH_EXTENSIONS, withWeightReader } from './open-weights';
+export { openWeights, readWeightSection, TORCH_EXTENSIONS, withWeightReader } from './open-weights';
 export { SAFETENSORS_MAX_HEADER_BYTES } from './safetensors-header';
 export { openSafetensors, SafetensorsReader } from './safetensors-reader';
 export type { AnyTensor, WriteSafetensorsOptions } from './safetensors-writer';
 export { encodeSafetensors, writeSafetensors } from './safetensors-writer';
 export { ShardedReader } from './sharded-reader';
+export { tensorsDigest } from './tensor-digest';
 export type { TorchTree, TorchTreeValue } from './torch-archive';
 export { isTorchTree, openTorchFile, readTorchPickle, TorchReader } from './torch-reader';
 export { TorchTensorHandle } from './torch-tensor';
