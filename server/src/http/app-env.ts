@@ -4,7 +4,7 @@
  * routes are built from.
  */
 import type { Directories, Logger, NodeEnv, NodeRegistry } from '@momaflow/engine';
-import type { PromptQueue, PromptWorker } from '../queue';
+import type { PromptWorker, QueueApi } from '../queue';
 import type { PromptStore } from '../store';
 import type { ClientHub } from '../ws';
 
@@ -37,10 +37,11 @@ export interface AppDeps {
   readonly registry: NodeRegistry;
   readonly env: NodeEnv;
   readonly dirs: Directories;
-  readonly queue: PromptQueue;
+  readonly queue: QueueApi;
   /** History reads and deletes (queue changes go through `queue`). */
   readonly store: PromptStore;
-  readonly worker: PromptWorker;
+  /** Interrupts running prompts: the local worker loop, or a cluster's workers. */
+  readonly worker: Pick<PromptWorker, 'interrupt'>;
   readonly hub: ClientHub;
   /** The user's workflow library. */
   readonly workflowsDir: string;

@@ -36,16 +36,10 @@ export interface QueueRequest {
   readonly validated?: ValidatedPrompt;
 }
 
-export interface PromptQueue {
+/** What the API does with a queue: the local one below, or a cluster's (`server/src/cluster`). */
+export interface QueueApi {
   state(): QueueState;
-  /** Ids of prompts a previous process left running, now interrupted history entries. */
-  readonly recovered: readonly string[];
   enqueue(request: QueueRequest): QueueItem;
-  /** Starts the next pending prompt (persisted as running), if nothing runs. */
-  take(): QueueItem | undefined;
-  finish(id: string, outcome: PromptOutcome): void;
-  /** Puts the running prompt back at its place (graceful shutdown: it runs again after a restart). */
-  returnToQueue(id: string): void;
   /** Removes a pending prompt and records it in history as interrupted; false if it isn't pending. */
   cancel(id: string): boolean;
   remove(ids: readonly string[]): string[];
@@ -55,6 +49,17 @@ export interface PromptQueue {
   /** Any prompt the store knows (queued, running or finished). */
   lookup(id: string): StoredPrompt | undefined;
   onChange(listener: (state: QueueState) => void): () => void;
+}
+
+/** The local queue, which the in-process worker loop takes prompts from. */
+export interface PromptQueue extends QueueApi {
+  /** Ids of prompts a previous process left running, now interrupted history entries. */
+  readonly recovered: readonly string[];
+  /** Starts the next pending prompt (persisted as running), if nothing runs. */
+  take(): QueueItem | undefined;
+  finish(id: string, outcome: PromptOutcome): void;
+  /** Puts the running prompt back at its place (graceful shutdown: it runs again after a restart). */
+  returnToQueue(id: string): void;
   /** Resolves when a prompt could be taken, or when `signal` aborts. */
   waitForWork(signal: AbortSignal): Promise<void>;
 }

@@ -25,7 +25,7 @@ export function createQueueRoutes(deps: Pick<AppDeps, 'queue'>): Hono<AppEnv> {
     .get('/queue', (c) => {
       const state = queue.state();
       return c.json({
-        queue_running: state.running ? [queueTuple(state.running)] : [],
+        queue_running: state.running.map(queueTuple),
         queue_pending: state.pending.map(queueTuple),
       });
     })

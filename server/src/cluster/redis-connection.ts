@@ -1,0 +1,48 @@
+/**
+ * @module
+ * Opens ioredis connections for BullMQ and pub/sub. BullMQ wants `maxRetriesPerRequest: null` (its
+ * blocking commands wait across reconnects); producers answering HTTP requests turn the offline
+ * queue off so a submission fails fast while Redis is away (the prompt is in SQLite and is queued
+ * again when Redis is back). Connection errors are logged once per outage, with the URL redacted.
+ */
+import type { Logger } from '@momaflow/engine';
+import { Redis } from 'ioredis';
+import { redactRedisUrl } from './redis-url';
+
+export interface RedisConnectOptions {
+  readonly url: string;
+  readonly log: Logger;
+  /** Names the connection in log lines (`server`, `worker events`, ...). */
+  readonly role: string;
+  /** Queue commands while disconnected (default true); false makes them fail at once. */
+  readonly offlineQueue?: boolean;
+}
+
+/** How long to wait before reconnecting: quickly at first, then every 2 s at most. */
+const retryDelay = (attempt: number) => Math.min(100 * attempt, 2000);
+
+/**
+ * @example
+ * const redis = openRedis({ url, log, role: 'server' });
+ */
+export function openRedis(options: RedisConnectOptions): Redis {
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: options.offlineQueue ?? true,
+    retryStrategy: retryDelay,
+    connectionName: `momaflow-${options.role.replaceAll(' ', '-')}`,
+  });
+  const where = { redis: redactRedisUrl(options.url), connection: options.role };
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    options.log.warn('redis connection lost; reconnecting', { ...where, reason: err.message });
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    options.log.info('redis connection back', where);
+  });
+  return redis;
+}
