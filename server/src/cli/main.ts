@@ -8,11 +8,13 @@ import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
+import { WORKER_USAGE, workerCommand } from './worker-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
-  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model and ControlNet, random weights)
+                 [--queue redis://HOST:PORT[/DB] [--worker-token T] [--advertise-url URL]]
+${WORKER_USAGE}  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model and ControlNet, random weights)
   momaflow models pull segment-isnet [--if-absent] [--models DIR] [--registry URL]   (the default Segment model)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
@@ -22,6 +24,8 @@ const USAGE = `usage:
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
+  --queue        cluster mode: queue prompts in this Redis for 'momaflow worker' processes (or MOMAFLOW_QUEUE)
+  --advertise-url  the server's URL as workers reach it (default: the URL it listens on)
 `;
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -73,6 +77,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
+          ...clusterArgs(values),
         },
         io,
       );
@@ -82,6 +87,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   }
   if (command === 'models') return modelsCommand(rest, io);
+  if (command === 'worker') return workerCommand(rest, io);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
@@ -100,8 +106,25 @@ function parseServe(args: readonly string[]) {
       'auth-token': { type: 'string' },
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      queue: { type: 'string' },
+      'worker-token': { type: 'string' },
+      'advertise-url': { type: 'string' },
     },
   });
+}
+
+/** `serve`'s cluster options (checked by the server's option schema). */
+function clusterArgs(values: ReturnType<typeof parseServe>['values']) {
+  const redisUrl = values.queue ?? process.env.MOMAFLOW_QUEUE;
+  if (redisUrl === undefined) return {};
+  const workerToken = values['worker-token'] ?? process.env.MOMAFLOW_WORKER_TOKEN;
+  return {
+    cluster: {
+      redisUrl,
+      ...(workerToken !== undefined ? { workerToken } : {}),
+      ...(values['advertise-url'] !== undefined ? { advertiseUrl: values['advertise-url'] } : {}),
+    },
+  };
 }
 
 function parseRun(args: readonly string[]) {

@@ -46,3 +46,26 @@ export function openRedis(options: RedisConnectOptions): Redis {
   });
   return redis;
 }
+
+/**
+ * Resolves once `redis` answers; throws, naming the URL without its password, after `timeoutMs`.
+ * @example
+ * await reachable(redis, { url, timeoutMs: 10_000 });
+ */
+export async function reachable(redis: Redis, options: { url: string; timeoutMs: number }): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    redis.ping().then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (!answered) {
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(options.url)} within ${options.timeoutMs} ms`);
+  }
+}
+
+/** Closes connections, politely when they are up. */
+export async function closeAll(connections: readonly Redis[]): Promise<void> {
+  await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+}

@@ -4,6 +4,8 @@
  * routes are built from.
  */
 import type { Directories, Logger, NodeEnv, NodeRegistry } from '@momaflow/engine';
+import type { Hono } from 'hono';
+import type { ClusterListing } from '../cluster/cluster-listing';
 import type { PromptWorker, QueueApi } from '../queue';
 import type { PromptStore } from '../store';
 import type { ClientHub } from '../ws';
@@ -51,6 +53,11 @@ export interface AppDeps {
   readonly editorDir: string;
   readonly security: SecurityOptions;
   readonly limits: Limits;
+  /** Cluster mode (`serve --queue`): the workers' routes (their own token) and the queue listing's cluster part. */
+  readonly cluster?: {
+    readonly routes: Hono<AppEnv>;
+    describe(): ClusterListing;
+  };
   readonly log: Logger;
   readonly version: string;
   readonly startedAt: number;
