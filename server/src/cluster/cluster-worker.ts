@@ -227,7 +227,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     if (!parsed.success) {
       const message = `job ${job.id} is not a momaflow prompt: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
       return failedRun({
-        promptId: String(job.id),
+        promptId: typeof job.data?.promptId === 'string' ? job.data.promptId : String(job.id),
         message,
         errorType: 'invalid_job',
         emit: () => {},

@@ -18,7 +18,7 @@ export const zPromptJob = z.object({
   number: z.number().int(),
   clientId: z.string().nullable(),
   prompt: z.unknown(),
-  workflow: z.unknown(),
+  workflow: z.unknown().optional(),
   targets: z.array(z.string()),
   extra: zExtraData,
   requires: zPromptRequirements,

@@ -65,7 +65,12 @@ export async function reachable(redis: Redis, options: { url: string; timeoutMs:
   }
 }
 
-/** Closes connections, politely when they are up. */
+/** Closes connections: politely when they are up, at once otherwise (a queued QUIT would wait forever). */
 export async function closeAll(connections: readonly Redis[]): Promise<void> {
-  await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  await Promise.all(
+    connections.map(async (c) => {
+      if (c.status !== 'ready') return c.disconnect();
+      await c.quit().catch(() => c.disconnect());
+    }),
+  );
 }
