@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { type ExecutionEvent, errorMessage, type FileRef, type Logger } from '@momaflow/engine';
-import { DelayedError, type Job, WaitingError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, WaitingError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { failedRun, preparePrompt, runPrompt } from '../queue';
 import type { Runtime } from '../runtime';
 import type { PromptOutcome } from '../store';
@@ -70,6 +71,16 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const deferralDelay = (count: number) => Math.min(250 * 2 ** (count - 1), 5000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Prompts other workers put aside come back at once: this new worker may be able to run them. */
+async function promoteDeferred(connection: Redis, names: ClusterNames): Promise<void> {
+  const queue = new Queue(names.queue, { connection, prefix: names.prefix });
+  try {
+    for (const job of await queue.getDelayed()) await job.promote().catch(() => undefined);
+  } finally {
+    await queue.close();
+  }
+}
 
 /**
  * @example
@@ -304,6 +315,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     void heartbeat();
   }, options.heartbeatMs);
   await heartbeat();
+  await promoteDeferred(queueConnection, names);
   log.info('momaflow worker ready', { worker: id, concurrency: options.concurrency });
 
   let closing: Promise<void> | undefined;

@@ -34,11 +34,13 @@ export function openRedis(options: RedisConnectOptions): Redis {
   });
   const where = { redis: redactRedisUrl(options.url), connection: options.role };
   let down = false;
-  redis.on('error', (err: Error) => {
+  const lost = (reason: string) => {
     if (down) return;
     down = true;
-    options.log.warn('redis connection lost; reconnecting', { ...where, reason: err.message });
-  });
+    options.log.warn('redis connection lost; reconnecting', { ...where, reason });
+  };
+  redis.on('error', (err: Error) => lost(err.message));
+  redis.on('reconnecting', () => lost('the connection closed'));
   redis.on('ready', () => {
     if (!down) return;
     down = false;

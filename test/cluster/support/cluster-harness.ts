@@ -39,11 +39,15 @@ export default ({ defineNode, defineNodePack, Input }) =>
         run: async (ctx, { ms, steps, tag }) => {
           for (let step = 1; step <= steps; step++) {
             await new Promise((resolve, reject) => {
-              const timer = setTimeout(resolve, ms / steps);
-              ctx.signal.addEventListener('abort', () => {
+              const stop = () => {
                 clearTimeout(timer);
                 reject(new DOMException('interrupted', 'AbortError'));
-              });
+              };
+              const timer = setTimeout(() => {
+                ctx.signal.removeEventListener('abort', stop);
+                resolve();
+              }, ms / steps);
+              ctx.signal.addEventListener('abort', stop, { once: true });
             });
             ctx.progress(step, steps);
           }
