@@ -14,13 +14,15 @@ import { EXIT } from './run-command';
 import { type ServeHooks, untilSignal } from './serve-command';
 
 export const WORKER_USAGE = `  momaflow worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--data DIR] [--lease S]
-                  [--shared-folders] [--server URL] [--worker-token T]   (runs a cluster's prompts)
+                  [--shared-folders] [--no-affinity] [--server URL] [--worker-token T]
+                  (runs a cluster's prompts)
 
   --queue           the Redis of a 'momaflow serve --queue' server (or set MOMAFLOW_QUEUE)
   --concurrency     prompts run at once in this process (default 1)
   --lease           seconds before a dead worker's prompt moves to another worker (default 30)
   --shared-folders  input/, output/ and temp/ under --data are the server's own (a shared disk):
                     nothing is uploaded or downloaded
+  --no-affinity     take prompts in queue order even when a free worker has their models loaded
   --server          the server's URL as this machine reaches it (default: what it advertised)
   --worker-token    the token the server expects from workers (or MOMAFLOW_WORKER_TOKEN;
                     default: what the server advertised in Redis)
@@ -38,6 +40,7 @@ function parseWorker(args: readonly string[]) {
       heartbeat: { type: 'string' },
       namespace: { type: 'string' },
       'shared-folders': { type: 'boolean' },
+      'no-affinity': { type: 'boolean' },
       server: { type: 'string' },
       'worker-token': { type: 'string' },
     },
@@ -70,6 +73,7 @@ export async function workerCommand(
     ...(values.lease !== undefined ? { leaseMs: seconds(values.lease) } : {}),
     ...(values.heartbeat !== undefined ? { heartbeatMs: seconds(values.heartbeat) } : {}),
     sharedFolders: values['shared-folders'] ?? false,
+    affinity: !(values['no-affinity'] ?? false),
     ...(values.server !== undefined ? { serverUrl: values.server } : {}),
     ...((values['worker-token'] ?? process.env.MOMAFLOW_WORKER_TOKEN) !== undefined
       ? { workerToken: values['worker-token'] ?? process.env.MOMAFLOW_WORKER_TOKEN }
@@ -95,6 +99,7 @@ export async function workerCommand(
       leaseMs: settings.leaseMs,
       heartbeatMs: settings.heartbeatMs,
       sharedFolders: settings.sharedFolders,
+      affinity: settings.affinity,
       server: {
         ...(settings.serverUrl ? { url: settings.serverUrl } : {}),
         ...(settings.workerToken ? { token: settings.workerToken } : {}),

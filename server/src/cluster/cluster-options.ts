@@ -37,6 +37,8 @@ export const zClusterWorkerOptions = z.object({
   leaseMs: z.number().int().min(500).max(600_000).default(30_000),
   heartbeatMs: z.number().int().min(100).max(60_000).default(2000),
   sharedFolders: z.boolean().default(false),
+  /** Leave a prompt to a free worker that has its models loaded. */
+  affinity: z.boolean().default(true),
   serverUrl: z.url({ protocol: /^https?$/ }).optional(),
   workerToken: zToken.optional(),
 });

@@ -39,6 +39,8 @@ export interface ClusterWorkerOptions {
   readonly heartbeatMs: number;
   /** This worker's input, output and temp folders are the server's (a shared disk): no transfers. */
   readonly sharedFolders: boolean;
+  /** Leave a prompt to a free worker that has its models loaded (default true). */
+  readonly affinity?: boolean;
   /** Where the server is and its worker token, when what it advertised in Redis does not fit. */
   readonly server?: { readonly url?: string; readonly token?: string };
   readonly log: Logger;
@@ -249,12 +251,14 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const { promptId } = data;
     const missing = await lacking(data);
     if (missing.length > 0) return defer(job, token, promptId, `${id} lacks ${missing.join(', ')}`);
-    const warmer = preferredWorker({
-      requires: data.requires,
-      self: advert(),
-      adverts: readAdverts(await redis.hgetall(names.workers)),
-      now: Date.now(),
-    });
+    const warmer =
+      options.affinity !== false &&
+      preferredWorker({
+        requires: data.requires,
+        self: advert(),
+        adverts: readAdverts(await redis.hgetall(names.workers)),
+        now: Date.now(),
+      });
     const handed = handOffs.get(promptId) ?? 0;
     if (warmer && handed < MAX_AFFINITY_DEFERRALS) {
       handOffs.set(promptId, handed + 1);

@@ -83,8 +83,11 @@ export async function startClusterServer(options: {
   redisUrl: string;
   authToken?: string;
   workerToken?: string;
+  /** Fills the data folder (models, say) before the server starts. */
+  prepare?: (dataDir: string) => Promise<void>;
 }): Promise<ClusterServer> {
   const dataDir = await dataFolder(true);
+  await options.prepare?.(dataDir);
   await mkdir(path.join(dataDir, 'input'), { recursive: true });
   await cp(path.join(REPO, 'input', 'example.png'), path.join(dataDir, 'input', 'example.png'));
   const logs: string[] = [];
@@ -134,8 +137,13 @@ export async function spawnWorker(options: {
   withPack: boolean;
   leaseSeconds?: number;
   concurrency?: number;
+  /** More `momaflow worker` arguments. */
+  args?: readonly string[];
+  /** Fills the data folder (models, say) before the worker starts. */
+  prepare?: (dataDir: string) => Promise<void>;
 }): Promise<WorkerProcess> {
   const dataDir = await dataFolder(options.withPack);
+  await options.prepare?.(dataDir);
   const args = [
     '--import',
     'tsx',
@@ -151,6 +159,7 @@ export async function spawnWorker(options: {
     '0.3',
     '--concurrency',
     String(options.concurrency ?? 1),
+    ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
