@@ -3,9 +3,13 @@
  * The registry of every built-in node pack. Custom packs are registered on top by the application.
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
+import { ATTENTION_NODES } from './attention';
+import { CONDITIONING_NODES } from './conditioning';
 import { CONTROLNET_NODES } from './controlnet';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { LATENT_NODES } from './latent';
+import { MLLM_NODES } from './mllm';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
 import { SEGMENT_NODES } from './segment';
@@ -14,8 +18,12 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...PRIMITIVE_NODES,
   ...IMAGE_NODES,
   ...DIFFUSION_NODES,
+  ...ATTENTION_NODES,
+  ...LATENT_NODES,
+  ...CONDITIONING_NODES,
   ...CONTROLNET_NODES,
   ...MOMA_NODES,
+  ...MLLM_NODES,
   ...SEGMENT_NODES,
 ];
 

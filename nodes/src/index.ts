@@ -1,8 +1,12 @@
 /** @module Built-in node packs and the model families they build. */
+export * from './attention';
 export { BUILTIN_NODES, createBuiltinRegistry } from './builtin-registry';
+export * from './conditioning';
 export * from './controlnet';
 export * from './diffusion';
 export * from './image';
+export * from './latent';
+export * from './mllm';
 export * from './models/tokenizers';
 export * from './moma';
 export { PRIMITIVE_NODES } from './primitives';

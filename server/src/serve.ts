@@ -102,6 +102,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const runtime = await createRuntime({
     root: dataDir,
     log,
+    disableCustomNodes: config.disableCustomNodes,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });
@@ -162,6 +163,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const app = createApp({
     registry: runtime.registry,
+    packs: runtime.packs,
     env: runtime.env,
     dirs: runtime.env.dirs,
     queue,

@@ -30,6 +30,8 @@ export const zServerOptions = z.object({
   editorDir: z.string().min(1).optional(),
   /** Cluster mode: prompts go to workers through a BullMQ queue in this Redis (`serve --queue`). */
   cluster: zClusterServerOptions.optional(),
+  /** Load no custom node packs (`--disable-custom-nodes`): a way back in when a pack breaks the server. */
+  disableCustomNodes: z.boolean().default(false),
   limits: z
     .object({
       maxJsonBytes: z

@@ -3,9 +3,11 @@
  * LoadImage options and are served by /api/view; the workflow library, examples, model folders,
  * system stats, the OpenAPI document, CORS and the token in the query.
  */
+
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_VERSION } from '@momaflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorType, request } from './support/http';
 import { encodePng } from './support/png';
@@ -101,7 +103,17 @@ describe('files, library and system endpoints', () => {
     expect([refused.status, errorType(refused.body)]).toEqual([409, 'conflict']);
     const list = await request(t.url, '/api/userdata/workflows');
     expect(list.body).toEqual([expect.objectContaining({ name: 'My flow.json' })]);
-    expect((await request(t.url, '/api/userdata/workflows/My%20flow.json')).body).toEqual(workflow);
+    // Saved as sent, plus each node's provenance (the pack its type came from).
+    const saved = (await request(t.url, '/api/userdata/workflows/My%20flow.json')).body as typeof workflow;
+    expect(saved).toEqual({
+      ...workflow,
+      nodes: Object.fromEntries(
+        Object.entries(workflow.nodes as Record<string, object>).map(([id, node]) => [
+          id,
+          { ...node, pack: { id: 'core', version: ENGINE_VERSION } },
+        ]),
+      ),
+    });
     expect((await request(t.url, '/api/userdata/workflows/My%20flow', { method: 'DELETE' })).status).toBe(
       200,
     );

@@ -67,7 +67,7 @@ export const OBJECT_INFO: ObjectInfo = zObjectInfo.parse({
   }),
   Checkpoint: schema('Checkpoint', {
     category: 'loaders',
-    input: { required: { ckpt_name: [['tiny.safetensors'], {}] } },
+    input: { required: { ckpt_name: [['tiny.safetensors'], { model_folder: 'checkpoints' }] } },
     output: ['MODEL', 'CLIP', 'VAE'],
     output_name: ['MODEL', 'CLIP', 'VAE'],
   }),

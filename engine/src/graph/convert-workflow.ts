@@ -51,10 +51,11 @@ export function workflowToPrompt(workflow: Workflow, registry: NodeRegistry): Pr
       // the input as missing, naming this node.
       if (source && workflow.nodes[source[0]]?.mode !== 'muted') inputs[name] = source;
     }
+    const meta = { ...(node.title ? { title: node.title } : {}), ...(node.pack ? { pack: node.pack } : {}) };
     prompt[id] = {
       class_type: node.class_type,
       inputs,
-      ...(node.title ? { _meta: { title: node.title } } : {}),
+      ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
     };
   }
   return prompt;
@@ -99,6 +100,7 @@ export function promptToWorkflow(prompt: Prompt, options: { name?: string } = {}
       pos: [column * COLUMN_WIDTH, row * ROW_HEIGHT],
       mode: 'always',
       ...(node._meta?.title ? { title: node._meta.title } : {}),
+      ...(node._meta?.pack ? { pack: node._meta.pack } : {}),
     };
   }
   return {

@@ -2,6 +2,8 @@
 
 export { promptToWorkflow, toPrompt, workflowToPrompt } from './convert-workflow';
 export { looksLikeWorkflow, migrateV1, parseWorkflow } from './migrate-workflow';
+export type { PackRef } from './pack-ref';
+export { CORE_PACK_ID, missingNodeTypeMessage, packRefOf, recordProvenance, zPackRef } from './pack-ref';
 export type { Link, NodeId, Prompt, PromptNode } from './prompt';
 export { asLink, isLink, zLink, zPromptNode } from './prompt';
 export type { NodeMode, Workflow, WorkflowGroup, WorkflowNode, WorkflowNote } from './workflow';

@@ -4,6 +4,7 @@
  * is a literal or a link `[nodeId, outputIndex]`.
  */
 import { z } from 'zod';
+import { type PackRef, zPackRef } from './pack-ref';
 
 export type NodeId = string;
 export type Link = readonly [NodeId, number];
@@ -11,7 +12,8 @@ export type Link = readonly [NodeId, number];
 export interface PromptNode {
   readonly class_type: string;
   readonly inputs: Readonly<Record<string, unknown>>;
-  readonly _meta?: { readonly title?: string };
+  /** ComfyUI's display metadata, plus the node pack the type came from (carried from the saved workflow). */
+  readonly _meta?: { readonly title?: string; readonly pack?: PackRef };
 }
 export type Prompt = Readonly<Record<NodeId, PromptNode>>;
 
@@ -23,7 +25,7 @@ export const zLink = z.tuple([
 export const zPromptNode = z.object({
   class_type: z.string().min(1),
   inputs: z.record(z.string(), z.unknown()).default({}),
-  _meta: z.object({ title: z.string().optional() }).optional(),
+  _meta: z.object({ title: z.string().optional(), pack: zPackRef.optional() }).optional(),
 });
 
 /** A link in either spelling ComfyUI clients send (`["4", 0]` or `[4, 0]`), normalised to a string id. */

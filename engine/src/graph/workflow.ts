@@ -5,6 +5,7 @@
  * beside it, so the executable graph is the nodes minus their layout.
  */
 import { z } from 'zod';
+import { zPackRef } from './pack-ref';
 
 export const WORKFLOW_FORMAT = 'momaflow.workflow';
 export const WORKFLOW_VERSION = 2;
@@ -25,6 +26,8 @@ export const zWorkflowNode = z.object({
   mode: zNodeMode.default('always'),
   collapsed: z.boolean().optional(),
   color: z.string().optional(),
+  /** The node pack (id, version) the node type came from when the workflow was saved. */
+  pack: zPackRef.optional(),
 });
 export type WorkflowNode = z.infer<typeof zWorkflowNode>;
 

@@ -34,7 +34,7 @@ export type {
 export { defineNode } from './node-definition';
 export type { Directories, NodeEnv, ResourceKey } from './node-env';
 export { createNodeEnv, defineResource } from './node-env';
-export type { NodeRegistry, RegisteredNode } from './node-registry';
+export type { NodeRegistry, RegisteredNode, RegisterOptions } from './node-registry';
 export { createNodeRegistry } from './node-registry';
 export type { InputSchema, NodeSchema } from './object-info';
 export { comboOptions, nodeSchema, objectInfo } from './object-info';

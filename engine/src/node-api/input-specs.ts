@@ -55,6 +55,11 @@ export interface ComboInputSpec<O extends string = string> extends InputCommon {
   readonly default?: O;
   /** The editor offers an upload button that adds a file to the input folder (ComfyUI's image_upload). */
   readonly upload?: 'image' | 'mask';
+  /**
+   * The options are files of this model folder (e.g. `checkpoints`): the editor lists the chosen
+   * file among the models a workflow needs, and marks it missing when it is not there.
+   */
+  readonly modelFolder?: string;
 }
 /** An integer seed; the editor shows ComfyUI's "control after generate" (fixed/increment/randomize). */
 export interface SeedInputSpec extends InputCommon {

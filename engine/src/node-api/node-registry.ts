@@ -9,12 +9,22 @@ import type { AnyNodeDefinition } from './node-definition';
 
 export interface RegisteredNode {
   readonly definition: AnyNodeDefinition;
-  /** Name of the node pack that provided it ("core" for built-ins). */
+  /** Id of the node pack that provided it ("core" for built-ins). */
   readonly pack: string;
+  /** The pack's version (undefined for built-ins: the engine's). */
+  readonly version?: string;
+  /** Whether its nodes run in the pack's sandbox process. */
+  readonly sandboxed?: boolean;
+}
+
+export interface RegisterOptions {
+  readonly pack?: string;
+  readonly version?: string;
+  readonly sandboxed?: boolean;
 }
 
 export interface NodeRegistry {
-  register(definitions: AnyNodeDefinition | readonly AnyNodeDefinition[], options?: { pack?: string }): void;
+  register(definitions: AnyNodeDefinition | readonly AnyNodeDefinition[], options?: RegisterOptions): void;
   get(type: string): AnyNodeDefinition | undefined;
   entry(type: string): RegisteredNode | undefined;
   types(): string[];
@@ -41,7 +51,15 @@ export function createNodeRegistry(initial: readonly AnyNodeDefinition[] = []): 
           );
         }
       }
-      for (const definition of list) nodes.set(definition.type, { definition, pack });
+      const { version, sandboxed } = options;
+      for (const definition of list) {
+        nodes.set(definition.type, {
+          definition,
+          pack,
+          ...(version === undefined ? {} : { version }),
+          ...(sandboxed ? { sandboxed } : {}),
+        });
+      }
     },
     get: (type) => nodes.get(type)?.definition,
     entry: (type) => nodes.get(type),

@@ -3,10 +3,12 @@
  * Exports node schemas as JSON in ComfyUI's `/object_info` shape, so existing ComfyUI clients can read
  * them; momaflow-specific details (lazy, upload, seed control) ride in each input's options dict.
  */
+
+import { ENGINE_VERSION } from '../node-packs/engine-version';
 import type { InputSpec } from './input-specs';
 import type { AnyNodeDefinition } from './node-definition';
 import type { NodeEnv } from './node-env';
-import type { NodeRegistry } from './node-registry';
+import type { NodeRegistry, RegisteredNode } from './node-registry';
 
 export type InputSchema = readonly [string | readonly string[], Record<string, unknown>];
 
@@ -16,6 +18,8 @@ export interface NodeSchema {
   readonly description: string;
   readonly category: string;
   readonly python_module: string;
+  /** The node pack it came from: what a saved workflow records as the node's provenance. */
+  readonly momaflow_pack: { readonly id: string; readonly version: string; readonly sandboxed: boolean };
   readonly output_node: boolean;
   readonly deprecated: boolean;
   readonly input: { required: Record<string, InputSchema>; optional: Record<string, InputSchema> };
@@ -76,6 +80,7 @@ async function inputSchema(spec: InputSpec, env: NodeEnv): Promise<InputSchema> 
         {
           ...(spec.default !== undefined ? { default: spec.default } : {}),
           ...(spec.upload ? { [`${spec.upload}_upload`]: true } : {}),
+          ...(spec.modelFolder ? { model_folder: spec.modelFolder } : {}),
           ...common,
         },
       ];
@@ -85,7 +90,7 @@ async function inputSchema(spec: InputSpec, env: NodeEnv): Promise<InputSchema> 
 
 export async function nodeSchema(
   definition: AnyNodeDefinition,
-  pack: string,
+  pack: Pick<RegisteredNode, 'pack' | 'version' | 'sandboxed'>,
   env: NodeEnv,
 ): Promise<NodeSchema> {
   const required: Record<string, InputSchema> = {};
@@ -98,7 +103,12 @@ export async function nodeSchema(
     display_name: definition.displayName ?? definition.type,
     description: definition.description ?? '',
     category: definition.category,
-    python_module: pack,
+    python_module: pack.pack,
+    momaflow_pack: {
+      id: pack.pack,
+      version: pack.version ?? ENGINE_VERSION,
+      sandboxed: pack.sandboxed ?? false,
+    },
     output_node: definition.output ?? false,
     deprecated: definition.deprecated ?? false,
     input: { required, optional },
@@ -115,7 +125,7 @@ export async function objectInfo(registry: NodeRegistry, env: NodeEnv): Promise<
   const result: Record<string, NodeSchema> = {};
   for (const type of registry.types()) {
     const entry = registry.entry(type);
-    if (entry) result[type] = await nodeSchema(entry.definition, entry.pack, env);
+    if (entry) result[type] = await nodeSchema(entry.definition, entry, env);
   }
   return result;
 }

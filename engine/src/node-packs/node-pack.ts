@@ -1,41 +1,47 @@
 /**
  * @module
- * Custom node packs: a folder (or installed npm package) whose default export is
- * `{ name, version, nodes }`, made with `defineNodePack`. Loading one never needs engine changes.
+ * What a node pack's entry default-exports: `definePack({ nodes, sockets?, examples? })`. A pack with a
+ * `momaflow` field in its package.json takes its id and version from there; a plain `custom_nodes`
+ * folder names itself (`name`, `version`). Everything here is data plus the nodes' functions: a pack
+ * never ships code for the editor to run.
  */
-import { z } from 'zod';
 import type { AnyNodeDefinition } from '../node-api/node-definition';
 
-export interface NodePack {
-  /** Shown in `object_info` as the node's `python_module`, and named in errors. */
+/** A pack id: an npm-style package name (`my-pack`, `@me/my-pack`). */
+export const PACK_ID = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
+
+/** A socket type a pack introduces, with how the editor should draw it. */
+export interface PackSocketType {
+  readonly type: string;
+  /** A CSS colour for the socket and its links, e.g. `#a0c`. */
+  readonly color?: string;
+  readonly description?: string;
+}
+
+/** An example workflow shipped with the pack (saved workflow format), listed beside the built-in ones. */
+export interface PackExample {
   readonly name: string;
-  readonly version: string;
+  readonly workflow: unknown;
+}
+
+export interface NodePack {
+  /** Required for folders without a `momaflow` field in package.json; otherwise that field's id wins. */
+  readonly name?: string;
+  readonly version?: string;
   readonly description?: string;
   readonly nodes: readonly AnyNodeDefinition[];
+  readonly sockets?: readonly PackSocketType[];
+  readonly examples?: readonly PackExample[];
 }
-
-const zNodeDefinitionShape = z.looseObject({
-  type: z.string().min(1),
-  category: z.string(),
-  inputs: z.record(z.string(), z.unknown()),
-  outputs: z.array(z.unknown()),
-  run: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'run must be a function'),
-});
-
-/** The shape a pack's default export must have (definitions themselves are checked by `defineNode`). */
-export const zNodePack = z.object({
-  name: z
-    .string()
-    .regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'a package-style name such as my-pack or @me/my-pack'),
-  version: z.string().min(1),
-  description: z.string().optional(),
-  nodes: z.array(zNodeDefinitionShape).min(1, 'a pack provides at least one node'),
-});
 
 /**
+ * Declares a node pack (the default export of its entry module).
  * @example
- * export default defineNodePack({ name: 'my-pack', version: '1.0.0', nodes: [InvertColors] });
+ * export default definePack({ nodes: [InvertColors], sockets: [{ type: 'PALETTE', color: '#c80' }] });
  */
-export function defineNodePack(pack: NodePack): NodePack {
+export function definePack(pack: NodePack): NodePack {
   return Object.freeze(pack);
 }
+
+/** The name `custom_nodes` folders written before `definePack` use; the same function. */
+export const defineNodePack = definePack;

@@ -18,6 +18,8 @@ export type {
 } from '../executor/execution-event';
 export { promptToWorkflow, toPrompt, workflowToPrompt } from '../graph/convert-workflow';
 export { looksLikeWorkflow, migrateV1, parseWorkflow } from '../graph/migrate-workflow';
+export type { PackRef } from '../graph/pack-ref';
+export { CORE_PACK_ID, missingNodeTypeMessage, recordProvenance, zPackRef } from '../graph/pack-ref';
 export type { Link, NodeId, Prompt, PromptNode } from '../graph/prompt';
 export { asLink, isLink, zLink, zPromptNode } from '../graph/prompt';
 export type { NodeMode, Workflow, WorkflowGroup, WorkflowNode, WorkflowNote } from '../graph/workflow';

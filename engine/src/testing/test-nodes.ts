@@ -7,7 +7,7 @@
 import type { Prompt, PromptNode } from '../graph/prompt';
 import { SILENT_LOGGER } from '../log';
 import { Input } from '../node-api/input-specs';
-import { defineNode } from '../node-api/node-definition';
+import { defineNode, type NodeContext } from '../node-api/node-definition';
 import { createNodeEnv, type NodeEnv } from '../node-api/node-env';
 import { createNodeRegistry } from '../node-api/node-registry';
 
@@ -140,4 +140,22 @@ export function chainPrompt(n: number, base = 0): Prompt {
   for (let i = 1; i < n - 1; i++) prompt[id(i)] = { class_type: 'Add', inputs: { a: [id(i - 1), 0], b: 1 } };
   prompt[id(n - 1)] = { class_type: 'Show', inputs: { value: [id(n - 2), 0] } };
   return prompt;
+}
+
+/**
+ * A NodeContext for calling a definition's `run` directly in tests and benchmarks.
+ * @example
+ * await definition.run(testNodeContext({ progress: (v, m) => seen.push([v, m]) }), inputs);
+ */
+export function testNodeContext(overrides: Partial<NodeContext> = {}): NodeContext {
+  return {
+    nodeId: '1',
+    promptId: 'test',
+    source: {},
+    signal: new AbortController().signal,
+    log: SILENT_LOGGER,
+    env: createTestEnv(),
+    progress: () => {},
+    ...overrides,
+  };
 }

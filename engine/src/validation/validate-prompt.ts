@@ -6,6 +6,7 @@
  */
 
 import { errorMessage } from '../errors';
+import { missingNodeTypeMessage, type PackRef, packRefOf } from '../graph/pack-ref';
 import { asLink, type Link, zPromptNode } from '../graph/prompt';
 import { type InputSpec, inputSocketType } from '../node-api/input-specs';
 import type { AnyNodeDefinition } from '../node-api/node-definition';
@@ -44,10 +45,14 @@ export interface ValidateOptions {
 interface RawNode {
   readonly classType: string;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The node pack the saved workflow says the type came from, to name it when the type is missing. */
+  readonly pack?: PackRef;
 }
 
 /** The common well-formed case, checked without zod (10,000-node prompts validate on every submit). */
-function isPlainNode(entry: unknown): entry is { class_type: string; inputs?: Record<string, unknown> } {
+function isPlainNode(
+  entry: unknown,
+): entry is { class_type: string; inputs?: Record<string, unknown>; _meta?: unknown } {
   if (typeof entry !== 'object' || entry === null) return false;
   const { class_type: classType, inputs } = entry as Record<string, unknown>;
   if (typeof classType !== 'string' || classType.length === 0) return false;
@@ -68,12 +73,21 @@ function parseNodes(data: unknown, issues: ValidationIssue[]): Map<string, RawNo
   }
   for (const [id, entry] of Object.entries(data)) {
     if (isPlainNode(entry)) {
-      nodes.set(id, { classType: entry.class_type, inputs: entry.inputs ?? {} });
+      const meta = entry._meta;
+      const pack = packRefOf(
+        typeof meta === 'object' && meta !== null ? Reflect.get(meta, 'pack') : undefined,
+      );
+      nodes.set(id, { classType: entry.class_type, inputs: entry.inputs ?? {}, ...(pack ? { pack } : {}) });
       continue;
     }
     const parsed = zPromptNode.safeParse(entry);
     if (parsed.success) {
-      nodes.set(id, { classType: parsed.data.class_type, inputs: parsed.data.inputs });
+      const pack = parsed.data._meta?.pack;
+      nodes.set(id, {
+        classType: parsed.data.class_type,
+        inputs: parsed.data.inputs,
+        ...(pack ? { pack } : {}),
+      });
       continue;
     }
     nodes.set(id, null);
@@ -289,8 +303,9 @@ export async function validatePrompt(
         type: 'unknown_node_type',
         nodeId: id,
         classType: raw.classType,
-        message: `node #${id}: unknown node type '${raw.classType}' (is its node pack installed?)`,
+        message: missingNodeTypeMessage(id, raw.classType, raw.pack),
         received: raw.classType,
+        ...(raw.pack ? { expected: { pack: raw.pack } } : {}),
       });
       continue;
     }

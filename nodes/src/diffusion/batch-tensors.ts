@@ -90,3 +90,15 @@ export function divided(t: Tensor<'float32'>, divisor: number): Tensor<'float32'
     t.data.map((v) => v / divisor),
   );
 }
+
+/**
+ * A conditioning context's rows for a latent batch: its own rows when it has one per latent, else its
+ * single row repeated.
+ * @example
+ * rowsForBatch(context, 2).shape[0]; // 2
+ */
+export function rowsForBatch(context: Tensor<'float32'>, batch: number): Tensor<'float32'> {
+  return context.shape[0] === batch
+    ? context
+    : concatBatch(new Array<Tensor<'float32'>>(batch).fill(context));
+}

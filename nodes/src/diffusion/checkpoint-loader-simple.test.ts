@@ -54,7 +54,7 @@ describe('CheckpointLoaderSimple', () => {
     const [model, clip, vae] = await load(TINY_SD15_FILE);
     expect(model.kind).toBe('sd1-unet');
     expect(model.config.crossAttentionDim).toBe(TINY_SD15_SHAPE.unet.context_dim);
-    expect(clip).toMatchObject({ kind: 'sd1-clip', tokenizer: { kind: 'bundled' }, layer: 'last' });
+    expect(clip).toMatchObject({ kind: 'sd1-clip', tokenizer: { kind: 'bundled' }, layer: -1 });
     expect(vae).toMatchObject({ kind: 'sd1-vae', config: { scalingFactor: 0.18215 } });
     expect(clip.key).toBe(vae.key);
     expect(Object.isFrozen(clip)).toBe(true);

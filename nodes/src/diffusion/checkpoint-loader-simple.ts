@@ -25,6 +25,7 @@ export const CheckpointLoaderSimple = defineNode({
   inputs: {
     ckpt_name: Input.combo({
       options: ({ env }) => listCheckpoints(checkpointsDir(env.dirs.models)),
+      modelFolder: 'checkpoints',
       tooltip: 'The checkpoint to load, relative to models/checkpoints.',
     }),
   },

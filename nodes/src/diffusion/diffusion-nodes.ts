@@ -7,11 +7,16 @@ import { CheckpointLoaderSimple } from './checkpoint-loader-simple';
 import { CLIPTextEncode } from './clip-text-encode';
 import { EmptyLatentImage } from './empty-latent-image';
 import { KSampler } from './ksampler';
+import { KSamplerAdvanced } from './ksampler-advanced';
+import { CheckpointLoader, CLIPSetLastLayer, VAELoader } from './loader-nodes';
+import { VAEEncodeForInpaint } from './vae-encode-for-inpaint';
 import { VAEDecode, VAEEncode } from './vae-nodes';
+import { VAEDecodeTiled, VAEEncodeTiled } from './vae-tiled-nodes';
 
 /**
  * Every node of the pack: CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage, KSampler,
- * VAEDecode, VAEEncode.
+ * KSamplerAdvanced, VAEDecode, VAEEncode, VAEEncodeForInpaint, VAEDecodeTiled, VAEEncodeTiled,
+ * VAELoader, CheckpointLoader, CLIPSetLastLayer.
  * @example
  * const registry = createNodeRegistry(DIFFUSION_NODES);
  */
@@ -20,6 +25,13 @@ export const DIFFUSION_NODES: readonly AnyNodeDefinition[] = [
   CLIPTextEncode,
   EmptyLatentImage,
   KSampler,
+  KSamplerAdvanced,
   VAEDecode,
   VAEEncode,
+  VAEEncodeForInpaint,
+  VAEDecodeTiled,
+  VAEEncodeTiled,
+  VAELoader,
+  CheckpointLoader,
+  CLIPSetLastLayer,
 ];

@@ -25,7 +25,7 @@ export interface ClipModel {
   readonly layout: CheckpointLayout;
   readonly config: ClipTextConfig;
   readonly tokenizer: ClipTokenizerSource;
-  /** Hidden state handed to the UNet: SD1.x uses the last layer's. */
+  /** Hidden state handed to the UNet (ComfyUI's stop_at_clip_layer): SD1.x uses the last layer's, -1. */
   readonly layer: ClipTextLayer;
 }
 
@@ -37,9 +37,33 @@ export interface VaeModel {
   readonly config: VaeConfig;
 }
 
-/** One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`. */
+/** A rectangle of the latent, in latent pixels (ComfyUI's area tuple (h, w, y, x) of pixel // 8). */
+export interface LatentArea {
+  readonly height: number;
+  readonly width: number;
+  readonly y: number;
+  readonly x: number;
+}
+
+/**
+ * One prompt's encoding: `context` [1 or batch, tokens, dim], the UNet's `encoder_hidden_states`, and
+ * where and how strongly it applies (ComfyUI's ConditioningSetArea / SetMask keys); an entry without
+ * them applies everywhere with weight 1.
+ */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The prompt's token ids, one per context position, when a text encoder made it (to find words). */
+  readonly tokenIds?: Int32Array;
+  /** The part of the latent the entry is evaluated on (`area`). */
+  readonly area?: LatentArea;
+  /** Weight of the entry's prediction against the others (`strength`, default 1). */
+  readonly strength?: number;
+  /** [N, H, W] at any resolution: the entry's weight per latent pixel (`mask`). */
+  readonly mask?: Tensor<'float32'>;
+  /** Factor on the mask (`mask_strength`, default 1). */
+  readonly maskStrength?: number;
+  /** Evaluate only the mask's bounding box (`set_area_to_bounds`, ConditioningSetMask "mask bounds"). */
+  readonly setAreaToBounds?: boolean;
   /** The ControlNet(s) steering this entry (Apply ControlNet), as ComfyUI's `control`. */
   readonly control?: ControlApplication;
 }
@@ -54,6 +78,21 @@ export type Conditioning = readonly ConditioningEntry[];
  */
 export interface Latent {
   readonly samples: Tensor<'float32'>;
+  /**
+   * Masks per latent [batch, 1, h, w] the model's patches generated while sampling it (MoMA's
+   * generated-subject mask), by patch id.
+   */
+  readonly masks?: Readonly<Record<string, Tensor<'float32'>>>;
+  /**
+   * ComfyUI's `noise_mask`: [N, 1, H, W] at any resolution, 1 where the sampler may change the latent
+   * and 0 where it keeps it (inpainting); samplers resize it to the latent.
+   */
+  readonly noiseMask?: Tensor<'float32'>;
+  /**
+   * ComfyUI's `batch_index`: which entries of an original batch these are, so a sampler gives each the
+   * noise it had in that batch (LatentFromBatch, RepeatLatentBatch).
+   */
+  readonly batchIndex?: readonly number[];
 }
 
 /**

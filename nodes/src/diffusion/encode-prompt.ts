@@ -5,7 +5,7 @@
  */
 import type { NodeEnv } from '@momaflow/engine';
 import { encodeText } from '../models/clip-text';
-import type { ClipTokenized } from '../models/tokenizers';
+import type { ClipTokenized, ClipTokenizer } from '../models/tokenizers';
 import { clipTokenizerKey, loadClipTokenizerFrom } from './clip-tokenizers';
 import { CLIP_TOKENIZERS } from './diffusion-resources';
 import type { ClipModel, Conditioning } from './diffusion-types';
@@ -18,18 +18,27 @@ export interface EncodedPrompt {
 }
 
 /**
+ * The tokenizer of a CLIP handle, shared through `CLIP_TOKENIZERS`.
+ * @example
+ * const ids = (await clipTokenizer(env, clip)).encode('cat');
+ */
+export function clipTokenizer(env: NodeEnv, clip: ClipModel): Promise<ClipTokenizer> {
+  return env
+    .resource(CLIP_TOKENIZERS)
+    .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
+}
+
+/**
  * Encode `text` with `clip`: [1, positions, hidden] hidden states of the handle's layer.
  * @example
  * const { conditioning, tokens } = await encodePrompt(env, clip, 'a photo of a cat');
  * if (tokens.truncated) log.warn('prompt truncated');
  */
 export async function encodePrompt(env: NodeEnv, clip: ClipModel, text: string): Promise<EncodedPrompt> {
-  const tokenizer = await env
-    .resource(CLIP_TOKENIZERS)
-    .get(clipTokenizerKey(clip.tokenizer), () => loadClipTokenizerFrom(clip.tokenizer));
+  const tokenizer = await clipTokenizer(env, clip);
   const tokens = tokenizer.tokenize(text, { maxLength: clip.config.maxPositions });
   const context = await withModelSession(env, { kind: 'clip-text', handle: clip }, (session) =>
     encodeText(session, [tokens.ids], { layer: clip.layer }),
   );
-  return { conditioning: Object.freeze([Object.freeze({ context })]), tokens };
+  return { conditioning: Object.freeze([Object.freeze({ context, tokenIds: tokens.ids })]), tokens };
 }

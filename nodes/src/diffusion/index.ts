@@ -13,7 +13,7 @@ export type {
   TinySd15Files,
 } from '../models/tiny';
 export { makeTinyControlNet, makeTinySd15, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
-export { concatBatch, divided, meanOf, scaled, sliceBatch } from './batch-tensors';
+export { concatBatch, divided, meanOf, rowsForBatch, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
 export type { ConditioningShape } from './check-conditioning';
@@ -22,6 +22,8 @@ export { checkpointIdentity } from './checkpoint-identity';
 export { CheckpointLoaderSimple } from './checkpoint-loader-simple';
 export { CLIPTextEncode } from './clip-text-encode';
 export { clipTokenizerKey, clipTokenizerSourceFor, loadClipTokenizerFrom } from './clip-tokenizers';
+export type { RegionEntry } from './conditioning-regions';
+export { combineRegions, cropArea, hasRegions, resolveRegions } from './conditioning-regions';
 export { DIFFUSION_NODES } from './diffusion-nodes';
 export { CLIP_TOKENIZERS, DIFFUSION_SESSIONS, MODEL_GRAPHS, UNET_GRAPHS } from './diffusion-resources';
 export type {
@@ -31,25 +33,47 @@ export type {
   ConditioningEntry,
   ImagePrompt,
   Latent,
+  LatentArea,
   VaeModel,
 } from './diffusion-types';
 export { EmptyLatentImage, emptyLatent } from './empty-latent-image';
 export type { EncodedPrompt } from './encode-prompt';
-export { encodePrompt } from './encode-prompt';
-export { imageToVaeInput, vaeOutputToImage } from './image-layout';
+export { clipTokenizer, encodePrompt } from './encode-prompt';
+export type { GuidedEntry } from './guided-rows';
+export { guidedEntries, guidedRows } from './guided-rows';
+export type { VaeEncodeCrop } from './image-layout';
+export { imageToVaeInput, vaeEncodeCrop, vaeOutputToImage } from './image-layout';
+export type { InpaintDenoiserOptions, NoiseMaskShape } from './inpaint-denoiser';
+export { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
 export { KSampler } from './ksampler';
+export { KSamplerAdvanced } from './ksampler-advanced';
 export { latentPreview, latentToRgb, SD15_LATENT_RGB_FACTORS } from './latent-preview';
 export { CHECKPOINT_EXTENSIONS, listCheckpoints } from './list-checkpoints';
 export type { LoadedCheckpoint } from './load-checkpoint';
-export { loadCheckpoint, loadCheckpointFor } from './load-checkpoint';
+export { loadCheckpoint, loadCheckpointFor, vaeConfigOf } from './load-checkpoint';
+export { CheckpointLoader, CLIPSetLastLayer, VAELoader } from './loader-nodes';
 export { LruMemo } from './lru-memo';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
 export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
-export type { SampleLatentOptions } from './sample-latent';
-export { SD15_LATENT_SCALE, sampleLatent } from './sample-latent';
-export type { LevelRequest, SamplerName, SamplerPlan } from './sampler-plans';
-export { SAMPLER_NAMES, SAMPLER_PLANS } from './sampler-plans';
+export type { PatchRunOptions } from './patch-run';
+export { startPatchRun } from './patch-run';
+export type { PrepareNoiseOptions } from './prepare-noise';
+export { prepareNoise } from './prepare-noise';
+export type { ReferencePassEvent } from './reference-passes';
+export { REFERENCE_PASSES, referencePasses } from './reference-passes';
+export { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
+export type { RunKSamplerOptions } from './run-ksampler';
+export { runKSampler } from './run-ksampler';
+export type { SampledLatent, SampleLatentOptions, SamplingStep } from './sample-latent';
+export { SD15_LATENT_SCALE, sampleLatent, sampleLatentWithMasks } from './sample-latent';
+export type { LevelRequest, SamplerName, SamplerPlan, StepWindow } from './sampler-plans';
+export { SAMPLER_NAMES, SAMPLER_PLANS, windowLevels } from './sampler-plans';
 export type { StepReporter, StepReporterOptions } from './step-reporter';
 export { createStepReporter, MAX_PREVIEWS_PER_RUN } from './step-reporter';
+export type { TiledScaleOptions } from './tiled-scale';
+export { tiledScale } from './tiled-scale';
 export { decodeLatent, encodeImage } from './vae-codec';
+export { inpaintMasks, VAEEncodeForInpaint } from './vae-encode-for-inpaint';
 export { VAEDecode, VAEEncode } from './vae-nodes';
+export type { TileOptions } from './vae-tiled-nodes';
+export { decodeLatentTiled, encodeImageTiled, VAEDecodeTiled, VAEEncodeTiled } from './vae-tiled-nodes';

@@ -3,14 +3,15 @@
  * KSampler, ComfyUI's node: denoises a LATENT with a MODEL under positive / negative CONDITIONING.
  * Noise follows ComfyUI exactly: `torch.randn(latent.shape, generator=manual_seed(seed))` on the CPU
  * for the start, and for ancestral samplers a second generator seeded the same way for the per-step
- * noise (`k_diffusion` `default_noise_sampler`), so a seed gives ComfyUI's image for the same weights.
- * Reports progress every step with a latent preview, and stops between steps when interrupted.
+ * noise (`k_diffusion` `default_noise_sampler`), so a seed gives ComfyUI's image for the same weights;
+ * the SDE samplers' Brownian-tree noise is momaflow's own (see brownian-tree.ts). Honours the
+ * LATENT's noise mask (inpainting). Reports progress every step with a latent preview, and stops
+ * between steps when interrupted.
  */
-import { defineNode, Input, MAX_SEED, type Tensor } from '@momaflow/engine';
-import { generatorNoiseSource, SCHEDULER_NAMES, TorchCpuGenerator, torchRandn } from '../samplers';
-import { sampleLatent } from './sample-latent';
+import { defineNode, Input, MAX_SEED } from '@momaflow/engine';
+import { SCHEDULER_NAMES } from '../samplers';
+import { runKSampler } from './run-ksampler';
 import { SAMPLER_NAMES } from './sampler-plans';
-import { createStepReporter } from './step-reporter';
 
 /** ComfyUI's KSampler. */
 export const KSampler = defineNode({
@@ -58,37 +59,20 @@ export const KSampler = defineNode({
     }),
   },
   outputs: [{ type: 'LATENT', name: 'LATENT', tooltip: 'The denoised latent.' }],
-  run: async (ctx, i) => {
-    const seed = Math.min(i.seed, MAX_SEED);
-    const latent = i.latent_image.samples;
-    const reporter = createStepReporter({ progress: (v, m, p) => ctx.progress(v, m, p), log: ctx.log });
-    let samples: Tensor<'float32'>;
-    try {
-      samples = await sampleLatent({
-        env: ctx.env,
-        model: i.model,
-        positive: i.positive,
-        negative: i.negative,
-        latent,
-        noise: torchRandn({ seed, shape: latent.shape }),
-        noiseSource: generatorNoiseSource(new TorchCpuGenerator(seed)),
-        samplerName: i.sampler_name,
-        scheduler: i.scheduler,
-        steps: i.steps,
-        cfg: i.cfg,
-        denoise: i.denoise,
-        signal: ctx.signal,
-        log: ctx.log,
-        onStep: (progress) => {
-          reporter.onStep(progress);
-          return reporter.flush();
-        },
-      });
-    } catch (err) {
-      // Steps still being previewed must not be reported after the node failed or was interrupted.
-      reporter.cancel();
-      throw err;
-    }
-    return [{ samples }];
-  },
+  run: async (ctx, i) => [
+    await runKSampler({
+      ctx,
+      model: i.model,
+      seed: Math.min(i.seed, MAX_SEED),
+      steps: i.steps,
+      cfg: i.cfg,
+      samplerName: i.sampler_name,
+      scheduler: i.scheduler,
+      positive: i.positive,
+      negative: i.negative,
+      latent: i.latent_image,
+      denoise: i.denoise,
+      label: 'KSampler',
+    }),
+  ],
 });

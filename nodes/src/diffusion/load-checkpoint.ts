@@ -20,9 +20,10 @@ import {
   findDiffusersComponent,
   ldmKey,
   readConfigJson,
+  readLdmYaml,
   resolveCheckpointLayout,
 } from '../models/ldm-config';
-import { LDM_UNET_PREFIX, loadUnet, type UnetModel } from '../models/unet';
+import { LDM_UNET_PREFIX, loadUnetFromLayout, type UnetModel } from '../models/unet';
 import {
   LDM_VAE_PREFIX,
   VAE_CONFIG_JSON_SCHEMA,
@@ -62,7 +63,12 @@ async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
   );
 }
 
-async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
+/**
+ * The VAE config of a layout: the yaml's (SD1.x defaults without one) or the diffusers `vae/config.json`.
+ * @example
+ * const config = await vaeConfigOf(await resolveCheckpointLayout('models/vae/vae-ft-mse.safetensors'));
+ */
+export async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> {
   if (layout.kind === 'single-file') return vaeConfigFromLdmYaml(layout.yaml);
   const files = await findDiffusersComponent(layout.root, 'vae', DIFFUSERS_WEIGHT_NAMES.diffusers);
   return vaeConfigFromJson(await readConfigJson(files.configPath, VAE_CONFIG_JSON_SCHEMA));
@@ -94,10 +100,26 @@ async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void>
  * @example
  * const { model, clip, vae } = await loadCheckpoint(env, 'models/checkpoints/momaflow-tiny-sd15.safetensors');
  */
-export async function loadCheckpoint(env: NodeEnv, path: string): Promise<LoadedCheckpoint> {
-  const layout = await resolveCheckpointLayout(path);
-  const key = await checkpointIdentity(path);
-  const model = await loadUnet(path);
+export async function loadCheckpoint(
+  env: NodeEnv,
+  path: string,
+  o: { readonly configPath?: string } = {},
+): Promise<LoadedCheckpoint> {
+  const resolved = await resolveCheckpointLayout(path);
+  let layout = resolved;
+  let key = await checkpointIdentity(path);
+  if (o.configPath !== undefined) {
+    if (resolved.kind !== 'single-file') {
+      throw new EngineError(
+        'invalid_config',
+        `an LDM config applies to single-file checkpoints; '${path}' is a diffusers folder with its own configs`,
+        { path },
+      );
+    }
+    layout = { ...resolved, yaml: await readLdmYaml(o.configPath) };
+    key = `${key}|config:${await checkpointIdentity(o.configPath)}`;
+  }
+  const model = await loadUnetFromLayout(layout);
   await checkUnetFile(model.weights.origin, layout.kind === 'single-file');
   const clip: ClipModel = Object.freeze({
     kind: 'sd1-clip',
@@ -105,7 +127,7 @@ export async function loadCheckpoint(env: NodeEnv, path: string): Promise<Loaded
     layout,
     config: await clipConfigOf(layout),
     tokenizer: await clipTokenizerSourceFor(layout),
-    layer: 'last',
+    layer: -1,
   });
   const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
   await modelGraph(env, { kind: 'clip-text', handle: clip });
@@ -124,9 +146,10 @@ export async function loadCheckpointFor(
   path: string,
   label: string,
   name: string,
+  o: { readonly configPath?: string } = {},
 ): Promise<LoadedCheckpoint> {
   try {
-    return await loadCheckpoint(env, path);
+    return await loadCheckpoint(env, path, o);
   } catch (cause) {
     const code = cause instanceof EngineError ? cause.code : 'checkpoint_unreadable';
     throw new EngineError(

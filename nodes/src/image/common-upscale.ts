@@ -36,8 +36,12 @@ function crop(input: Tensor<'float32'>, x: number, y: number, w: number, h: numb
   return new Tensor('float32', [batch, h, w, channels], out);
 }
 
-/** The centered region with the target's aspect ratio, exactly as ComfyUI computes it. */
-function centerCrop(input: Tensor<'float32'>, width: number, height: number): Tensor<'float32'> {
+/**
+ * The centered region of an NHWC tensor with the target's aspect ratio, exactly as ComfyUI computes it.
+ * @example
+ * centerCrop(image, 512, 512).shape; // the largest centered square of image
+ */
+export function centerCrop(input: Tensor<'float32'>, width: number, height: number): Tensor<'float32'> {
   const [, oldHeight = 0, oldWidth = 0] = input.shape;
   const oldAspect = oldWidth / oldHeight;
   const newAspect = width / height;

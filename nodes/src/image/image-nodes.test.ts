@@ -115,13 +115,23 @@ describe('image nodes through the executor', () => {
     await writeInput('a.png', '#000');
     const info = await objectInfo(registry, t.env);
     expect(Object.keys(info).sort()).toEqual([
+      'EmptyImage',
+      'ImageBatch',
+      'ImageBlend',
+      'ImageCrop',
+      'ImagePadForOutpaint',
       'ImageScale',
       'ImageToMask',
       'InvertMask',
       'LoadImage',
+      'LoadImageMask',
       'MaskToImage',
       'PreviewImage',
       'SaveImage',
+    ]);
+    expect(info.LoadImageMask?.input.required.image).toEqual([
+      ['a.png', 'b.png'],
+      expect.objectContaining({ image_upload: true }),
     ]);
     expect(info.LoadImage?.input.required.image).toEqual([
       ['a.png', 'b.png'],

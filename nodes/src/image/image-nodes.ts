@@ -3,14 +3,17 @@
  * The image node pack's definitions, as the built-in registry registers them.
  */
 import type { AnyNodeDefinition } from '@momaflow/engine';
+import { ImageBlend } from './image-blend';
+import { EmptyImage, ImageBatch, ImageCrop, ImagePadForOutpaint } from './image-edit-nodes';
 import { ImageScale } from './image-scale';
 import { LoadImage } from './load-image';
+import { LoadImageMask } from './load-image-mask';
 import { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
 import { PreviewImage, SaveImage } from './save-image';
 
 /**
  * Every node of the pack: LoadImage, SaveImage, PreviewImage, ImageScale, ImageToMask, MaskToImage,
- * InvertMask.
+ * InvertMask, LoadImageMask, EmptyImage, ImageCrop, ImagePadForOutpaint, ImageBlend, ImageBatch.
  * @example
  * const registry = createNodeRegistry(IMAGE_NODES);
  */
@@ -22,4 +25,10 @@ export const IMAGE_NODES: readonly AnyNodeDefinition[] = [
   ImageToMask,
   MaskToImage,
   InvertMask,
+  LoadImageMask,
+  EmptyImage,
+  ImageCrop,
+  ImagePadForOutpaint,
+  ImageBlend,
+  ImageBatch,
 ];

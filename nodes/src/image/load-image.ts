@@ -4,20 +4,13 @@
  * name comes from the prompt, so it is confined to the input folder; the file's content hash is part
  * of the cache signature, so editing the file on disk re-runs the node.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { defineNode, errorMessage, Input } from '@momaflow/engine';
+import { defineNode, Input } from '@momaflow/engine';
 import { resolveExistingInside } from './confined-path';
 import { decodeImageFile } from './decode-image';
+import { inputImageHooks } from './input-image-file';
 import { listInputImages } from './list-input-images';
 
 const LABEL = "LoadImage input 'image'";
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** ComfyUI's LoadImage: a file from the input folder as IMAGE and MASK (1 - alpha). */
 export const LoadImage = defineNode({
@@ -43,20 +36,7 @@ export const LoadImage = defineNode({
         '1 - alpha: 1 where the image is transparent (what inpainting masks); all zeros without alpha.',
     },
   ],
-  fingerprint: async ({ values, env }) => {
-    // A linked file name is not known before the run; the link's own signature covers it then.
-    if (values.image === undefined) return '';
-    return sha256File(await resolveExistingInside(env.dirs.input, values.image, LABEL));
-  },
-  validate: async ({ values, env }) => {
-    if (values.image === undefined) return [];
-    try {
-      await resolveExistingInside(env.dirs.input, values.image, LABEL);
-      return [];
-    } catch (err) {
-      return [{ input: 'image', message: errorMessage(err) }];
-    }
-  },
+  ...inputImageHooks(LABEL),
   run: async (ctx, { image }) => {
     const path = await resolveExistingInside(ctx.env.dirs.input, image, LABEL);
     const decoded = await decodeImageFile(path, { label: LABEL, name: image });

@@ -6,6 +6,7 @@ import { SD1_SCHEDULE, sigmaToTimestep } from './discrete-schedule';
 import { eulerSampler } from './euler-sampler';
 import { TorchCpuGenerator } from './noise';
 import { sample } from './sample';
+import { initialSamplerState } from './sampler';
 import { describeSamplerContract } from './sampler-contract';
 
 const ac = SD1_SCHEDULE.alphasCumprod;
@@ -111,7 +112,7 @@ describe(createDdimDiffusersSampler.name, () => {
 
   it('rejects timesteps outside the schedule with invalid_timestep', () => {
     const sampler = createDdimDiffusersSampler();
-    const state = { levels: [1000, 500], index: 0, x: noise, denoised: null };
+    const state = initialSamplerState({ levels: [1000, 500], x: noise });
     expect(() => sampler.step(state, { model: noise, noise: null })).toThrow(
       expect.objectContaining({ code: 'invalid_timestep' }),
     );

@@ -9,6 +9,8 @@ import { EngineError } from '@momaflow/engine';
 import type { DiscreteSchedule } from './discrete-schedule';
 import { SD1_SCHEDULE } from './discrete-schedule';
 import type { Sampler, SamplerState, StepInput } from './sampler';
+import { finishStep, stageOrCurrentQuery } from './sampler';
+import { requireModel } from './sampler-kit';
 import { map2 } from './tensor-math';
 
 /** Options of `createDdimDiffusersSampler`. */
@@ -42,8 +44,10 @@ export function createDdimDiffusersSampler(options: DdimDiffusersOptions = {}): 
     domain: 'timestep',
     prediction: 'epsilon',
     stochastic: false,
-    needsNoise: () => false,
+    query: stageOrCurrentQuery,
+    noise: () => null,
     step(state: SamplerState, input: StepInput): SamplerState {
+      const eps = requireModel('ddim_diffusers', state, input);
       const alphaT = alphaAt(state.levels[state.index]!);
       const alphaPrev = alphaAt(state.levels[state.index + 1]!);
       const sqrtBeta = Math.sqrt(1 - alphaT);
@@ -51,10 +55,10 @@ export function createDdimDiffusersSampler(options: DdimDiffusersOptions = {}): 
       const sqrtAlphaPrev = Math.sqrt(alphaPrev);
       const dirCoef = Math.sqrt(1 - alphaPrev);
       // pred_original_sample = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t)
-      const x0 = map2(state.x, input.model, (x, eps) => (x - sqrtBeta * eps) / sqrtAlpha);
+      const x0 = map2(state.x, eps, (x, eps) => (x - sqrtBeta * eps) / sqrtAlpha);
       // prev_sample = sqrt(abar_prev) x0 + sqrt(1 - abar_prev) eps (variance 0 at eta 0)
-      const x = map2(x0, input.model, (p, eps) => sqrtAlphaPrev * p + dirCoef * eps);
-      return { levels: state.levels, index: state.index + 1, x, denoised: x0 };
+      const x = map2(x0, eps, (p, eps) => sqrtAlphaPrev * p + dirCoef * eps);
+      return finishStep(state, { x, denoised: x0 });
     },
   };
 }

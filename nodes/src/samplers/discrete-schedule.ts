@@ -6,6 +6,7 @@
  * (and k-diffusion `DiscreteSchedule`), so every schedule and sampler reads sigmas from one place.
  */
 import { EngineError } from '@momaflow/engine';
+import { addF32, expF32, f32, logF32, mulF32, subF32 } from './float32-scalar';
 
 /** Parameters of a `scaled_linear` beta schedule (LDM `make_beta_schedule("linear", ...)`). */
 export interface DiscreteScheduleOptions {
@@ -61,8 +62,10 @@ export function createDiscreteSchedule(options: DiscreteScheduleOptions = {}): D
     const sqrtBeta = a + ((b - a) * t) / (timesteps - 1);
     cumprod *= 1 - sqrtBeta * sqrtBeta;
     alphasCumprod[t] = cumprod;
-    sigmas[t] = Math.sqrt((1 - cumprod) / cumprod);
-    logSigmas[t] = Math.log(sigmas[t]!);
+    const sigma = Math.sqrt((1 - cumprod) / cumprod);
+    sigmas[t] = sigma;
+    // ComfyUI takes the log of the float64 sigma, then rounds (`sigmas.log().float()`).
+    logSigmas[t] = Math.log(sigma);
   }
   return { alphasCumprod, sigmas, logSigmas, sigmaMin: sigmas[0]!, sigmaMax: sigmas[timesteps - 1]! };
 }
@@ -73,18 +76,19 @@ export const SD1_SCHEDULE: DiscreteSchedule = Object.freeze(createDiscreteSchedu
 /**
  * The integer timestep whose log-sigma is nearest to log(sigma): ComfyUI
  * `ModelSamplingDiscrete.timestep` (k-diffusion `sigma_to_t(quantize=True)`). This is the t the UNet is
- * called with.
+ * called with. Computed in float32 as ComfyUI does (log of the float32 sigma, float32 distances), which
+ * decides the pick when sigma lies on the midpoint of two timesteps.
  * @example
  * sigmaToTimestep(SD1_SCHEDULE, SD1_SCHEDULE.sigmaMax); // 999
  */
 export function sigmaToTimestep(schedule: DiscreteSchedule, sigma: number): number {
-  const logSigma = Math.log(sigma);
+  const logSigma = logF32(sigma);
   const ls = schedule.logSigmas;
   let best = 0;
   let bestDist = Number.POSITIVE_INFINITY;
   for (let t = 0; t < ls.length; t++) {
     // Strict `<` keeps the first minimum, as torch `argmin` does.
-    const dist = Math.abs(logSigma - ls[t]!);
+    const dist = Math.abs(f32(logSigma - ls[t]!));
     if (dist < bestDist) {
       bestDist = dist;
       best = t;
@@ -114,15 +118,16 @@ export function sigmaToT(schedule: DiscreteSchedule, sigma: number): number {
 
 /**
  * Sigma at a (possibly fractional) timestep by log-linear interpolation: ComfyUI
- * `ModelSamplingDiscrete.sigma` (k-diffusion `t_to_sigma`); t is clamped to [0, T-1].
+ * `ModelSamplingDiscrete.sigma` (k-diffusion `t_to_sigma`) in its float32 arithmetic; t is clamped to
+ * [0, T-1].
  * @example
  * tToSigma(SD1_SCHEDULE, 999); // ~14.6146 (= sigmaMax up to float32 rounding of log-sigma)
  */
 export function tToSigma(schedule: DiscreteSchedule, t: number): number {
   const ls = schedule.logSigmas;
-  const tc = Math.min(ls.length - 1, Math.max(0, t));
+  const tc = f32(Math.min(ls.length - 1, Math.max(0, t)));
   const low = Math.floor(tc);
   const high = Math.ceil(tc);
-  const w = tc - low;
-  return Math.exp((1 - w) * ls[low]! + w * ls[high]!);
+  const w = subF32(tc, low);
+  return expF32(addF32(mulF32(subF32(1, w), ls[low]!), mulF32(w, ls[high]!)));
 }

@@ -1,12 +1,13 @@
 import { Tensor } from '@momaflow/engine';
 import { describe, expect, it } from 'vitest';
 import { SD1_SCHEDULE } from './discrete-schedule';
-import { ancestralStep, createEulerAncestralSampler, eulerAncestralSampler } from './euler-ancestral-sampler';
+import { createEulerAncestralSampler, eulerAncestralSampler } from './euler-ancestral-sampler';
 import { eulerSampler } from './euler-sampler';
 import { TorchCpuGenerator } from './noise';
 import { SCHEDULERS } from './noise-schedules';
 import type { NoiseSource } from './sample';
 import { sample } from './sample';
+import { initialSamplerState } from './sampler';
 import { describeSamplerContract } from './sampler-contract';
 
 const gaussianDenoiser = async (x: Tensor, sigma: number): Promise<Tensor> =>
@@ -43,20 +44,6 @@ function referenceEulerAncestral(
 describeSamplerContract({
   sampler: eulerAncestralSampler,
   levels: Array.from(SCHEDULERS.karras(SD1_SCHEDULE, 6)),
-});
-
-describe(ancestralStep.name, () => {
-  it('splits sigma_next^2 into sigma_down^2 + sigma_up^2 with sigma_up = sigma_next sqrt(1 - (next/from)^2) at eta 1', () => {
-    const { sigmaDown, sigmaUp } = ancestralStep(2, 1, 1);
-    expect(sigmaUp).toBeCloseTo(Math.sqrt(3) / 2, 12);
-    expect(sigmaDown).toBeCloseTo(0.5, 12);
-    expect(sigmaDown ** 2 + sigmaUp ** 2).toBeCloseTo(1, 12);
-  });
-
-  it('is a plain Euler step at eta 0 and caps sigma_up at sigma_next', () => {
-    expect(ancestralStep(2, 1, 0)).toEqual({ sigmaDown: 1, sigmaUp: 0 });
-    expect(ancestralStep(2, 1, 10).sigmaUp).toBe(1);
-  });
 });
 
 describe('eulerAncestralSampler', () => {
@@ -136,7 +123,7 @@ describe('eulerAncestralSampler', () => {
 
   it('rejects a step that needs noise when none is given', () => {
     const sigmas = Array.from(SCHEDULERS.karras(SD1_SCHEDULE, 3));
-    const state = { levels: sigmas, index: 0, x: x0, denoised: null };
+    const state = initialSamplerState({ levels: sigmas, x: x0 });
     expect(() => eulerAncestralSampler.step(state, { model: x0, noise: null })).toThrow(
       expect.objectContaining({ code: 'noise_missing' }),
     );

@@ -4,35 +4,18 @@
  * sigma_down with an Euler step, then adds fresh noise of std sigma_up so the marginal noise level
  * is sigma_next again (`get_ancestral_step`); the step onto sigma = 0 returns the denoised image.
  */
-
-import { EngineError } from '@momaflow/engine';
+import { ancestralStepF32 } from './float32-scalar';
 import type { Sampler, SamplerState, StepInput } from './sampler';
+import { finishStep } from './sampler';
+import { kDiffusionSampler, requireModel, requireNoise, stepNoiseUnlessFinal } from './sampler-kit';
 import { map3 } from './tensor-math';
 
-/** Options of `createEulerAncestralSampler`. */
-export interface EulerAncestralOptions {
-  /** Share of the step's noise re-injected: 0 = plain Euler, 1 = DDPM-like ancestral sampling. */
+/** Options of the ancestral samplers (`createEulerAncestralSampler`, ...). */
+export interface AncestralOptions {
+  /** Share of the step's noise re-injected: 0 = deterministic, 1 = DDPM-like ancestral sampling. */
   readonly eta?: number;
   /** Scale of the injected noise (`s_noise`). */
   readonly sNoise?: number;
-}
-
-/**
- * sigma_down, sigma_up of one ancestral step from sigmaFrom to sigmaTo: k-diffusion `get_ancestral_step`.
- * @example
- * ancestralStep(2, 1, 1); // { sigmaDown: 0.5, sigmaUp: 0.866 }
- */
-export function ancestralStep(
-  sigmaFrom: number,
-  sigmaTo: number,
-  eta: number,
-): { sigmaDown: number; sigmaUp: number } {
-  if (!eta) return { sigmaDown: sigmaTo, sigmaUp: 0 };
-  const sigmaUp = Math.min(
-    sigmaTo,
-    eta * Math.sqrt((sigmaTo ** 2 * (sigmaFrom ** 2 - sigmaTo ** 2)) / sigmaFrom ** 2),
-  );
-  return { sigmaDown: Math.sqrt(sigmaTo ** 2 - sigmaUp ** 2), sigmaUp };
 }
 
 /**
@@ -40,30 +23,25 @@ export function ancestralStep(
  * @example
  * const sampler = createEulerAncestralSampler({ eta: 0.5 });
  */
-export function createEulerAncestralSampler(options: EulerAncestralOptions = {}): Sampler {
+export function createEulerAncestralSampler(options: AncestralOptions = {}): Sampler {
   const { eta = 1, sNoise = 1 } = options;
-  const needsNoise = (state: SamplerState): boolean => state.levels[state.index + 1]! > 0;
-  return {
-    name: 'euler_ancestral',
-    domain: 'sigma',
-    prediction: 'denoised',
-    stochastic: true,
-    needsNoise,
+  const name = 'euler_ancestral';
+  return kDiffusionSampler({
+    name,
+    noise: stepNoiseUnlessFinal,
     step(state: SamplerState, input: StepInput): SamplerState {
-      const next = { levels: state.levels, index: state.index + 1, denoised: input.model };
+      const model = requireModel(name, state, input);
       // ComfyUI returns the denoised image on the final step instead of an Euler step to sigma 0.
-      if (!needsNoise(state)) return { ...next, x: input.model };
-      if (input.noise === null) {
-        throw new EngineError('noise_missing', `euler_ancestral step ${state.index} needs noise`);
-      }
+      if (stepNoiseUnlessFinal(state) === null) return finishStep(state, { x: model, denoised: model });
+      const noise = requireNoise(name, state, input);
       const sigma = state.levels[state.index]!;
-      const { sigmaDown, sigmaUp } = ancestralStep(sigma, state.levels[state.index + 1]!, eta);
+      const { sigmaDown, sigmaUp } = ancestralStepF32(sigma, state.levels[state.index + 1]!, eta);
       const dt = sigmaDown - sigma;
       const up = sNoise * sigmaUp;
-      const x = map3(state.x, input.model, input.noise, (x, d0, n) => x + ((x - d0) / sigma) * dt + n * up);
-      return { ...next, x };
+      const x = map3(state.x, model, noise, (x, d0, n) => x + ((x - d0) / sigma) * dt + n * up);
+      return finishStep(state, { x, denoised: model });
     },
-  };
+  });
 }
 
 /**

@@ -5,24 +5,18 @@
  * same sampler (`comfy/samplers.py` `sampler_object("ddim")` returns `ksampler("euler")`).
  */
 import type { Sampler, SamplerState, StepInput } from './sampler';
+import { finishStep } from './sampler';
+import { kDiffusionSampler, requireModel } from './sampler-kit';
 import { map2 } from './tensor-math';
 
-function eulerStep(state: SamplerState, input: StepInput): SamplerState {
-  const sigma = state.levels[state.index]!;
-  const dt = state.levels[state.index + 1]! - sigma;
-  // k-diffusion `to_d`: d = (x - denoised) / sigma; then x + d * dt.
-  const x = map2(state.x, input.model, (x, d0) => x + ((x - d0) / sigma) * dt);
-  return { levels: state.levels, index: state.index + 1, x, denoised: input.model };
-}
-
-function createEulerSampler(name: 'euler' | 'ddim'): Sampler {
-  return {
-    name,
-    domain: 'sigma',
-    prediction: 'denoised',
-    stochastic: false,
-    needsNoise: () => false,
-    step: eulerStep,
+function eulerStepFor(name: string) {
+  return (state: SamplerState, input: StepInput): SamplerState => {
+    const model = requireModel(name, state, input);
+    const sigma = state.levels[state.index]!;
+    const dt = state.levels[state.index + 1]! - sigma;
+    // k-diffusion `to_d`: d = (x - denoised) / sigma; then x + d * dt.
+    const x = map2(state.x, model, (x, d0) => x + ((x - d0) / sigma) * dt);
+    return finishStep(state, { x, denoised: model });
   };
 }
 
@@ -31,7 +25,7 @@ function createEulerSampler(name: 'euler' | 'ddim'): Sampler {
  * @example
  * const x = await sample({ sampler: eulerSampler, levels: sigmas, x: x0, denoise });
  */
-export const eulerSampler: Sampler = createEulerSampler('euler');
+export const eulerSampler: Sampler = kDiffusionSampler({ name: 'euler', step: eulerStepFor('euler') });
 
 /**
  * `ddim` as ComfyUI names it: Euler in sigma space (equivalent to DDIM with eta 0 on x / sqrt(abar)).
@@ -39,4 +33,4 @@ export const eulerSampler: Sampler = createEulerSampler('euler');
  * @example
  * const x = await sample({ sampler: ddimSampler, levels: sigmas, x: x0, denoise });
  */
-export const ddimSampler: Sampler = createEulerSampler('ddim');
+export const ddimSampler: Sampler = kDiffusionSampler({ name: 'ddim', step: eulerStepFor('ddim') });

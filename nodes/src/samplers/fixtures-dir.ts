@@ -6,9 +6,9 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fixturesDir, openVectors } from '@momaflow/engine/testing';
+import { fixturePath, fixturesDir, openVectors } from '@momaflow/engine/testing';
 
-export { fixturesDir, openVectors };
+export { fixturePath, fixturesDir, openVectors };
 
 /** `vectors.json` as an untyped record; narrow each field with `jsonNumbers`. */
 export async function readVectorsJson(): Promise<Record<string, unknown>> {

@@ -5,24 +5,36 @@
  * `DiscreteSchedule`. Returned as float32, as ComfyUI returns `torch.FloatTensor`.
  */
 import { EngineError } from '@momaflow/engine';
+import { betaSigmas } from './beta-schedule';
 import type { DiscreteSchedule } from './discrete-schedule';
 import { sigmaToTimestep, tToSigma } from './discrete-schedule';
+import {
+  exponentialSigmas,
+  karrasSigmas,
+  klOptimalSigmas,
+  linearQuadraticSigmas,
+  type SigmaRange,
+} from './range-schedules';
+import { linspaceF32 } from './torch-linspace';
 
-/** Scheduler names, spelled as ComfyUI's `SCHEDULER_NAMES` (the subset momaflow implements). */
-export const SCHEDULER_NAMES = ['normal', 'karras', 'simple', 'ddim_uniform'] as const;
+/**
+ * Scheduler names, spelled and ordered as ComfyUI's `SCHEDULER_NAMES` (KSampler's `scheduler` list).
+ */
+export const SCHEDULER_NAMES = [
+  'simple',
+  'sgm_uniform',
+  'karras',
+  'exponential',
+  'ddim_uniform',
+  'beta',
+  'normal',
+  'linear_quadratic',
+  'kl_optimal',
+] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 /** Computes the sigmas for `steps` sampler steps from a model's discrete schedule. */
 export type Scheduler = (schedule: DiscreteSchedule, steps: number) => Float32Array;
-
-/** Options of `karrasSigmas` (k-diffusion `get_sigmas_karras`). */
-export interface KarrasOptions {
-  readonly steps: number;
-  readonly sigmaMin: number;
-  readonly sigmaMax: number;
-  /** Karras et al. 2022 (arXiv 2206.00364) eq. 5; 7 is their recommended value. */
-  readonly rho?: number;
-}
 
 function assertSteps(steps: number): void {
   if (!Number.isInteger(steps) || steps < 1) {
@@ -30,15 +42,9 @@ function assertSteps(steps: number): void {
   }
 }
 
-/** torch.linspace(start, end, n): n evenly spaced values, both ends included. */
-function linspace(start: number, end: number, n: number): number[] {
-  if (n === 1) return [start];
-  return Array.from({ length: n }, (_, i) => start + ((end - start) * i) / (n - 1));
-}
-
 /**
- * ComfyUI `normal_scheduler`: timesteps evenly spaced from t(sigmaMax) down to t(sigmaMin), each mapped
- * to sigma by log-linear interpolation, then a trailing 0.
+ * ComfyUI `normal_scheduler`: timesteps evenly spaced (float32 `torch.linspace`) from t(sigmaMax) down
+ * to t(sigmaMin), each mapped to sigma by log-linear interpolation, then a trailing 0.
  * @example
  * normalSigmas(SD1_SCHEDULE, 6); // [14.61, 7.04, 3.78, 2.06, 1.04, 0.029, 0]
  */
@@ -48,24 +54,23 @@ export function normalSigmas(schedule: DiscreteSchedule, steps: number): Float32
   const end = sigmaToTimestep(schedule, schedule.sigmaMin);
   // Schedules whose last sigma is already ~0 (zero-terminal-SNR models) spend that point as a step.
   const endsAtZero = Math.abs(tToSigma(schedule, end)) <= 1e-5;
-  const ts = linspace(start, end, endsAtZero ? steps + 1 : steps);
+  const ts = linspaceF32(start, end, endsAtZero ? steps + 1 : steps);
   const sigmas = ts.map((t) => tToSigma(schedule, t));
   return Float32Array.from(endsAtZero ? sigmas : [...sigmas, 0]);
 }
 
 /**
- * k-diffusion `get_sigmas_karras`: sigmas evenly spaced in sigma^(1/rho) between sigmaMax and sigmaMin,
- * then a trailing 0.
+ * ComfyUI `sgm_uniform` (`normal_scheduler(sgm=True)`): steps + 1 evenly spaced timesteps from
+ * t(sigmaMax) to t(sigmaMin) without the last, each mapped to sigma, then a trailing 0.
  * @example
- * karrasSigmas({ steps: 6, sigmaMin: 0.0292, sigmaMax: 14.6146 }); // [14.61, 6.08, 2.23, 0.69, 0.17, 0.029, 0]
+ * sgmUniformSigmas(SD1_SCHEDULE, 4); // sigmas at t = 999, 749.25, 499.5, 249.75, then 0
  */
-export function karrasSigmas(options: KarrasOptions): Float32Array {
-  const { steps, sigmaMin, sigmaMax, rho = 7 } = options;
+export function sgmUniformSigmas(schedule: DiscreteSchedule, steps: number): Float32Array {
   assertSteps(steps);
-  const minInvRho = sigmaMin ** (1 / rho);
-  const maxInvRho = sigmaMax ** (1 / rho);
-  const sigmas = linspace(0, 1, steps).map((ramp) => (maxInvRho + ramp * (minInvRho - maxInvRho)) ** rho);
-  return Float32Array.from([...sigmas, 0]);
+  const start = sigmaToTimestep(schedule, schedule.sigmaMax);
+  const end = sigmaToTimestep(schedule, schedule.sigmaMin);
+  const ts = linspaceF32(start, end, steps + 1).slice(0, -1);
+  return Float32Array.from([...ts.map((t) => tToSigma(schedule, t)), 0]);
 }
 
 /**
@@ -104,13 +109,25 @@ export function ddimUniformSigmas(schedule: DiscreteSchedule, steps: number): Fl
   return Float32Array.from([...head, ...picked].reverse());
 }
 
-/** Every scheduler by ComfyUI name; sigmaMin / sigmaMax for `karras` come from the model's schedule. */
+function rangeOf(schedule: DiscreteSchedule, steps: number): SigmaRange {
+  assertSteps(steps);
+  return { steps, sigmaMin: schedule.sigmaMin, sigmaMax: schedule.sigmaMax };
+}
+
+/** Every scheduler by ComfyUI name; the range schedules read sigmaMin / sigmaMax from the model's schedule. */
 export const SCHEDULERS = {
-  normal: normalSigmas,
-  karras: (schedule, steps) =>
-    karrasSigmas({ steps, sigmaMin: schedule.sigmaMin, sigmaMax: schedule.sigmaMax }),
   simple: simpleSigmas,
+  sgm_uniform: sgmUniformSigmas,
+  karras: (schedule, steps) => karrasSigmas(rangeOf(schedule, steps)),
+  exponential: (schedule, steps) => exponentialSigmas(rangeOf(schedule, steps)),
   ddim_uniform: ddimUniformSigmas,
+  beta: (schedule, steps) => {
+    assertSteps(steps);
+    return betaSigmas(schedule, { steps });
+  },
+  normal: normalSigmas,
+  linear_quadratic: (schedule, steps) => linearQuadraticSigmas(rangeOf(schedule, steps)),
+  kl_optimal: (schedule, steps) => klOptimalSigmas(rangeOf(schedule, steps)),
 } as const satisfies Record<SchedulerName, Scheduler>;
 
 /** Options of `calculateSigmas`. */

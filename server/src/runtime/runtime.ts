@@ -8,13 +8,15 @@ import path from 'node:path';
 import {
   createExecutor,
   createNodeEnv,
+  createPackSandbox,
   type Directories,
+  describePackReport,
   type Executor,
   type Logger,
   loadNodePacks,
   type NodeEnv,
   type NodeRegistry,
-  type PackLoadReport,
+  type PackReport,
 } from '@momaflow/engine';
 import { createBuiltinRegistry } from '@momaflow/nodes';
 
@@ -26,14 +28,16 @@ export interface RuntimeOptions {
   readonly registry?: NodeRegistry;
   /** Custom node packs (ComfyUI's `custom_nodes`): default `<root>/custom_nodes`. */
   readonly nodePacksDir?: string;
+  /** Load no custom node packs (`momaflow serve --disable-custom-nodes`). */
+  readonly disableCustomNodes?: boolean;
 }
 
 export interface Runtime {
   readonly registry: NodeRegistry;
   readonly env: NodeEnv;
   readonly executor: Executor;
-  /** Which custom node packs loaded, and which failed with what. */
-  readonly packs: PackLoadReport;
+  /** What loading did with each custom node pack (loaded, disabled, incompatible, failed and why). */
+  readonly packs: readonly PackReport[];
   dispose(): Promise<void>;
 }
 
@@ -51,12 +55,26 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const env = createNodeEnv({ dirs, log: options.log });
   const registry = options.registry ?? createBuiltinRegistry();
-  const packs = await loadNodePacks(
-    registry,
-    path.resolve(options.nodePacksDir ?? path.join(options.root, 'custom_nodes')),
-  );
-  for (const failure of packs.failed) options.log.warn('node pack not loaded', { ...failure });
-  for (const pack of packs.loaded) options.log.info('node pack loaded', { ...pack });
+  const loaded = options.disableCustomNodes
+    ? { packs: [], dispose: async () => {} }
+    : await loadNodePacks(registry, {
+        dir: path.resolve(options.nodePacksDir ?? path.join(options.root, 'custom_nodes')),
+        sandbox: createPackSandbox({ dirs, log: options.log }),
+      });
+  for (const pack of loaded.packs) {
+    if (pack.status === 'loaded' || pack.status === 'disabled')
+      options.log.info(`node pack ${describePackReport(pack)}`);
+    else options.log.warn(`node pack ${describePackReport(pack)}`, { folder: pack.folder });
+  }
   const executor = createExecutor({ env, log: options.log });
-  return { registry, env, executor, packs, dispose: () => env.dispose() };
+  return {
+    registry,
+    env,
+    executor,
+    packs: loaded.packs,
+    dispose: async () => {
+      await loaded.dispose();
+      await env.dispose();
+    },
+  };
 }

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBuiltinRegistry, makeTinySd15 } from '@momaflow/nodes';
 import { startServer } from '@momaflow/server';
+import { main } from '../../../server/src/cli/main';
+import { memoryIo } from '../../../server/src/cli/memory-io';
 import { createBrowserTestPack } from './browser-test-pack';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -71,7 +73,11 @@ export async function buildEditor(): Promise<void> {
  * await page.goto(server.editorUrl);
  */
 export async function startEditorServer(
-  options: { readonly authToken?: string } = {},
+  options: {
+    readonly authToken?: string;
+    /** Node pack folders installed into the data folder first, as `momaflow nodes add` does. */
+    readonly packs?: readonly string[];
+  } = {},
 ): Promise<EditorServer> {
   await buildEditor();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-browser-'));
@@ -86,6 +92,11 @@ export async function startEditorServer(
     path.join(examplesDir, 'progress-preview.json'),
   );
 
+  for (const pack of options.packs ?? []) {
+    const { io, err } = memoryIo();
+    if ((await main(['nodes', 'add', pack, '--data', dataDir], io)) !== 0)
+      throw new Error(`nodes add ${pack}: ${err()}`);
+  }
   const registry = createBuiltinRegistry();
   registry.register(await createBrowserTestPack(EXAMPLE_IMAGE), { pack: 'browser-test' });
   const server = await startServer({

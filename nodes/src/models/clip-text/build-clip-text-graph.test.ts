@@ -61,17 +61,19 @@ describe(buildClipTextGraph.name, () => {
     );
   });
 
-  it('outputs as penultimate state the last state of the model without its last layer (CLIP skip 2)', async () => {
+  it('outputs at layer -k the last state of the model without its last k - 1 layers (CLIP skip k)', async () => {
     const { config, weights } = loaded.get('tiny-sd')!;
-    const penultimate = await withSession(buildClipTextGraph(weights, config), (s) =>
-      encodeText(s, rows, { layer: 'penultimate' }),
-    );
-    const truncated = await withSession(
-      buildClipTextGraph(weights, { ...config, layers: config.layers - 1 }),
-      (s) => encodeText(s, rows),
-    );
-    const { maxDiff, bound } = parityError(penultimate, truncated);
-    expect(maxDiff).toBeLessThanOrEqual(bound);
+    for (let k = 2; k <= config.layers; k++) {
+      const skipped = await withSession(buildClipTextGraph(weights, config), (s) =>
+        encodeText(s, rows, { layer: -k }),
+      );
+      const truncated = await withSession(
+        buildClipTextGraph(weights, { ...config, layers: config.layers - (k - 1) }),
+        (s) => encodeText(s, rows),
+      );
+      const { maxDiff, bound } = parityError(skipped, truncated);
+      expect(maxDiff, `layer -${k}`).toBeLessThanOrEqual(bound);
+    }
   });
 
   it('is causal: a prefix of the tokens encodes to the prefix of the states', async () => {

@@ -1,9 +1,9 @@
 /**
  * @module
  * The HF `CLIPTextModel` forward as one ONNX graph: token + position embeddings, causal encoder
- * layers, final LayerNorm. Besides `last_hidden_state` it outputs the penultimate layer's hidden
- * state through the same final LayerNorm, which is what "CLIP skip 2" means in ComfyUI
- * (`CLIPSetLastLayer -2`), A1111 and diffusers (`clip_skip=1`).
+ * layers, final LayerNorm. Besides `last_hidden_state` it outputs every earlier layer's hidden state
+ * through the same final LayerNorm, as ComfyUI's `CLIPSetLastLayer` picks them (-2 is "CLIP skip 2"
+ * in ComfyUI, A1111 and diffusers' `clip_skip=1`).
  */
 import type { OnnxModel, Value } from '@momaflow/engine';
 import { attrFloat, OnnxBuilder, Tensor } from '@momaflow/engine';
@@ -19,7 +19,8 @@ import type { ClipTextConfig } from './clip-text-config';
 export const CLIP_TEXT_IO = {
   input: 'input_ids',
   last: 'last_hidden_state',
-  penultimate: 'penultimate_hidden_state',
+  /** The state after layer L - k + 1 of L (k = 1: the last), through the final LayerNorm. */
+  fromEnd: (k: number): string => (k === 1 ? 'last_hidden_state' : `hidden_state_from_end_${k}`),
 } as const;
 
 /** Options of `buildClipTextGraph`. */
@@ -40,7 +41,8 @@ function causalMaskTensor(positions: number): Tensor<'float32'> {
 
 /**
  * Build the text encoder graph: `input_ids` int32 [batch, tokens] (tokens <= maxPositions, 77 for
- * SD) -> `last_hidden_state` and `penultimate_hidden_state`, float32 [batch, tokens, hidden].
+ * SD) -> `last_hidden_state` and `hidden_state_from_end_<k>` (k = 2 .. layers), float32
+ * [batch, tokens, hidden].
  * Initializers carry the HF keys (`text_model.encoder.layers.0.self_attn.q_proj.weight`).
  * @throws EngineError `weight_missing` / `weight_shape_mismatch` naming the key and both shapes.
  * @example
@@ -55,7 +57,7 @@ export function buildClipTextGraph(
   const c = config;
   const b = OnnxBuilder.create({ name: 'clip_text' });
   const ids = b.input(CLIP_TEXT_IO.input, 'int32', ['batch', 'tokens']);
-  const [last, penultimate] = inScope(b, new WeightScope(weights), ['text_model'], (w) => {
+  const states = inScope(b, new WeightScope(weights), ['text_model'], (w) => {
     const tokens = b.op('Slice', [
       b.op('Shape', [ids], {}, { dtype: 'int64' }),
       b.constInt64([1]),
@@ -89,24 +91,26 @@ export function buildClipTextGraph(
       b.constInt64([2, 3]),
     ]);
     let h = hidden;
-    let beforeLast = hidden;
+    const afterLayer: Value<'float32'>[] = [];
     for (let i = 0; i < c.layers; i++) {
-      beforeLast = h;
       const layer = { config: c, causalMask, kernel: o.attention ?? 'fused' };
       h = inScope(b, w, ['encoder', 'layers', i], (lw) => clipEncoderLayer(b, lw, h, layer));
+      afterLayer.push(h);
     }
-    // Both outputs share the final LayerNorm's initializers (one key, two nodes).
-    return b.scope('final_layer_norm', (): [Value<'float32'>, Value<'float32'>] => {
+    // Every output shares the final LayerNorm's initializers (one key, one node per layer).
+    return b.scope('final_layer_norm', (): Value<'float32'>[] => {
       const nw = normWeights(w, 'final_layer_norm', c.hiddenSize);
       const scale = b.initializer('weight', nw.weight!);
       const bias = b.initializer('bias', nw.bias!);
       const norm = (x: Value<'float32'>) =>
         b.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: attrFloat(c.layerNormEps) });
-      return [norm(h), norm(beforeLast)];
+      return afterLayer.map(norm);
     });
   });
   const outShape = ['batch', 'tokens', c.hiddenSize];
-  b.output(last, CLIP_TEXT_IO.last, outShape);
-  b.output(penultimate, CLIP_TEXT_IO.penultimate, outShape);
+  // states[i] is after layer i; from the end, k = layers - i.
+  states.forEach((state, i) => {
+    b.output(state, CLIP_TEXT_IO.fromEnd(c.layers - i), outShape);
+  });
   return b.build();
 }

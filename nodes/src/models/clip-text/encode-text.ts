@@ -7,19 +7,18 @@ import type { SessionLease } from '@momaflow/engine';
 import { EngineError, fromOrtTensor, Tensor, toOrtTensor } from '@momaflow/engine';
 import { CLIP_TEXT_IO } from './build-clip-text-graph';
 
-/** Which hidden state to return: the last layer's, or the one before it ("CLIP skip 2"); both after the final LayerNorm. */
-export type ClipTextLayer = 'last' | 'penultimate';
+/**
+ * Which hidden state to return, as ComfyUI's `stop_at_clip_layer`: -1 the last layer's, -2 the one
+ * before ("CLIP skip 2"), ...; always after the final LayerNorm. Must not reach past the model's depth
+ * (CLIPSetLastLayer clamps to -1 there, as ComfyUI).
+ */
+export type ClipTextLayer = number;
 
 /** Options of `encodeText`. */
 export interface EncodeTextOptions {
-  /** Default `'last'`. */
+  /** Default -1 (the last layer). */
   readonly layer?: ClipTextLayer;
 }
-
-const OUTPUT_OF = {
-  last: CLIP_TEXT_IO.last,
-  penultimate: CLIP_TEXT_IO.penultimate,
-} as const satisfies Record<ClipTextLayer, string>;
 
 /**
  * Encode rows of token ids into hidden states [rows, tokens, hidden] (for SD1.x: [B, 77, 768], the
@@ -43,7 +42,11 @@ export async function encodeText(
   }
   const batch = new Int32Array(ids.length * width);
   for (const [i, row] of ids.entries()) batch.set(row, i * width);
-  const name = OUTPUT_OF[o.layer ?? 'last'];
+  const layer = o.layer ?? -1;
+  if (!Number.isInteger(layer) || layer > -1) {
+    throw new EngineError('invalid_input', `'layer' must be a negative integer (-1 = last), got ${layer}`);
+  }
+  const name = CLIP_TEXT_IO.fromEnd(-layer);
   const out = await session.run(
     { [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
     [name],

@@ -6,7 +6,8 @@
  */
 export type { ClipTextGraphOptions } from './build-clip-text-graph';
 export { buildClipTextGraph, CLIP_TEXT_IO } from './build-clip-text-graph';
-export type { ClipAttentionKernel } from './clip-encoder-layer';
+export type { ClipAttentionKernel, ClipEncoderLayerOptions, ClipLayerShape } from './clip-encoder-layer';
+export { clipEncoderLayer } from './clip-encoder-layer';
 export type { ClipHiddenAct, ClipTextConfig, ClipTextConfigJson } from './clip-text-config';
 export {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,

@@ -6,12 +6,12 @@
  */
 export type { AttentionKernel, UnetBuildContext } from './build-context';
 export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
-export { listHookPoints } from './hook-points';
+export { featureExtent, listHookPoints } from './hook-points';
 export type { LdmUnetParams } from './ldm-unet-config';
 export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
 export { convertLdmUnetKeys, LDM_UNET_PREFIX, ldmToDiffusersUnetKey } from './ldm-unet-keys';
-export { loadUnet } from './load-unet';
+export { loadUnet, loadUnetFromLayout } from './load-unet';
 export { unetMidBlock2dCrossAttn } from './mid-block';
 export type {
   AttendOptions,
@@ -19,8 +19,15 @@ export type {
   AttentionPatchContext,
   AttentionPatchResult,
   AttentionProjection,
+  BatchRow,
   ModelPatch,
+  PatchInputLifetime,
+  PatchInputOptions,
+  PatchOutputs,
+  PatchPass,
+  PatchRunInfo,
   PatchStepInfo,
+  ReferencePassRequest,
 } from './model-patch';
 export { pointKey } from './model-patch';
 export type { PatchInputSpec, PatchOutputSpec } from './patch-io';
@@ -39,7 +46,14 @@ export type { DownBlockPlan, MidBlockPlan, SkipPlan, UnetLayout, UpBlockPlan } f
 export { unetLayout } from './unet-layout';
 export type { UnetModel } from './unet-model';
 export { createUnetModel, withPatch } from './unet-model';
-export type { PatchOutputs, UnetRunInput, UnetRunResult, UnetSessionOptions, UnetStep } from './unet-session';
+export type {
+  UnetRun,
+  UnetRunInput,
+  UnetRunOptions,
+  UnetRunResult,
+  UnetSessionOptions,
+  UnetStep,
+} from './unet-session';
 export { UnetSession } from './unet-session';
 export type { UnetStemInputs, UnetStemOptions } from './unet-stem';
 export {

@@ -5,6 +5,7 @@
  * SD1.5's). Reads configs and headers only; tensors are read when a graph is compiled.
  */
 import {
+  type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
   findDiffusersComponent,
   readConfigJson,
@@ -24,7 +25,15 @@ import { diffusersUnetWeights, ldmUnetWeights, type UnetWeightSource } from './u
  * const fromFolder = await loadUnet('models/diffusers/tiny-sd');
  */
 export async function loadUnet(path: string): Promise<UnetModel> {
-  const layout = await resolveCheckpointLayout(path);
+  return loadUnetFromLayout(await resolveCheckpointLayout(path));
+}
+
+/**
+ * Load from an already resolved layout (CheckpointLoader gives a single file another yaml).
+ * @example
+ * const model = await loadUnetFromLayout({ ...layout, yaml: await readLdmYaml('models/configs/v1-inference.yaml') });
+ */
+export async function loadUnetFromLayout(layout: CheckpointLayout): Promise<UnetModel> {
   let config: UnetConfig;
   let weights: UnetWeightSource;
   switch (layout.kind) {

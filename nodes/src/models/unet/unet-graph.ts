@@ -10,7 +10,7 @@ import { convWeights, inScope, normWeights, type WeightMap, WeightScope } from '
 import type { AttentionKernel } from './build-context';
 import { unetMidBlock2dCrossAttn } from './mid-block';
 import type { ModelPatch } from './model-patch';
-import type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+import type { PatchInputSpec, PatchIo, PatchOutputSpec } from './patch-io';
 import type { UnetLayout } from './unet-layout';
 import {
   UNET_STEM_INPUT_NAMES,
@@ -66,6 +66,34 @@ export interface UnetGraphInput {
   readonly options?: UnetGraphOptions;
   /** Serialization options (external data for the full-size model). */
   readonly build?: OnnxBuildOptions;
+}
+
+/** Throw when a patch declared inputs it has no method to feed, or reference outputs without a pass. */
+function checkPatchFeeds(patch: ModelPatch, io: PatchIo): void {
+  const declares = (per: 'run' | 'step') => io.inputs.some((i) => i.patchId === patch.id && i.per === per);
+  const missing =
+    declares('run') && patch.runInputs === undefined
+      ? 'runInputs'
+      : declares('step') && patch.stepInputs === undefined
+        ? 'stepInputs'
+        : undefined;
+  if (missing !== undefined) {
+    throw new EngineError(
+      'patch_inputs_unfed',
+      `patch '${patch.id}' declares graph inputs but has no ${missing}() to feed them`,
+      { patchId: patch.id },
+    );
+  }
+  if (
+    patch.referencePass === undefined &&
+    io.outputs.some((o) => o.patchId === patch.id && o.pass === 'reference')
+  ) {
+    throw new EngineError(
+      'patch_reference_missing',
+      `patch '${patch.id}' adds reference outputs but asks for no reference pass`,
+      { patchId: patch.id },
+    );
+  }
 }
 
 /**
@@ -138,15 +166,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
   h = conv2d(b, convOut, h, { padding: 1, name: 'conv_out' });
   b.output(h, UNET_IO_NAMES.noisePred, ['batch', config.outChannels, 'height', 'width']);
 
-  for (const patch of patches) {
-    if (patch.stepInputs === undefined && io.inputs.some((i) => i.patchId === patch.id)) {
-      throw new EngineError(
-        'patch_step_inputs_missing',
-        `patch '${patch.id}' declares graph inputs but has no stepInputs() to feed them`,
-        { patchId: patch.id },
-      );
-    }
-  }
+  for (const patch of patches) checkPatchFeeds(patch, io);
   return {
     model: b.build(input.build),
     io: {

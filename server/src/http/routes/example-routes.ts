@@ -1,11 +1,12 @@
 /**
  * @module
- * `GET /workflows/examples` lists the example workflows shipped with momaflow (name, title,
- * description); `GET /workflows/examples/:name` returns one.
+ * `GET /workflows/examples` lists the example workflows shipped with momaflow and with the loaded node
+ * packs (name, title, description); `GET /workflows/examples/:name` returns one. A pack's example is
+ * named `<pack id>.<name>` (characters outside [A-Za-z0-9_-] in the id become `_`).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorMessage } from '@momaflow/engine';
+import { errorMessage, type PackExample, type PackReport } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
@@ -25,12 +26,24 @@ const zExampleHeader = z.object({
   extra: z.object({ description: z.string().optional() }).loose().optional(),
 });
 
+function packExamples(packs: readonly PackReport[]): Map<string, PackExample> {
+  const examples = new Map<string, PackExample>();
+  for (const pack of packs) {
+    if (pack.status !== 'loaded') continue;
+    for (const example of pack.examples) {
+      examples.set(`${pack.id.replace(/[^A-Za-z0-9_-]/g, '_')}.${example.name}`, example);
+    }
+  }
+  return examples;
+}
+
 /**
  * @example
- * api.route('/', createExampleRoutes({ examplesDir, log }));
+ * api.route('/', createExampleRoutes({ examplesDir, log, packs }));
  */
-export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log'>): Hono<AppEnv> {
+export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log' | 'packs'>): Hono<AppEnv> {
   const { examplesDir, log } = deps;
+  const fromPacks = packExamples(deps.packs);
   return new Hono<AppEnv>()
     .get('/workflows/examples', async (c) => {
       const names = await readdir(examplesDir).catch(() => [] as string[]);
@@ -49,10 +62,20 @@ export function createExampleRoutes(deps: Pick<AppDeps, 'examplesDir' | 'log'>):
           log.warn('skipping an unreadable example workflow', { file, message: errorMessage(err) });
         }
       }
+      for (const [name, example] of fromPacks) {
+        const header = zExampleHeader.safeParse(example.workflow);
+        examples.push({
+          name,
+          title: header.data?.name ?? name,
+          description: header.data?.extra?.description ?? '',
+        });
+      }
       return c.json(examples);
     })
     .get('/workflows/examples/:name', params(zExampleParams), async (c) => {
       const { name } = c.req.valid('param');
+      const packExample = fromPacks.get(name.endsWith('.json') ? name.slice(0, -'.json'.length) : name);
+      if (packExample) return c.json(packExample.workflow);
       const file = await resolveExistingFile(examplesDir, '', fileName(name)).catch((err: unknown) => {
         throw err instanceof ApiError && err.type === 'not_found'
           ? new ApiError('not_found', `no example workflow '${name}'`)

@@ -21,6 +21,6 @@ export function createObjectInfoRoutes(deps: Pick<AppDeps, 'registry' | 'env'>):
       const { type } = c.req.valid('param');
       const entry = registry.entry(type);
       if (!entry) throw new ApiError('not_found', `unknown node type '${type}'`);
-      return c.json({ [type]: await nodeSchema(entry.definition, entry.pack, env) });
+      return c.json({ [type]: await nodeSchema(entry.definition, entry, env) });
     });
 }

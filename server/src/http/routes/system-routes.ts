@@ -7,6 +7,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { PackReport } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { queueRemaining } from '../../queue';
@@ -43,12 +44,17 @@ async function listFiles(root: string): Promise<string[]> {
   return files;
 }
 
+/** A pack's load report without its example workflows' bodies (listed under /workflows/examples). */
+function packSummary(report: PackReport) {
+  return report.status === 'loaded' ? { ...report, examples: report.examples.map((e) => e.name) } : report;
+}
+
 /**
  * @example
  * api.route('/', createSystemRoutes({ dirs, queue, hub, version, startedAt }));
  */
 export function createSystemRoutes(
-  deps: Pick<AppDeps, 'dirs' | 'queue' | 'hub' | 'version' | 'startedAt'>,
+  deps: Pick<AppDeps, 'dirs' | 'queue' | 'hub' | 'version' | 'startedAt' | 'packs'>,
 ): Hono<AppEnv> {
   const { dirs } = deps;
   return new Hono<AppEnv>()
@@ -66,6 +72,7 @@ export function createSystemRoutes(
         devices: [{ name: 'cpu', type: 'cpu', index: 0, vram_total: 0, vram_free: 0 }],
         queue: { remaining: queueRemaining(deps.queue.state()) },
         websocket: deps.hub.stats(),
+        node_packs: deps.packs.map(packSummary),
       }),
     )
     .get('/models', async (c) => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseWorkflow } from '@momaflow/engine';
+import { packOfRegistered, parseWorkflow, recordProvenance } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
@@ -40,7 +40,7 @@ export const zWorkflowBody = z
  * @example
  * api.route('/', createUserdataRoutes({ workflowsDir }));
  */
-export function createUserdataRoutes(deps: Pick<AppDeps, 'workflowsDir'>): Hono<AppEnv> {
+export function createUserdataRoutes(deps: Pick<AppDeps, 'workflowsDir' | 'registry'>): Hono<AppEnv> {
   const folder = () => ensureFolder(deps.workflowsDir, '');
   const missing = (name: string) => new ApiError('not_found', `no saved workflow '${name}'`);
   return new Hono<AppEnv>()
@@ -90,7 +90,10 @@ export function createUserdataRoutes(deps: Pick<AppDeps, 'workflowsDir'>): Hono<
         if (existed && !overwrite)
           throw new ApiError('conflict', `a saved workflow '${name}' already exists`);
         const temp = path.join(dir, `.save-${randomUUID()}`);
-        await writeFile(temp, `${JSON.stringify(body, null, 2)}\n`, { flag: 'wx' });
+        // Each node records the pack (id, version) its type comes from, so opening the workflow where
+        // that pack is missing names what to install.
+        const saved = recordProvenance(body, packOfRegistered(deps.registry));
+        await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, { flag: 'wx' });
         await rename(temp, file);
         return c.json({ name }, existed ? 200 : 201);
       },

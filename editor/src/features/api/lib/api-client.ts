@@ -12,6 +12,7 @@ import {
   type Example,
   type HistoryEntry,
   type LibraryEntry,
+  type PackSummary,
   type QueueResponse,
   type Uploaded,
   type ValidationIssue,
@@ -22,6 +23,7 @@ import {
   zLibraryEntry,
   zQueue,
   zQueuedPrompt,
+  zSystemStats,
   zUploaded,
 } from './api-schemas';
 import type { ServerAddress } from './server-address';
@@ -68,6 +70,8 @@ export interface ApiClient {
   libraryWorkflow(name: string): Promise<unknown>;
   saveToLibrary(name: string, workflow: Workflow): Promise<void>;
   uploadImage(file: Blob, filename: string): Promise<Uploaded>;
+  /** What loading did with each custom node pack (from `/system_stats`). */
+  nodePacks(): Promise<PackSummary[]>;
   /** URL of a file (`preview` asks the server for a resized webp). */
   viewUrl(ref: FileRef, preview?: { side: number }): string;
 }
@@ -152,6 +156,7 @@ export function createApiClient(
       if (!res.ok && res.status !== 409) throw new ApiRequestError(res.status, await errorMessage(res));
     },
     examples: () => request('/workflows/examples', zExample.array()),
+    nodePacks: async () => (await request('/system_stats', zSystemStats)).node_packs,
     example: (name) => json(`/workflows/examples/${encodeURIComponent(name)}`),
     library: () => request('/userdata/workflows', zLibraryEntry.array()),
     libraryWorkflow: (name) => json(`/userdata/workflows/${encodeURIComponent(name)}`),

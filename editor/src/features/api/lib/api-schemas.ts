@@ -62,3 +62,16 @@ export type LibraryEntry = z.infer<typeof zLibraryEntry>;
 
 export const zUploaded = z.object({ name: z.string(), subfolder: z.string(), type: z.string() });
 export type Uploaded = z.infer<typeof zUploaded>;
+
+/** One node pack's load report, as `/api/system_stats` lists it under `node_packs`. */
+export const zPackSummary = z.looseObject({
+  id: z.string(),
+  version: z.string().nullable(),
+  status: z.enum(['loaded', 'disabled', 'incompatible', 'failed']),
+  sandboxed: z.boolean().optional(),
+  nodes: z.array(z.string()).optional(),
+  renamed: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type PackSummary = z.infer<typeof zPackSummary>;
+export const zSystemStats = z.looseObject({ node_packs: z.array(zPackSummary).default([]) });

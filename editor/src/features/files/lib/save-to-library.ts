@@ -3,6 +3,7 @@
  * Saving the active tab to the server's workflow library under a name, then marking it saved.
  */
 import type { EditorServices } from '../../../app/editor-context';
+import { withProvenance } from '../../schema/lib/pack-of-templates';
 import { activeTab } from '../../tabs/store/tabs-store';
 import { docToWorkflow } from '../../workflow/lib/doc-to-workflow';
 
@@ -36,7 +37,7 @@ export async function saveToLibrary(
   }
   const tab = activeTab(tabs.getState());
   try {
-    await api.saveToLibrary(name, docToWorkflow(tab.doc));
+    await api.saveToLibrary(name, withProvenance(docToWorkflow(tab.doc), ui.getState().templates));
     tabs.getState().tabSaved({ id: tab.id, libraryName: name, title: name });
     ui.getState().toastShown('info', `Saved '${name}'`);
     return true;

@@ -4,11 +4,13 @@
  * left (a widget while unlinked; every widget also has a socket), problems on their inputs, and the
  * node's images. Memoised, reading only its own slice of each store, so big graphs stay fast.
  */
+
+import { CORE_PACK_ID, missingNodeTypeMessage, type PackRef } from '@momaflow/engine/protocol';
 import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
 import { memo, useMemo, useState } from 'react';
 import { useRuns, useServices, useTabs, useUi } from '../../../app/editor-context';
 import type { NodeIssue } from '../../execution/lib/run-state';
-import { type InputTemplate, widgetDefault } from '../../schema/lib/node-template';
+import { type InputTemplate, type NodeTemplate, widgetDefault } from '../../schema/lib/node-template';
 import { socketColor } from '../../schema/lib/socket-colors';
 import { WidgetField } from '../../widgets/components/WidgetField';
 import type { WorkflowFlowNode } from '../lib/flow-types';
@@ -117,6 +119,28 @@ function Title({ nodeId, title }: { nodeId: string; title: string }) {
   );
 }
 
+/** Which node pack a node comes from (not shown for built-ins), or which missing pack it needs. */
+function PackBadge(props: { template: NodeTemplate | undefined; recorded: PackRef | undefined }) {
+  const missing = props.template === undefined;
+  const pack = missing ? props.recorded : props.template?.pack;
+  if (!pack || pack.id === CORE_PACK_ID) return null;
+  const sandboxed = !missing && props.template?.pack?.sandboxed ? ' (sandboxed)' : '';
+  return (
+    <span
+      className={missing ? 'mf-pack-badge mf-pack-missing' : 'mf-pack-badge'}
+      data-testid="pack-badge"
+      data-pack={pack.id}
+      title={
+        missing
+          ? `needs node pack ${pack.id} ${pack.version}, which the server does not have`
+          : `from node pack ${pack.id} ${pack.version}${sandboxed}`
+      }
+    >
+      {missing ? `missing: ${pack.id}` : pack.id}
+    </span>
+  );
+}
+
 function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
   const template = useUi((s) => s.templates.get(data.classType));
   const tabId = useTabs((s) => s.activeId);
@@ -155,6 +179,7 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
         <Title nodeId={id} title={title} />
         <span className="mf-node-id">#{id}</span>
         {data.mode !== 'always' && <span className="mf-mode-badge">{data.mode}</span>}
+        <PackBadge template={template} recorded={data.pack} />
       </header>
       <div className="mf-progress" aria-hidden={status !== 'running'}>
         <div
@@ -164,7 +189,9 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
         />
       </div>
       {!template && (
-        <div className="mf-issue">node type '{data.classType}' is not installed on the server</div>
+        <div className="mf-issue" data-testid="missing-node-type">
+          {missingNodeTypeMessage(id, data.classType, data.pack)}
+        </div>
       )}
       <div className="mf-outputs">
         {template?.outputs.map((output) => (

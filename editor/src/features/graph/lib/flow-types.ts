@@ -5,7 +5,7 @@
  * that gets linked keeps its value for when the link is removed; `links` and `edges` always agree.
  */
 
-import type { Link, NodeMode } from '@momaflow/engine/protocol';
+import type { Link, NodeMode, PackRef } from '@momaflow/engine/protocol';
 import type { Edge, Node } from '@xyflow/react';
 
 /** ComfyUI's "control after generate" for seed widgets. */
@@ -25,6 +25,8 @@ export interface WorkflowNodeData extends Record<string, unknown> {
   readonly links: Readonly<Record<string, Link>>;
   /** Seed widgets' control mode by input name (absent: fixed). */
   readonly seedControl?: Readonly<Record<string, SeedControl>>;
+  /** The node pack the opened workflow recorded for this node (kept, and named when it is missing). */
+  readonly pack?: PackRef;
 }
 
 /** A titled frame drawn behind nodes (the saved format's group). */

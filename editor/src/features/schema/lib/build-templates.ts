@@ -76,7 +76,13 @@ function inputTemplate(name: string, [type, config]: InputSchema, required: bool
       required,
       socketType: 'COMBO',
       tooltip,
-      widget: { kind: 'COMBO', options: type, default: fallback, upload },
+      widget: {
+        kind: 'COMBO',
+        options: type,
+        default: fallback,
+        upload,
+        modelFolder: typeof config.model_folder === 'string' ? config.model_folder : undefined,
+      },
     };
   }
   if (isScalar(type) && isWidget(config)) {
@@ -109,6 +115,7 @@ export function buildTemplate(schema: NodeSchema): NodeTemplate {
     category: schema.category,
     outputNode: schema.output_node,
     deprecated: schema.deprecated,
+    pack: schema.momaflow_pack,
     inputs,
     outputs: schema.output.map((type, index) => ({
       index,

@@ -41,6 +41,8 @@ export type WidgetTemplate =
       readonly options: readonly string[];
       readonly default: string | undefined;
       readonly upload: 'image' | 'mask' | undefined;
+      /** The options are files of this model folder: the value is a model the workflow needs. */
+      readonly modelFolder: string | undefined;
     };
 export type WidgetKind = WidgetTemplate['kind'];
 
@@ -61,6 +63,12 @@ export interface OutputTemplate {
   readonly isList: boolean;
 }
 
+export interface NodePackInfo {
+  readonly id: string;
+  readonly version: string;
+  readonly sandboxed: boolean;
+}
+
 /** Everything the editor needs to draw, edit and connect one node type. */
 export interface NodeTemplate {
   readonly type: string;
@@ -69,6 +77,8 @@ export interface NodeTemplate {
   readonly category: string;
   readonly outputNode: boolean;
   readonly deprecated: boolean;
+  /** The node pack it comes from (`core` for built-ins); undefined when the server does not say. */
+  readonly pack: NodePackInfo | undefined;
   readonly inputs: readonly InputTemplate[];
   readonly outputs: readonly OutputTemplate[];
 }

@@ -17,6 +17,10 @@ export const zNodeSchema = z.object({
   description: z.string().default(''),
   category: z.string().default(''),
   python_module: z.string().default(''),
+  /** The node pack the type comes from (absent on servers without packs). */
+  momaflow_pack: z
+    .object({ id: z.string(), version: z.string(), sandboxed: z.boolean().default(false) })
+    .optional(),
   output_node: z.boolean().default(false),
   deprecated: z.boolean().default(false),
   input: z

@@ -1,9 +1,11 @@
 /**
  * @module
- * The bottom line: the active tab's run status, a problem that belongs to no node, and whether node
- * types are loaded.
+ * The bottom line: the active tab's run status, a problem that belongs to no node, the models the
+ * workflow needs, the node packs' load report, and whether node types are loaded.
  */
 import { useRuns, useTabs, useUi } from '../../../app/editor-context';
+import { ModelsNeeded } from './ModelsNeeded';
+import { PackStatus } from './PackStatus';
 
 export function StatusBar() {
   const tabId = useTabs((s) => s.activeId);
@@ -18,6 +20,8 @@ export function StatusBar() {
       </span>
       {message && <span className="mf-status-error">{message}</span>}
       <span className="mf-spacer" />
+      <ModelsNeeded />
+      <PackStatus />
       <span className="mf-muted">
         {templates.status === 'ready'
           ? `${count} node types`

@@ -8,6 +8,7 @@ import type { Example } from '../../api/lib/api-schemas';
 import { queueWorkflow } from '../../execution/lib/queue-workflow';
 import { downloadWorkflow } from '../../files/lib/download-workflow';
 import { openDroppedFile } from '../../files/lib/open-dropped-file';
+import { withProvenance } from '../../schema/lib/pack-of-templates';
 import { activeTab } from '../../tabs/store/tabs-store';
 import { docToWorkflow } from '../../workflow/lib/doc-to-workflow';
 import { parseWorkflow } from '../../workflow/lib/parse-workflow';
@@ -90,7 +91,7 @@ export function TopBar() {
         type="button"
         onClick={() => {
           const tab = activeTab(tabs.getState());
-          downloadWorkflow(docToWorkflow(tab.doc), tab.title);
+          downloadWorkflow(withProvenance(docToWorkflow(tab.doc), ui.getState().templates), tab.title);
         }}
       >
         Download

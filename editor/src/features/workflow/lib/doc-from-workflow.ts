@@ -82,6 +82,7 @@ export function docFromWorkflow(workflow: Workflow, templates: TemplateMap): Gra
         ...(node.collapsed !== undefined ? { collapsed: node.collapsed } : {}),
         ...(node.size !== undefined ? { size: node.size } : {}),
         ...(seedControl ? { seedControl } : {}),
+        ...(node.pack ? { pack: node.pack } : {}),
       },
     };
     nodes.push(flowNode);

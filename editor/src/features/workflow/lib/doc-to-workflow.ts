@@ -43,6 +43,7 @@ export function docToWorkflow(doc: GraphDoc): Workflow {
           ...(data.size !== undefined ? { size: [data.size[0], data.size[1]] } : {}),
           ...(data.collapsed !== undefined ? { collapsed: data.collapsed } : {}),
           ...(data.color !== undefined ? { color: data.color } : {}),
+          ...(data.pack !== undefined ? { pack: data.pack } : {}),
         };
         if (data.seedControl && Object.keys(data.seedControl).length > 0) {
           seedControl[node.id] = { ...data.seedControl };
