@@ -9,7 +9,7 @@
  * outcomes whose notice was lost, follows jobs that moved to another worker after a lease ran out,
  * and removes jobs of prompts that were deleted.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -26,6 +26,7 @@ import {
   type QueueApi,
   type QueueItem,
   type QueueState,
+  queueItem,
   type WorkerHooks,
 } from '../queue';
 import {
@@ -301,15 +302,7 @@ export async function openClusterQueue(options: ClusterQueueOptions): Promise<Cl
     state: () => entriesState(entries.values()),
     enqueue(request) {
       counter += 1;
-      const item: QueueItem = {
-        id: request.id ?? randomUUID(),
-        number: request.front ? -counter : counter,
-        clientId: request.clientId,
-        prompt: request.prompt,
-        workflow: request.workflow,
-        targets: request.targets,
-        extra: request.extra,
-      };
+      const item = queueItem(request, counter);
       store.insert(item, now());
       const entry = clusterEntry(item, 'pending', now());
       entries.set(item.id, entry);

@@ -2,7 +2,7 @@
 export type { PreparedPrompt } from './prepare-prompt';
 export { preparePrompt } from './prepare-prompt';
 export type { PromptQueue, QueueApi, QueueRequest } from './prompt-queue';
-export { createPromptQueue } from './prompt-queue';
+export { createPromptQueue, queueItem } from './prompt-queue';
 export type { PromptWorker, PromptWorkerOptions, WorkerHooks } from './prompt-worker';
 export { createPromptWorker } from './prompt-worker';
 export type { QueueAction, QueueItem, QueueState } from './queue-state';

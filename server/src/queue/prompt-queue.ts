@@ -36,6 +36,22 @@ export interface QueueRequest {
   readonly validated?: ValidatedPrompt;
 }
 
+/**
+ * The queued item of a request, numbered by the queue's `counter` (negative to jump the queue), without
+ * its validated prompt (a queue that keeps it adds it).
+ */
+export function queueItem(request: QueueRequest, counter: number): QueueItem {
+  return {
+    id: request.id ?? randomUUID(),
+    number: request.front ? -counter : counter,
+    clientId: request.clientId,
+    prompt: request.prompt,
+    workflow: request.workflow,
+    targets: request.targets,
+    extra: request.extra,
+  };
+}
+
 /** What the API does with a queue: the local one below, or a cluster's (`server/src/cluster`). */
 export interface QueueApi {
   state(): QueueState;
@@ -102,13 +118,7 @@ export function createPromptQueue(options: { store: PromptStore; now?: () => num
     enqueue(request) {
       counter += 1;
       const item: QueueItem = {
-        id: request.id ?? randomUUID(),
-        number: request.front ? -counter : counter,
-        clientId: request.clientId,
-        prompt: request.prompt,
-        workflow: request.workflow,
-        targets: request.targets,
-        extra: request.extra,
+        ...queueItem(request, counter),
         ...(request.validated ? { validated: request.validated } : {}),
       };
       store.insert(item, now());
