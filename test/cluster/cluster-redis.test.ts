@@ -1,8 +1,9 @@
 /**
  * Acceptance (issue 14), on a Redis with a password and append-only persistence: a prompt that no
  * worker can run stays queued with the reason shown and runs once a worker that can joins; queued
- * prompts survive a Redis restart and all finish; the password is in no log line; the routes workers
- * call take the worker token, not the users' token.
+ * prompts survive a Redis restart and all finish; a worker sharing the server's folders writes outputs
+ * in place; the password is in no log line; the routes workers call take the worker token, not the
+ * users' token.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,7 +33,10 @@ type Queue = {
   queue_pending: [number, string][];
   cluster: { running: Record<string, string>; waiting: Record<string, string> };
 };
-type HistoryEntry = { status: { status_str: string } };
+type HistoryEntry = {
+  status: { status_str: string };
+  outputs: Record<string, { images?: { filename: string; subfolder: string }[] }>;
+};
 
 describe.skipIf(SKIP_CLUSTER_TESTS)(
   `a cluster on a Redis with a password and AOF${SKIP_CLUSTER_TESTS ? ` (skipped: ${REDIS_MISSING_REASON})` : ''}`,
@@ -120,6 +124,30 @@ describe.skipIf(SKIP_CLUSTER_TESTS)(
       await succeeded(ids);
       expect((await queueOf()).queue_pending).toEqual([]);
     }, 90_000);
+
+    it('runs prompts on a worker that shares the server folders, writing outputs in place', async () => {
+      for (const worker of [...workers]) await stop(worker);
+      const shared = await spawnWorker({
+        redisUrl: redis.url,
+        withPack: false,
+        dataDir: cluster.dataDir,
+        args: ['--shared-folders'],
+      });
+      workers.push(shared);
+      const id = await imagePrompt(80);
+      await succeeded([id]);
+      const entry = (await history())[id]!;
+      const ref = entry.outputs['5']!.images![0]!;
+      // Uploaded, the worker's own file would have been in the way and the server's copy renamed.
+      expect(ref.filename).toMatch(/^scaled_\d+_\.png$/);
+      const file = await readFile(path.join(cluster.dataDir, 'output', ref.subfolder, ref.filename));
+      const view = await fetch(`${cluster.url}/api/view?${new URLSearchParams({ ...ref, type: 'output' })}`, {
+        headers: AUTH,
+      });
+      expect(view.status).toBe(200);
+      expect(Buffer.from(await view.arrayBuffer()).equals(file)).toBe(true);
+      expect(file.readUInt32BE(16)).toBe(80); // the PNG's width, from its header
+    }, 60_000);
 
     it('logs the Redis URL without its password, and takes only the worker token on worker routes', async () => {
       for (const worker of workers) workerOutput.push(worker.output());

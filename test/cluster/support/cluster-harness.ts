@@ -141,8 +141,10 @@ export async function spawnWorker(options: {
   args?: readonly string[];
   /** Fills the data folder (models, say) before the worker starts. */
   prepare?: (dataDir: string) => Promise<void>;
+  /** A folder that is not the worker's own (the server's, with `--shared-folders`): kept on exit. */
+  dataDir?: string;
 }): Promise<WorkerProcess> {
-  const dataDir = await dataFolder(options.withPack);
+  const dataDir = options.dataDir ?? (await dataFolder(options.withPack));
   await options.prepare?.(dataDir);
   const args = [
     '--import',
@@ -182,7 +184,9 @@ export async function spawnWorker(options: {
     child.stdout?.on('data', check);
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${text}`)));
   });
-  const cleanup = () => rm(dataDir, { recursive: true, force: true });
+  const cleanup = async () => {
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+  };
   return {
     id,
     pid: child.pid ?? -1,
