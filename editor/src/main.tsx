@@ -38,7 +38,7 @@ const services: EditorServices = {
 };
 
 // Tests and scripts drive the editor through the same stores the UI uses.
-Object.assign(window, { momaflow: services });
+(window as Window & { momaflow?: EditorServices }).momaflow = services;
 
 window.addEventListener('beforeunload', (e) => {
   if (services.tabs.getState().tabs.some((t) => t.revision !== t.savedRevision && t.doc.nodes.length > 0))

@@ -1,5 +1,6 @@
 /** @module The momaflow engine: graph model, validation, executor, cache, node API and compute primitives. */
 export * from './cache';
+export * from './dictionary';
 export * from './errors';
 export * from './executor';
 export * from './graph';

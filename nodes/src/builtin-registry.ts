@@ -4,11 +4,14 @@
  */
 import { type AnyNodeDefinition, createNodeRegistry, type NodeRegistry } from '@momaflow/engine';
 import { ATTENTION_NODES } from './attention';
+import { ImageComparison } from './comparison';
 import { CONDITIONING_NODES } from './conditioning';
 import { CONTROLNET_NODES } from './controlnet';
+import { CustomDiffusionLoader } from './custom-diffusion';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
 import { LATENT_NODES } from './latent';
+import { LORA_NODES } from './lora';
 import { MLLM_NODES } from './mllm';
 import { MOMA_NODES } from './moma';
 import { PRIMITIVE_NODES } from './primitives';
@@ -25,6 +28,9 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...MOMA_NODES,
   ...MLLM_NODES,
   ...SEGMENT_NODES,
+  ...LORA_NODES,
+  CustomDiffusionLoader,
+  ImageComparison,
 ];
 
 /**

@@ -1,10 +1,15 @@
 /**
  * The editor in headless chromium against the real server on loopback: load and queue examples
  * (progress, live preview, output image on the node), link rules, the palette, undo/redo, PNG
- * drop, node errors. Screenshots go to test/artifacts/.
+ * drop, ComfyUI files through the file picker, node errors. Screenshots go to test/artifacts/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { comfyUiWorkflow } from '@momaflow/engine/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodePng } from '../e2e/support/png';
 import { acquireBrowserLock } from './support/browser-lock';
 import { type LaunchedBrowser, launchChromium } from './support/chromium';
 import {
@@ -196,6 +201,68 @@ describe('editor in chromium', () => {
     await expect.poll(() => page.locator('[data-testid=tab]').count()).toBe(2);
     expect(await activeGraph(page)).toEqual(queued);
     await screenshot(page, 'png-restored');
+  }, 60_000);
+
+  it('opens a ComfyUI PNG from the file picker, mapped by the schemas, and runs it', async () => {
+    const workflow = comfyUiWorkflow(
+      {
+        nodes: [
+          {
+            id: 10,
+            type: 'LoadImage',
+            pos: [0, 0],
+            widgets_values: ['example.png', 'image'],
+            outputs: ['IMAGE', 'MASK'],
+          },
+          {
+            id: 11,
+            type: 'ImageScale',
+            pos: [400, 0],
+            title: 'Smaller',
+            inputs: [{ name: 'image' }],
+            outputs: ['IMAGE'],
+            widgets_values: ['bilinear', 96, 0, 'disabled'],
+          },
+          {
+            id: 12,
+            type: 'SaveImage',
+            pos: [800, 0],
+            inputs: [{ name: 'images' }],
+            widgets_values: ['from-comfyui'],
+          },
+        ],
+        links: [
+          [1, 10, 0, 11, 0, 'IMAGE'],
+          [2, 11, 0, 12, 0, 'IMAGE'],
+        ],
+      },
+      1,
+    );
+    // A file on disk, as a user picks it (the page reads it after the picker closes).
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'momaflow-picker-'));
+    const file = path.join(dir, 'ComfyUI_00007_.png');
+    await writeFile(file, encodePng(4, 4, [0, 0, 0, 255], [['workflow', JSON.stringify(workflow)]]));
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Open file…' }).click(),
+    ]);
+    await chooser.setFiles(file);
+    await expect.poll(() => page.locator('[data-testid=tab]').count()).toBe(2);
+    expect(await activeGraph(page)).toMatchObject({
+      '10': { class_type: 'LoadImage', inputs: { image: 'example.png' } },
+      '11': {
+        class_type: 'ImageScale',
+        inputs: { image: ['10', 0], upscale_method: 'bilinear', width: 96, height: 0, crop: 'disabled' },
+      },
+      '12': { class_type: 'SaveImage', inputs: { images: ['11', 0], filename_prefix: 'from-comfyui' } },
+    });
+    await page.getByTestId('queue-button').click();
+    await page
+      .locator(nodeSelector('12'))
+      .locator('[data-testid=node-output-image]')
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'comfyui-png-opened');
+    await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('shows validation and execution errors on the offending node', async () => {

@@ -127,10 +127,21 @@ function cases(port: number): Case[] {
     { name: 'malformed JSON', req: json('/api/prompt', '{"prompt": {'), status: 400, type: 'invalid_json' },
     { name: 'empty body', req: json('/api/prompt', ''), status: 400, type: 'invalid_json' },
     {
-      name: 'text/plain body',
+      name: 'text/plain body (read as JSON, as ComfyUI does)',
       req: { method: 'POST', path: '/api/prompt', headers: { 'content-type': 'text/plain' }, body: '{}' },
-      status: 415,
-      type: 'unsupported_media_type',
+      status: 400,
+      type: 'invalid_request',
+    },
+    {
+      name: 'cross-site text/plain POST (no preflight in a browser)',
+      req: {
+        method: 'POST',
+        path: '/prompt',
+        headers: { 'content-type': 'text/plain', origin: 'http://evil.example' },
+        body: JSON.stringify({ prompt: sleepPrompt({ ms: 0, tag: 'csrf' }) }),
+      },
+      status: 403,
+      type: 'forbidden_origin',
     },
     { name: 'array instead of object', req: json('/api/prompt', []), status: 400, type: 'invalid_request' },
     {
@@ -268,13 +279,13 @@ function cases(port: number): Case[] {
     },
     {
       name: 'history id with a path',
-      req: { path: '/api/history/..%2F..%2Fetc' },
+      req: { method: 'DELETE', path: '/api/history/..%2F..%2Fetc' },
       status: 400,
       type: 'invalid_request',
     },
     {
       name: 'unknown history id',
-      req: { path: '/api/history/no-such-prompt' },
+      req: { method: 'DELETE', path: '/api/history/no-such-prompt' },
       status: 404,
       type: 'not_found',
     },
@@ -298,8 +309,8 @@ function cases(port: number): Case[] {
         headers: { 'content-type': 'text/plain' },
         body: 'stop',
       },
-      status: 415,
-      type: 'unsupported_media_type',
+      status: 400,
+      type: 'invalid_json',
     },
     // GET /api/view: traversal and bad parameters.
     {

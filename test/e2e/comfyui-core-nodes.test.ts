@@ -69,6 +69,7 @@ const CORE_NODES: Record<string, readonly [readonly string[], readonly string[]]
   ImageBatch: [['image1', 'image2'], ['IMAGE']],
   LoadImageMask: [['image', 'channel'], ['MASK']],
   EmptyImage: [['width', 'height', 'batch_size', 'color'], ['IMAGE']],
+  SaveImageWebsocket: [['images'], []],
 };
 
 const SAMPLERS = [

@@ -128,14 +128,29 @@ describe('files, library and system endpoints', () => {
     const example = await request(t.url, '/api/workflows/examples/image-basics');
     expect(example.body).toMatchObject({ format: 'momaflow.workflow' });
 
-    await mkdir(path.join(t.dataDir, 'models', 'checkpoints', 'sub'), { recursive: true });
-    await writeFile(path.join(t.dataDir, 'models', 'checkpoints', 'tiny.safetensors'), 'x');
-    await writeFile(path.join(t.dataDir, 'models', 'checkpoints', 'sub', 'b.onnx'), 'x');
-    expect((await request(t.url, '/api/models')).body).toEqual(expect.arrayContaining(['checkpoints']));
+    const models = path.join(t.dataDir, 'models');
+    await mkdir(path.join(models, 'checkpoints', 'sub'), { recursive: true });
+    await mkdir(path.join(models, 'segment'), { recursive: true });
+    await mkdir(path.join(models, 'embeddings'), { recursive: true });
+    await writeFile(path.join(models, 'checkpoints', 'tiny.safetensors'), 'x');
+    await writeFile(path.join(models, 'checkpoints', 'sub', 'b.ckpt'), 'x');
+    await writeFile(path.join(models, 'checkpoints', 'sub', 'b.onnx'), 'x');
+    await writeFile(path.join(models, 'checkpoints', 'README.md'), 'x');
+    await writeFile(path.join(models, 'segment', 'isnet.onnx'), 'x');
+    await writeFile(path.join(models, 'segment', 'LICENSE'), 'x');
+    await writeFile(path.join(models, 'embeddings', 'easynegative.safetensors'), 'x');
+    // ComfyUI's folder names, and a folder of momaflow's own.
+    const folders = (await request(t.url, '/models')).body;
+    expect(folders).toEqual(expect.arrayContaining(['checkpoints', 'loras', 'vae', 'embeddings', 'segment']));
+    // Only model files: what the loader offers in checkpoints, model extensions elsewhere.
     expect((await request(t.url, '/api/models/checkpoints')).body).toEqual([
-      'sub/b.onnx',
+      'sub/b.ckpt',
       'tiny.safetensors',
     ]);
+    expect((await request(t.url, '/models/segment')).body).toEqual(['isnet.onnx']);
+    expect((await request(t.url, '/models/loras')).body).toEqual([]);
+    expect((await request(t.url, '/embeddings')).body).toEqual(['easynegative']);
+    expect((await request(t.url, '/extensions')).body).toEqual([]);
 
     const stats = await request(t.url, '/api/system_stats');
     expect(stats.body).toMatchObject({

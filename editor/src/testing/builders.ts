@@ -5,6 +5,7 @@
  */
 
 import {
+  dict,
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type Workflow,
@@ -100,7 +101,7 @@ export function workflowOf(
   nodes: Record<string, Partial<WorkflowNode> & { class_type: string }>,
   extra: Partial<Workflow> = {},
 ): Workflow {
-  const full: Record<string, WorkflowNode> = {};
+  const full = dict<WorkflowNode>();
   for (const [id, node] of Object.entries(nodes)) {
     full[id] = { inputs: {}, pos: [0, 0], mode: 'always', ...node };
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { estimateBytes } from '../cache/estimate-bytes';
 import { nodeSignature } from '../cache/node-signature';
 import type { OutputCache } from '../cache/output-cache';
+import { dict, dictFrom } from '../dictionary/dictionary';
 import { EngineError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { InputSpec } from '../node-api/input-specs';
@@ -74,9 +75,9 @@ export class PromptRun {
   readonly #results = new Map<string, Promise<Outputs>>();
   readonly #bySignature = new Map<string, Promise<{ outputs: Outputs; ui: UiOutput | undefined }>>();
   readonly #cachedHits = new Map<string, { outputs: Outputs; ui: UiOutput | undefined }>();
-  readonly #timings: Record<string, number> = {};
+  readonly #timings = dict<number>();
   readonly #executed: string[] = [];
-  readonly #uiOutputs: Record<string, UiOutput> = {};
+  readonly #uiOutputs = dict<UiOutput>();
   #running: PlannedNode | undefined;
   #closed = false;
 
@@ -294,7 +295,7 @@ export class PromptRun {
     try {
       if (this.#abort.signal.aborted) throw new InterruptedError();
       this.#running = node;
-      const inputs: Record<string, unknown> = { ...node.values, ...Object.fromEntries(eager) };
+      const inputs = dictFrom<unknown>([...Object.entries(node.values), ...eager]);
       for (const [name, [from, index]] of node.links) {
         if (!node.definition.inputs[name]?.lazy) continue;
         inputs[name] = async () => {

@@ -4,6 +4,7 @@
  * node is replaced, for each of its outputs, by its first linked input of the same socket type (ComfyUI's
  * bypass), so consumers read straight from upstream.
  */
+import { dict, dictFrom, ownValue } from '../dictionary/dictionary';
 import { type InputSpec, inputSocketType } from '../node-api/input-specs';
 import type { NodeRegistry } from '../node-api/node-registry';
 import type { Result } from '../validation/validation-issue';
@@ -20,7 +21,7 @@ function bypassSource(
   seen: Set<string> = new Set(),
 ): Link | undefined {
   const [id, index] = link;
-  const node = nodes[id];
+  const node = ownValue(nodes, id) as WorkflowNode | undefined;
   if (node?.mode !== 'bypassed') return link;
   if (seen.has(id)) return undefined;
   seen.add(id);
@@ -28,7 +29,7 @@ function bypassSource(
   const outType = definition?.outputs[index]?.type;
   if (!definition || outType === undefined) return undefined;
   for (const [name, spec] of Object.entries<InputSpec>(definition.inputs)) {
-    const upstream = asLink(node.inputs[name]);
+    const upstream = asLink(ownValue(node.inputs, name));
     if (upstream && inputSocketType(spec) === outType) return bypassSource(nodes, registry, upstream, seen);
   }
   return undefined;
@@ -36,10 +37,10 @@ function bypassSource(
 
 /** The executable graph of a saved workflow. */
 export function workflowToPrompt(workflow: Workflow, registry: NodeRegistry): Prompt {
-  const prompt: Record<string, PromptNode> = {};
+  const prompt = dict<PromptNode>();
   for (const [id, node] of Object.entries(workflow.nodes)) {
     if (node.mode !== 'always') continue;
-    const inputs: Record<string, unknown> = {};
+    const inputs = dict<unknown>();
     for (const [name, value] of Object.entries(node.inputs)) {
       const link = asLink(value);
       if (!link) {
@@ -49,7 +50,8 @@ export function workflowToPrompt(workflow: Workflow, registry: NodeRegistry): Pr
       const source = bypassSource(workflow.nodes, registry, link);
       // A link into a muted node or a bypass with no matching input is dropped; validation then reports
       // the input as missing, naming this node.
-      if (source && workflow.nodes[source[0]]?.mode !== 'muted') inputs[name] = source;
+      const sourceNode = source && (ownValue(workflow.nodes, source[0]) as WorkflowNode | undefined);
+      if (source && sourceNode?.mode !== 'muted') inputs[name] = source;
     }
     const meta = { ...(node.title ? { title: node.title } : {}), ...(node.pack ? { pack: node.pack } : {}) };
     prompt[id] = {
@@ -67,17 +69,17 @@ const ROW_HEIGHT = 260;
 /** Depth of every node (longest link path from a source), iteratively; nodes on cycles get depth 0. */
 function depths(prompt: Prompt): Map<string, number> {
   const depth = new Map<string, number>();
-  const ids = Object.keys(prompt);
-  for (let pass = 0, changed = true; changed && pass <= ids.length; pass++) {
+  const nodes = new Map(Object.entries(prompt));
+  for (let pass = 0, changed = true; changed && pass <= nodes.size; pass++) {
     changed = false;
-    for (const id of ids) {
+    for (const [id, node] of nodes) {
       let d = 0;
-      for (const value of Object.values(prompt[id]?.inputs ?? {})) {
+      for (const value of Object.values(node.inputs)) {
         const link = asLink(value);
-        if (link && prompt[link[0]]) d = Math.max(d, (depth.get(link[0]) ?? 0) + 1);
+        if (link && nodes.has(link[0])) d = Math.max(d, (depth.get(link[0]) ?? 0) + 1);
       }
       if (d !== (depth.get(id) ?? 0)) {
-        depth.set(id, Math.min(d, ids.length));
+        depth.set(id, Math.min(d, nodes.size));
         changed = true;
       }
     }
@@ -89,14 +91,14 @@ function depths(prompt: Prompt): Map<string, number> {
 export function promptToWorkflow(prompt: Prompt, options: { name?: string } = {}): Workflow {
   const depth = depths(prompt);
   const rows = new Map<number, number>();
-  const nodes: Record<string, WorkflowNode> = {};
+  const nodes = dict<WorkflowNode>();
   for (const [id, node] of Object.entries(prompt)) {
     const column = depth.get(id) ?? 0;
     const row = rows.get(column) ?? 0;
     rows.set(column, row + 1);
     nodes[id] = {
       class_type: node.class_type,
-      inputs: { ...node.inputs },
+      inputs: dictFrom(Object.entries(node.inputs)),
       pos: [column * COLUMN_WIDTH, row * ROW_HEIGHT],
       mode: 'always',
       ...(node._meta?.title ? { title: node._meta.title } : {}),
@@ -110,7 +112,7 @@ export function promptToWorkflow(prompt: Prompt, options: { name?: string } = {}
     nodes,
     groups: [],
     notes: [],
-    extra: {},
+    extra: dict(),
   };
 }
 

@@ -4,6 +4,7 @@
  * through the frozen schemas (as InvokeAI's `parseAndMigrateWorkflow` does).
  */
 import type { z } from 'zod';
+import { dict, dictFrom } from '../dictionary/dictionary';
 import { fail, ok, type Result, type ValidationIssue } from '../validation/validation-issue';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type Workflow, zWorkflow } from './workflow';
 import { type WorkflowV1, zWorkflowV1 } from './workflow-v1';
@@ -18,9 +19,9 @@ function zodIssues(error: z.ZodError, what: string): ValidationIssue[] {
 }
 
 export function migrateV1(v1: WorkflowV1): Workflow {
-  const nodes: Workflow['nodes'] = {};
+  const nodes: Workflow['nodes'] = dict();
   for (const node of v1.nodes) {
-    const inputs: Record<string, unknown> = { ...node.widgets };
+    const inputs = dictFrom<unknown>(Object.entries(node.widgets));
     for (const [name, link] of Object.entries(node.links)) inputs[name] = [String(link.node), link.slot];
     nodes[String(node.id)] = {
       class_type: node.type,
@@ -37,7 +38,7 @@ export function migrateV1(v1: WorkflowV1): Workflow {
     nodes,
     groups: v1.groups.map((g, i) => ({ id: `group-${i + 1}`, title: g.title, bounding: g.bounding })),
     notes: [],
-    extra: {},
+    extra: dict(),
   };
 }
 

@@ -4,6 +4,7 @@
  * is a literal or a link `[nodeId, outputIndex]`.
  */
 import { z } from 'zod';
+import { zDict } from '../dictionary/z-dict';
 import { type PackRef, zPackRef } from './pack-ref';
 
 export type NodeId = string;
@@ -24,7 +25,7 @@ export const zLink = z.tuple([
 
 export const zPromptNode = z.object({
   class_type: z.string().min(1),
-  inputs: z.record(z.string(), z.unknown()).default({}),
+  inputs: zDict(z.unknown()).prefault({}),
   _meta: z.object({ title: z.string().optional(), pack: zPackRef.optional() }).optional(),
 });
 

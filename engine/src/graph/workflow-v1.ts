@@ -4,6 +4,7 @@
  * apart. Only read, to migrate old files; never written.
  */
 import { z } from 'zod';
+import { zDict } from '../dictionary/z-dict';
 
 const zPoint = z.tuple([z.number(), z.number()]);
 
@@ -16,13 +17,10 @@ export const zWorkflowV1 = z.object({
       title: z.string().optional(),
       pos: zPoint,
       size: zPoint.optional(),
-      widgets: z.record(z.string(), z.unknown()).default({}),
-      links: z
-        .record(
-          z.string(),
-          z.object({ node: z.number().int().nonnegative(), slot: z.number().int().nonnegative() }),
-        )
-        .default({}),
+      widgets: zDict(z.unknown()).prefault({}),
+      links: zDict(
+        z.object({ node: z.number().int().nonnegative(), slot: z.number().int().nonnegative() }),
+      ).prefault({}),
       bypass: z.boolean().default(false),
     }),
   ),

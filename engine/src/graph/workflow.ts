@@ -5,6 +5,7 @@
  * beside it, so the executable graph is the nodes minus their layout.
  */
 import { z } from 'zod';
+import { zDict } from '../dictionary/z-dict';
 import { zPackRef } from './pack-ref';
 
 export const WORKFLOW_FORMAT = 'momaflow.workflow';
@@ -19,7 +20,7 @@ export type NodeMode = z.infer<typeof zNodeMode>;
 
 export const zWorkflowNode = z.object({
   class_type: z.string().min(1),
-  inputs: z.record(z.string(), z.unknown()).default({}),
+  inputs: zDict(z.unknown()).prefault({}),
   title: z.string().optional(),
   pos: zPoint.default([0, 0]),
   size: zPoint.optional(),
@@ -48,15 +49,21 @@ export const zWorkflowNote = z.object({
 });
 export type WorkflowNote = z.infer<typeof zWorkflowNote>;
 
+/** The key of `extra` holding seed widgets' "control after generate": `{ nodeId: { input: mode } }`. */
+export const SEED_CONTROL_KEY = 'seed_control';
+/** ComfyUI's "control after generate" modes for seed widgets. */
+export const SEED_CONTROL_MODES = ['fixed', 'increment', 'decrement', 'randomize'] as const;
+export type SeedControl = (typeof SEED_CONTROL_MODES)[number];
+
 export const zWorkflow = z.object({
   format: z.literal(WORKFLOW_FORMAT),
   version: z.literal(WORKFLOW_VERSION),
   name: z.string().optional(),
   description: z.string().optional(),
-  nodes: z.record(z.string().min(1), zWorkflowNode),
+  nodes: zDict(zWorkflowNode, { key: z.string().min(1) }),
   groups: z.array(zWorkflowGroup).default([]),
   notes: z.array(zWorkflowNote).default([]),
   /** Editor view state (zoom, offset) and anything else a client keeps; carried through untouched. */
-  extra: z.record(z.string(), z.unknown()).default({}),
+  extra: zDict(z.unknown()).prefault({}),
 });
 export type Workflow = z.infer<typeof zWorkflow>;

@@ -60,6 +60,11 @@ export type RunResult<O extends readonly OutputSpec[]> =
 export interface PreviewImage {
   readonly format: 'JPEG' | 'PNG' | 'WEBP';
   readonly bytes: Uint8Array;
+  /**
+   * The image is the node's result, not a glimpse of work in progress (SaveImageWebsocket): a client
+   * that is behind still gets it, where plain previews are dropped.
+   */
+  readonly essential?: boolean;
 }
 
 /** What was submitted, for output nodes that embed it (SaveImage writes both into the PNG, as ComfyUI). */

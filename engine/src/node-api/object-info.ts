@@ -3,7 +3,7 @@
  * Exports node schemas as JSON in ComfyUI's `/object_info` shape, so existing ComfyUI clients can read
  * them; momaflow-specific details (lazy, upload, seed control) ride in each input's options dict.
  */
-
+import { dict } from '../dictionary/dictionary';
 import { ENGINE_VERSION } from '../node-packs/engine-version';
 import type { InputSpec } from './input-specs';
 import type { AnyNodeDefinition } from './node-definition';
@@ -93,8 +93,8 @@ export async function nodeSchema(
   pack: Pick<RegisteredNode, 'pack' | 'version' | 'sandboxed'>,
   env: NodeEnv,
 ): Promise<NodeSchema> {
-  const required: Record<string, InputSchema> = {};
-  const optional: Record<string, InputSchema> = {};
+  const required = dict<InputSchema>();
+  const optional = dict<InputSchema>();
   for (const [name, spec] of Object.entries<InputSpec>(definition.inputs)) {
     (spec.optional ? optional : required)[name] = await inputSchema(spec, env);
   }
@@ -122,7 +122,7 @@ export async function nodeSchema(
 
 /** Every registered node's schema, keyed by type (the body of `GET /api/object_info`). */
 export async function objectInfo(registry: NodeRegistry, env: NodeEnv): Promise<Record<string, NodeSchema>> {
-  const result: Record<string, NodeSchema> = {};
+  const result = dict<NodeSchema>();
   for (const type of registry.types()) {
     const entry = registry.entry(type);
     if (entry) result[type] = await nodeSchema(entry.definition, entry, env);

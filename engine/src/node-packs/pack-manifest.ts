@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
+import { ownValue } from '../dictionary/dictionary';
 import { EngineError, errorMessage } from '../errors';
 import { PACK_ID } from './node-pack';
 
@@ -42,7 +43,7 @@ export interface PackManifest {
 }
 
 function stringField(manifest: object, key: string): string | undefined {
-  const value: unknown = Reflect.get(manifest, key);
+  const value = ownValue(manifest, key);
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -39,5 +39,6 @@ export type NodePackApi = typeof NODE_PACK_API;
 export function providePackApi(): void {
   const key = Symbol.for(PACK_API_GLOBAL);
   // The one process-wide slot: it must be global because packs resolve their own copy of pack-api.
+  // prototype-safe: a symbol key of our own, not outside data.
   if (Reflect.get(globalThis, key) !== NODE_PACK_API) Reflect.set(globalThis, key, NODE_PACK_API);
 }

@@ -62,6 +62,7 @@ export interface ResolvedOnnxSessionOptions {
 export function resolveSessionOptions(
   ...layers: (OnnxSessionOptions | undefined)[]
 ): ResolvedOnnxSessionOptions {
+  // prototype-safe: option objects come from code, their keys are OnnxSessionOptions' own.
   const merged: OnnxSessionOptions = Object.assign({}, ...layers.filter((l) => l !== undefined));
   const threads = merged.intraOpNumThreads;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {

@@ -9,6 +9,8 @@
  * import { isSocketCompatible, parseWorkflow } from '@momaflow/engine/protocol';
  */
 
+export type { Dict, DictOptions } from '../dictionary';
+export { dict, dictFrom, ownValue, zDict } from '../dictionary';
 export type {
   ExecutionEvent,
   ExecutionEventOf,
@@ -16,14 +18,24 @@ export type {
   ExecutionStatus,
   NodeTimings,
 } from '../executor/execution-event';
+export * from '../graph/comfy-ui';
 export { promptToWorkflow, toPrompt, workflowToPrompt } from '../graph/convert-workflow';
 export { looksLikeWorkflow, migrateV1, parseWorkflow } from '../graph/migrate-workflow';
 export type { PackRef } from '../graph/pack-ref';
 export { CORE_PACK_ID, missingNodeTypeMessage, recordProvenance, zPackRef } from '../graph/pack-ref';
 export type { Link, NodeId, Prompt, PromptNode } from '../graph/prompt';
 export { asLink, isLink, zLink, zPromptNode } from '../graph/prompt';
-export type { NodeMode, Workflow, WorkflowGroup, WorkflowNode, WorkflowNote } from '../graph/workflow';
+export type {
+  NodeMode,
+  SeedControl,
+  Workflow,
+  WorkflowGroup,
+  WorkflowNode,
+  WorkflowNote,
+} from '../graph/workflow';
 export {
+  SEED_CONTROL_KEY,
+  SEED_CONTROL_MODES,
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   zNodeMode,

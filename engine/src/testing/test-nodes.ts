@@ -4,6 +4,7 @@
  * counts its runs, so tests can assert what executed.
  */
 
+import { dict } from '../dictionary/dictionary';
 import type { Prompt, PromptNode } from '../graph/prompt';
 import { SILENT_LOGGER } from '../log';
 import { Input } from '../node-api/input-specs';
@@ -134,7 +135,7 @@ export function createTestEnv(): NodeEnv {
 
 /** A chain Number -> Add x (n-2) -> Show, with ids offset by `base`. */
 export function chainPrompt(n: number, base = 0): Prompt {
-  const prompt: Record<string, PromptNode> = {};
+  const prompt = dict<PromptNode>();
   const id = (i: number) => String(base + i);
   prompt[id(0)] = { class_type: 'Number', inputs: { value: 1 } };
   for (let i = 1; i < n - 1; i++) prompt[id(i)] = { class_type: 'Add', inputs: { a: [id(i - 1), 0], b: 1 } };

@@ -15,6 +15,15 @@ const BASE: Record<string, unknown> = {
   '11': { class_type: 'ShowText', inputs: { text: ['10', 0] } },
 };
 
+/** Keys that name Object.prototype members: valid JSON keys, so valid node ids and input names. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+const hostileKey = fc.constantFrom(...PROTOTYPE_KEYS);
+
+/** Sets `key` as an own property even when it is `__proto__` (as JSON.parse does). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const junkValue = fc.oneof(
   fc.anything(),
   fc.constantFrom(
@@ -30,7 +39,10 @@ const junkValue = fc.oneof(
     null,
     [],
   ),
-  fc.tuple(fc.constantFrom('0', '1', '2', '3', '10', '99', 'x'), fc.integer({ min: -2, max: 5 })),
+  fc.tuple(
+    fc.constantFrom('0', '1', '2', '3', '10', '99', 'x', ...PROTOTYPE_KEYS),
+    fc.integer({ min: -2, max: 5 }),
+  ),
 );
 
 type Mutation = (prompt: Record<string, Record<string, unknown>>) => void;
@@ -69,6 +81,36 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
         if (typeof node === 'object' && node !== null) node.class_type = type;
       },
   ),
+  fc.tuple(fc.constantFrom(...Object.keys(BASE)), hostileKey).map(
+    ([id, key]): Mutation =>
+      (p) => {
+        // Renames a node to a prototype-named id and repoints the links to it.
+        const node = p[id];
+        delete p[id];
+        setOwn(p, key, node);
+        for (const other of Object.values(p)) {
+          const inputs = typeof other === 'object' && other !== null ? other.inputs : undefined;
+          if (typeof inputs !== 'object' || inputs === null) continue;
+          for (const [name, value] of Object.entries(inputs)) {
+            if (Array.isArray(value) && value[0] === id)
+              setOwn(inputs as Record<string, unknown>, name, [key, value[1]]);
+          }
+        }
+      },
+  ),
+  fc.tuple(fc.constantFrom(...Object.keys(BASE)), hostileKey, junkValue).map(
+    ([id, key, value]): Mutation =>
+      (p) => {
+        const node = p[id];
+        if (typeof node === 'object' && node !== null && typeof node.inputs === 'object' && node.inputs)
+          setOwn(node.inputs as Record<string, unknown>, key, value);
+      },
+  ),
+  fc.tuple(hostileKey, junkValue).map(
+    ([key, value]): Mutation =>
+      (p) =>
+        setOwn(p, key, value),
+  ),
   fc.constantFrom<Mutation>((p) => {
     // A cycle through the chain.
     if (p['0']) p['0'] = { class_type: 'Add', inputs: { a: ['2', 0], b: 1 } };
@@ -76,7 +118,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 describe('validatePrompt fuzz', () => {
-  it('gives structured issues (never an exception) for 2,000 mutated prompts and workflows', async () => {
+  it('gives structured issues (never an exception) for 2,000 mutated prompts and workflows, prototype-named keys included', async () => {
     let rejected = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -115,5 +157,8 @@ describe('validatePrompt fuzz', () => {
       { numRuns: 2000, seed: 42 },
     );
     expect(rejected).toBeGreaterThan(1000);
+    // Nothing reached Object.prototype on the way.
+    expect(Object.keys(Object.prototype)).toEqual([]);
+    expect(Reflect.get({}, 'class_type')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createExecutor } from '../executor/executor';
 import { createTestEnv, createTestNodes } from '../testing/test-nodes';
 import { validatePrompt } from './validate-prompt';
 import type { ValidationIssueType } from './validation-issue';
@@ -125,11 +126,10 @@ describe(validatePrompt.name, () => {
     });
   });
 
-  it('ignores problems in nodes no output depends on', async () => {
+  it('ignores input problems in nodes no output depends on (their types are still checked)', async () => {
     const result = await validate({
       '1': num(1),
       '2': show('1'),
-      '3': { class_type: 'Nope', inputs: {} },
       '4': num('bad'),
     });
     expect(result.ok).toBe(true);
@@ -185,5 +185,53 @@ describe('validatePrompt with hostile values', () => {
       nodeId: '1',
       input: 'value',
     });
+  });
+});
+
+describe('validatePrompt with prototype-named keys', () => {
+  const KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
+  /** JSON text, so `__proto__` arrives as an own key, as it does from a request body. */
+  const parse = (text: string): unknown => JSON.parse(text);
+
+  it.each(KEYS)('runs a prompt whose node ids are %s', async (key) => {
+    const prompt = parse(
+      `{"${key}": {"class_type": "Number", "inputs": {"value": 3}}, "out": {"class_type": "Show", "inputs": {"value": ["${key}", 0]}}}`,
+    );
+    const result = await validate(prompt);
+    expect(result.ok && [...result.value.nodes.keys()]).toEqual([key, 'out']);
+    if (!result.ok) return;
+    const run = await createExecutor({ env }).execute(result.value);
+    expect(run.status).toBe('success');
+    expect(Object.keys(run.timings).sort()).toEqual([key, 'out'].sort());
+  });
+
+  it.each(KEYS)('reports problems on node %s under its own id', async (key) => {
+    const result = await validate(
+      parse(
+        `{"${key}": {"class_type": "Number", "inputs": {"value": "x", "${key}": 1}}, "o": {"class_type": "Show", "inputs": {"value": ["${key}", 0]}}}`,
+      ),
+    );
+    expect(!result.ok && result.issues.map((i) => [i.type, i.nodeId])).toEqual([['wrong_value_kind', key]]);
+  });
+
+  it.each(KEYS)('does not read an inherited %s as an input value', async (key) => {
+    // A link to a node named like an Object.prototype member that is not in the prompt.
+    const result = await validate(parse(`{"1": {"class_type": "Show", "inputs": {"value": ["${key}", 0]}}}`));
+    expect(!result.ok && result.issues.map((i) => i.type)).toEqual(['link_to_missing_node']);
+  });
+});
+
+describe('validatePrompt and unknown node types', () => {
+  it('refuses a prompt naming an unknown type anywhere, each node named, as ComfyUI does', async () => {
+    const result = await validate({
+      '1': num(2),
+      '2': show('1'),
+      '7': { class_type: 'SaveImageWebsocketX', inputs: { images: ['1', 0] } },
+      '8': { class_type: 'MissingPackNode', inputs: {} },
+    });
+    expect(!result.ok && result.issues.map((i) => [i.type, i.nodeId, i.classType])).toEqual([
+      ['unknown_node_type', '7', 'SaveImageWebsocketX'],
+      ['unknown_node_type', '8', 'MissingPackNode'],
+    ]);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * @module
  * Validates an executable prompt against the node registry before anything runs and returns every
- * problem at once. Only the requested outputs and their ancestors are looked at: unreachable nodes are
- * ignored, as in ComfyUI. The result, a `ValidatedPrompt`, is what the executor accepts.
+ * problem at once. Node types are checked for every node, as ComfyUI refuses a prompt naming a type it
+ * does not have wherever it sits; inputs only for the requested outputs and their ancestors, since
+ * unreachable nodes never run. The result, a `ValidatedPrompt`, is what the executor accepts.
  */
 
+import { dict, ownValue } from '../dictionary/dictionary';
 import { errorMessage } from '../errors';
 import { missingNodeTypeMessage, type PackRef, packRefOf } from '../graph/pack-ref';
 import { asLink, type Link, zPromptNode } from '../graph/prompt';
@@ -104,6 +106,24 @@ function parseNodes(data: unknown, issues: ValidationIssue[]): Map<string, RawNo
   return nodes;
 }
 
+/** Every node, reachable or not, whose type is not registered. */
+function unknownTypes(nodes: ReadonlyMap<string, RawNode | null>, registry: NodeRegistry): ValidationIssue[] {
+  return [...nodes].flatMap(([id, raw]) =>
+    raw && !registry.get(raw.classType)
+      ? [
+          {
+            type: 'unknown_node_type' as const,
+            nodeId: id,
+            classType: raw.classType,
+            message: missingNodeTypeMessage(id, raw.classType, raw.pack),
+            received: raw.classType,
+            ...(raw.pack ? { expected: { pack: raw.pack } } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
 function chooseTargets(
   nodes: ReadonlyMap<string, RawNode | null>,
   options: ValidateOptions,
@@ -195,7 +215,7 @@ function checkInput(
     issues.push({ ...base, ...issue, message: `${raw.classType} #${id} input '${name}': ${issue.message}` });
     check.issues++;
   };
-  const value = raw.inputs[name];
+  const value = ownValue(raw.inputs, name);
   if (value === undefined || value === null) {
     if (!spec.optional) report({ type: 'required_input_missing', message: 'required input is missing' });
     else if (spec.kind !== 'link') check.values[name] = widgetDefault(spec, combos.get(spec) ?? NO_OPTIONS);
@@ -285,6 +305,7 @@ export async function validatePrompt(
 ): Promise<Result<ValidatedPrompt>> {
   const issues: ValidationIssue[] = [];
   const nodes = parseNodes(data, issues);
+  issues.push(...unknownTypes(nodes, options.registry));
   const targets = chooseTargets(nodes, options, issues);
   const order = reachable(nodes, targets);
   const checked = new Map<string, { raw: RawNode; definition: AnyNodeDefinition; check: NodeCheck }>();
@@ -298,18 +319,8 @@ export async function validatePrompt(
     const raw = nodes.get(id);
     if (!raw) continue;
     const definition = options.registry.get(raw.classType);
-    if (!definition) {
-      issues.push({
-        type: 'unknown_node_type',
-        nodeId: id,
-        classType: raw.classType,
-        message: missingNodeTypeMessage(id, raw.classType, raw.pack),
-        received: raw.classType,
-        ...(raw.pack ? { expected: { pack: raw.pack } } : {}),
-      });
-      continue;
-    }
-    const check: NodeCheck = { links: new Map(), values: {}, issues: 0 };
+    if (!definition) continue; // reported by unknownTypes
+    const check: NodeCheck = { links: new Map(), values: dict(), issues: 0 };
     for (const [name, spec] of Object.entries<InputSpec>(definition.inputs)) {
       checkInput(id, raw, name, spec, nodes, options, combos, check, issues);
     }

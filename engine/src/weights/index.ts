@@ -8,6 +8,7 @@ export {
   bfloat16ToFloat32Array,
   float16BitsToFloat32,
   float16ToFloat32Array,
+  float32ToBfloat16Array,
   float32ToFloat16Array,
   float32ToFloat16Bits,
 } from './float16';

@@ -7,6 +7,8 @@
  * file or decodes a buffer of the wrong size.
  */
 import { z } from 'zod';
+import { dict } from '../dictionary/dictionary';
+import { zDict } from '../dictionary/z-dict';
 import { EngineError } from '../errors/engine-error';
 import { DTYPE_BYTES, isWeightDType } from './dtype-codec';
 import type { WeightDType } from './weight-reader';
@@ -19,7 +21,7 @@ const zSafetensorsEntry = z.strictObject({
   shape: z.array(z.int().nonnegative()),
   data_offsets: z.tuple([z.int().nonnegative(), z.int().nonnegative()]),
 });
-const zSafetensorsMetadata = z.record(z.string(), z.string());
+const zSafetensorsMetadata = zDict(z.string());
 
 /** One validated tensor entry; `begin`/`end` are relative to the start of the data section. */
 export interface SafetensorsEntry {
@@ -166,11 +168,11 @@ export function parseSafetensorsHeader(json: Uint8Array, fileSize: number, path:
       `header is not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`,
     );
   }
-  // Checked by hand rather than with z.record: a record would copy keys such as `__proto__` onto a new object.
+  // Checked by hand rather than with a zod schema: each entry is parsed into a Map as it is read.
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     fail('safetensors_bad_header', path, 'header is not a JSON object');
   }
-  let metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = dict();
   const entries = new Map<string, SafetensorsEntry>();
   for (const [name, raw] of Object.entries(root as Record<string, unknown>)) {
     if (name === '__metadata__') {

@@ -10,7 +10,7 @@
  * K/V go to the session once per run.
  */
 import type { DType, Tensor } from '@momaflow/engine';
-import { EngineError, isFloatTensor, Tensor as TensorClass } from '@momaflow/engine';
+import { dict, EngineError, isFloatTensor, Tensor as TensorClass } from '@momaflow/engine';
 import {
   type AttentionHookPoint,
   featureExtent,
@@ -44,7 +44,7 @@ export interface ReferenceAttentionPatchOptions {
 /** The run's K/V feeds: compacted captures in sampling runs, a zero key/value in reference passes. */
 function referenceFeeds(o: ReferenceAttentionPatchOptions, run: PatchRunInfo): Record<string, Tensor<DType>> {
   const [, , height = 0, width = 0] = o.reference.sample.shape;
-  const feeds: Record<string, Tensor<DType>> = {};
+  const feeds = dict<Tensor<DType>>();
   for (const point of o.points) {
     for (const name of ['k', 'v'] as const) {
       const key = pointKey(point, `ref_${name}`);

@@ -8,7 +8,8 @@
 import type { Tensor } from '@momaflow/engine';
 import type { ControlApplication } from '../controlnet/control-types';
 import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
-import type { CheckpointLayout } from '../models/ldm-config';
+import type { AddedToken } from '../models/embeddings';
+import type { CheckpointLayout, WeightPatch } from '../models/ldm-config';
 import type { UnetModel } from '../models/unet';
 import type { VaeConfig } from '../models/vae';
 
@@ -20,13 +21,17 @@ export type ClipTokenizerSource =
 /** The CLIP socket: an SD1.x text encoder and its tokenizer. */
 export interface ClipModel {
   readonly kind: 'sd1-clip';
-  /** Content key of the weights (file identity), shared by every graph built from them. */
+  /** Content key of the weights (file identity and weight patches), shared by every graph built from them. */
   readonly key: string;
   readonly layout: CheckpointLayout;
   readonly config: ClipTextConfig;
   readonly tokenizer: ClipTokenizerSource;
   /** Hidden state handed to the UNet (ComfyUI's stop_at_clip_layer): SD1.x uses the last layer's, -1. */
   readonly layer: ClipTextLayer;
+  /** Patches on the text encoder's weights (LoRA), applied in order; their strengths are fed per run. */
+  readonly weightPatches?: readonly WeightPatch[];
+  /** Tokens added to the vocabulary (Custom Diffusion's modifier tokens), matched in prompts before BPE. */
+  readonly addedTokens?: readonly AddedToken[];
 }
 
 /** The VAE socket: an SD1.x KL-f8 autoencoder. */

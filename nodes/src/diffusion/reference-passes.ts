@@ -6,7 +6,7 @@
  * reference image, mask, subject or adapter file does not. Two entries: a full-size SD1.5 reference
  * holds about 90 MB of K/V.
  */
-import { type DType, defineResource, type NodeEnv, type Tensor } from '@momaflow/engine';
+import { type DType, defineResource, dict, type NodeEnv, type Tensor } from '@momaflow/engine';
 import type { PatchOutputs, UnetSession } from '../models/unet';
 import { LruMemo } from './lru-memo';
 
@@ -38,7 +38,7 @@ export async function referencePasses(
   onPass?: (event: ReferencePassEvent) => void,
 ): Promise<PatchOutputs> {
   const memo = env.resource(REFERENCE_PASSES);
-  const out: Record<string, Readonly<Record<string, Tensor<DType>>>> = {};
+  const out = dict<Readonly<Record<string, Tensor<DType>>>>();
   for (const patch of unet.model.patches) {
     if (patch.referencePass === undefined) continue;
     let cached = true;

@@ -128,6 +128,7 @@ describe('image nodes through the executor', () => {
       'MaskToImage',
       'PreviewImage',
       'SaveImage',
+      'SaveImageWebsocket',
     ]);
     expect(info.LoadImageMask?.input.required.image).toEqual([
       ['a.png', 'b.png'],
@@ -147,7 +148,8 @@ describe('image nodes through the executor', () => {
       expect(definition.category).not.toBe('');
       expect(definition.description).toBeTruthy();
       for (const spec of Object.values<InputSpec>(definition.inputs)) expect(spec.tooltip).toBeTruthy();
-      expect(definition.notIdempotent).toBeUndefined();
+      // Only SaveImageWebsocket re-runs every time: its result is the frames it sends.
+      expect(definition.notIdempotent).toBe(definition.type === 'SaveImageWebsocket' ? true : undefined);
     },
   );
 });

@@ -10,10 +10,12 @@ import { LoadImage } from './load-image';
 import { LoadImageMask } from './load-image-mask';
 import { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
 import { PreviewImage, SaveImage } from './save-image';
+import { SaveImageWebsocket } from './save-image-websocket';
 
 /**
- * Every node of the pack: LoadImage, SaveImage, PreviewImage, ImageScale, ImageToMask, MaskToImage,
- * InvertMask, LoadImageMask, EmptyImage, ImageCrop, ImagePadForOutpaint, ImageBlend, ImageBatch.
+ * Every node of the pack: LoadImage, SaveImage, PreviewImage, SaveImageWebsocket, ImageScale,
+ * ImageToMask, MaskToImage, InvertMask, LoadImageMask, EmptyImage, ImageCrop, ImagePadForOutpaint,
+ * ImageBlend, ImageBatch.
  * @example
  * const registry = createNodeRegistry(IMAGE_NODES);
  */
@@ -21,6 +23,7 @@ export const IMAGE_NODES: readonly AnyNodeDefinition[] = [
   LoadImage,
   SaveImage,
   PreviewImage,
+  SaveImageWebsocket,
   ImageScale,
   ImageToMask,
   MaskToImage,

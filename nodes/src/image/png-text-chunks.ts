@@ -21,8 +21,9 @@ interface Chunk {
   readonly crcOk: boolean;
 }
 
-function isPng(png: Buffer): boolean {
-  return png.length >= SIGNATURE.length && png.subarray(0, SIGNATURE.length).equals(SIGNATURE);
+/** True when the bytes start with the PNG signature. */
+export function isPng(png: Uint8Array): boolean {
+  return png.length >= SIGNATURE.length && SIGNATURE.equals(png.subarray(0, SIGNATURE.length));
 }
 
 /** Walks the chunks in order; stops quietly at a truncated tail (what was read stays usable). */

@@ -5,7 +5,7 @@
  * does, so any result can be dragged back onto the editor to restore the graph that made it.
  */
 import { randomInt } from 'node:crypto';
-import { type CustomValidationProblem, defineNode, Input, type PromptSource } from '@momaflow/engine';
+import { type CustomValidationProblem, defineNode, dict, Input, type PromptSource } from '@momaflow/engine';
 import { safeSegments } from './confined-path';
 import { saveImages } from './save-images';
 import { requireImage } from './tensor-checks';
@@ -14,7 +14,7 @@ const PREVIEW_LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** The PNG text ComfyUI writes: `prompt` and `workflow`, each as JSON. */
 function sourceText(source: PromptSource): Record<string, string> {
-  const text: Record<string, string> = {};
+  const text = dict<string>();
   if (source.prompt !== undefined) text.prompt = JSON.stringify(source.prompt);
   if (source.workflow !== undefined) text.workflow = JSON.stringify(source.workflow);
   return text;

@@ -11,7 +11,7 @@
  * A file's settings come from `<name>.json` beside `<name>.onnx` (zod-checked; may name a preset and
  * override fields), else from the preset its file name matches.
  */
-import { EngineError } from '@momaflow/engine';
+import { EngineError, zDict } from '@momaflow/engine';
 import { z } from 'zod';
 import { parseConfigJson } from '../models/ldm-config';
 
@@ -62,7 +62,7 @@ const PRESET_NAMES = Object.keys(SEGMENT_PRESETS) as [SegmentPreset, ...SegmentP
  */
 export const zSegmentModelConfig = zSegmentSettings.partial().extend({
   preset: z.enum(PRESET_NAMES).optional(),
-  source: z.record(z.string(), z.string()).optional(),
+  source: zDict(z.string()).optional(),
   license: z.string().optional(),
 });
 export type SegmentModelConfig = z.infer<typeof zSegmentModelConfig>;

@@ -1,19 +1,20 @@
 /**
  * @module
- * `momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]`:
- * validates, runs headlessly, prints progress and where outputs went. Exit codes: 0 success,
- * 1 execution error, 2 bad usage or invalid workflow, 130 interrupted.
+ * `momaflow run <workflow.json|image.png> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR]
+ * [--json]`: validates, runs headlessly, prints progress and where outputs went. The file may be a
+ * momaflow workflow, a ComfyUI workflow (UI schema 0.4 or 1, or API format) or a PNG either saved;
+ * what the import had to change is printed as warnings. Exit codes: 0 success, 1 execution error,
+ * 2 bad usage or invalid workflow, 130 interrupted.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type FileRef,
-  looksLikeWorkflow,
-  toPrompt,
   type UiOutput,
   type ValidationIssue,
   validatePrompt,
+  workflowToPrompt,
 } from '@momaflow/engine';
+import { readWorkflowFile, registryImportTypes } from '../import';
 import { createRuntime } from '../runtime';
 import type { CliIo } from './cli-io';
 import { createReporter } from './run-reporter';
@@ -45,37 +46,24 @@ function outputFiles(
   return files;
 }
 
-async function readJson(file: string, io: CliIo): Promise<unknown | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    io.error(`cannot read workflow file '${file}': ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    io.error(`workflow file '${file}' is not valid JSON: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
-  const data = await readJson(args.file, io);
-  if (data === undefined) return EXIT.usage;
   const runtime = await createRuntime({
     root: args.data,
     dirs: args.out ? { output: args.out } : {},
     log: io.log,
   });
   try {
-    const converted = toPrompt(data, runtime.registry);
-    if (!converted.ok) {
-      io.error(`'${args.file}' is not a valid workflow:\n${converted.issues.map(formatIssue).join('\n')}`);
+    const imported = await readWorkflowFile(args.file, await registryImportTypes(runtime));
+    if (!imported.ok) {
+      io.error(
+        `'${args.file}' is not a workflow momaflow can read:\n${imported.issues.map(formatIssue).join('\n')}`,
+      );
       return EXIT.usage;
     }
-    const overridden = applyOverrides(converted.value as never, args.set, runtime.registry);
+    const { workflow, source, problems } = imported.value;
+    for (const problem of problems) io.error(`warning: [${problem.code}] ${problem.message}`);
+    const prompt = workflowToPrompt(workflow, runtime.registry);
+    const overridden = applyOverrides(prompt, args.set, runtime.registry);
     if (!overridden.ok) {
       io.error(overridden.errors.join('\n'));
       return EXIT.usage;
@@ -92,7 +80,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     const result = await runtime.executor.execute(checked.value, {
       emit: reporter.onEvent,
       signal: controller.signal,
-      source: { prompt: overridden.prompt, ...(looksLikeWorkflow(data) ? { workflow: data } : {}) },
+      // A bare API prompt has no layout to embed; anything else is embedded as the workflow it became.
+      source: { prompt: overridden.prompt, ...(source !== 'comfyui-api' ? { workflow } : {}) },
     });
     reporter.finish();
     io.offInterrupt(stop);

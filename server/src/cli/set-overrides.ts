@@ -3,7 +3,7 @@
  * `--set <node>.<input>=<value>` overrides for `momaflow run`: parsed, typed by the node's schema and
  * applied to the executable graph. Problems come back as messages naming the flag.
  */
-import type { InputSpec, NodeRegistry, Prompt, PromptNode } from '@momaflow/engine';
+import { dictFrom, type InputSpec, type NodeRegistry, ownValue, type Prompt } from '@momaflow/engine';
 
 export interface Override {
   readonly nodeId: string;
@@ -51,26 +51,29 @@ export function applyOverrides(
   registry: NodeRegistry,
 ): OverrideResult {
   const errors: string[] = [];
-  const next: Record<string, PromptNode> = { ...prompt };
+  const next = dictFrom(Object.entries(prompt));
   for (const flag of flags) {
     const parsed = parseOverride(flag);
     if (typeof parsed === 'string') {
       errors.push(parsed);
       continue;
     }
-    const node = next[parsed.nodeId];
+    const node = ownValue(next, parsed.nodeId);
     if (!node) {
       errors.push(`--set '${flag}': there is no node '${parsed.nodeId}' in the workflow`);
       continue;
     }
     const definition = registry.get(node.class_type);
-    const spec = definition?.inputs[parsed.input];
+    const spec = definition && (ownValue(definition.inputs, parsed.input) as InputSpec | undefined);
     if (definition && !spec) {
       const names = Object.keys(definition.inputs).join(', ');
       errors.push(`--set '${flag}': ${node.class_type} has no input '${parsed.input}' (inputs: ${names})`);
       continue;
     }
-    next[parsed.nodeId] = { ...node, inputs: { ...node.inputs, [parsed.input]: coerce(spec, parsed.raw) } };
+    next[parsed.nodeId] = {
+      ...node,
+      inputs: dictFrom([...Object.entries(node.inputs), [parsed.input, coerce(spec, parsed.raw)]]),
+    };
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, prompt: next };
 }

@@ -3,7 +3,7 @@
  * ComfyUI's response shapes, built from our typed values at the edge: queue items, history entries
  * and per-node validation errors. Existing ComfyUI client scripts read these as they are.
  */
-import type { ValidationIssue } from '@momaflow/engine';
+import { dict, dictFrom, type ValidationIssue } from '@momaflow/engine';
 import { toWireMessage } from '../protocol';
 import type { QueueItem } from '../queue';
 import type { StoredPrompt, SummaryEvent } from '../store';
@@ -33,7 +33,7 @@ export function historyEntry(stored: StoredPrompt) {
       completed: stored.status === 'success',
       messages: stored.summary.map(summaryMessage),
     },
-    meta: Object.fromEntries(
+    meta: dictFrom(
       Object.keys(stored.outputs).map((node) => [
         node,
         { node_id: node, display_node: node, parent_node: null, real_node_id: node },
@@ -47,14 +47,11 @@ export function historyEntry(stored: StoredPrompt) {
 
 /** ComfyUI's `node_errors`: issues grouped by node. */
 export function nodeErrors(issues: readonly ValidationIssue[]) {
-  const byNode: Record<
-    string,
-    {
-      errors: { type: string; message: string; details: string; extra_info: Record<string, unknown> }[];
-      dependent_outputs: string[];
-      class_type: string | null;
-    }
-  > = {};
+  const byNode = dict<{
+    errors: { type: string; message: string; details: string; extra_info: Record<string, unknown> }[];
+    dependent_outputs: string[];
+    class_type: string | null;
+  }>();
   for (const issue of issues) {
     if (issue.nodeId === null) continue;
     const entry = byNode[issue.nodeId] ?? { errors: [], dependent_outputs: [], class_type: issue.classType };

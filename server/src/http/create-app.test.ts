@@ -66,18 +66,22 @@ describe(createApp.name, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('documents exactly the routes it serves, the editor’s files aside', () => {
+  it('documents exactly the routes it serves, each with and without /api, the editor’s files aside', () => {
     // The editor's files are a web app's pages and bundles, not API operations: the OpenAPI document
     // describes what clients call, and a client never calls /index.html.
     const editorPaths: readonly string[] = EDITOR_PATHS;
-    const served = new Set(
-      (app as { routes: { method: string; path: string }[] } & typeof app).routes
-        .filter((r) => ['GET', 'POST', 'PUT', 'DELETE'].includes(r.method) && !r.path.includes('*'))
-        .filter((r) => !editorPaths.includes(r.path))
-        .map((r) => `${r.method.toLowerCase()} ${r.path}`),
-    );
-    const documented = new Set(OPERATIONS.map((op) => `${op.method} ${op.path}`));
-    expect([...served].sort()).toEqual([...documented].sort());
+    const served = (app as { routes: { method: string; path: string }[] } & typeof app).routes
+      .filter((r) => ['GET', 'POST', 'PUT', 'DELETE'].includes(r.method) && !r.path.includes('*'))
+      .filter((r) => !editorPaths.includes(r.path))
+      .map((r) => `${r.method.toLowerCase()} ${r.path}`);
+    const unprefixed = (route: string) => route.replace(' /api/', ' /');
+    const [withApi, without] = [
+      served.filter((r) => r.includes(' /api/')),
+      served.filter((r) => !r.includes(' /api/')),
+    ];
+    expect(withApi.map(unprefixed).sort()).toEqual([...without].sort());
+    const documented = OPERATIONS.map((op) => `${op.method} ${op.path}`);
+    expect([...new Set(without)].sort()).toEqual(documented.map(unprefixed).sort());
     const doc = buildOpenApiDocument({ version: '1' });
     for (const op of OPERATIONS) {
       expect(doc.paths[openApiPath(op.path)]?.[op.method], `${op.method} ${op.path}`).toBeDefined();
@@ -101,6 +105,57 @@ describe(createApp.name, () => {
     const queue = await app.request('/api/queue', { headers: HOST });
     expect(await queue.json()).toEqual({ queue_running: [], queue_pending: [] });
   });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'reports the problems of a node with id %s under that id (issue 17: was a 500)',
+    async (id) => {
+      // The body as text: `__proto__` must arrive as a key, the way a client's JSON sends it.
+      const body = `{"prompt": {"${id}": {"class_type": "PrimitiveInt", "inputs": {"value": "seven"}}, "out": {"class_type": "PreviewImage", "inputs": {"images": ["${id}", 0]}}}}`;
+      const res = await app.request('/api/prompt', {
+        method: 'POST',
+        headers: { ...HOST, 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      const parsed = JSON.parse(text) as { node_errors: Record<string, { errors: { type: string }[] }> };
+      expect(Object.keys(parsed.node_errors).sort()).toEqual([id, 'out'].sort());
+      expect(Object.getOwnPropertyDescriptor(parsed.node_errors, id)?.value.errors[0].type).toBe(
+        'wrong_value_kind',
+      );
+    },
+  );
+
+  it('refuses a cross-origin text/plain POST to /prompt (a CSRF form), and reads JSON whatever the type otherwise', async () => {
+    const prompt = JSON.stringify({ prompt: { '1': { class_type: 'PrimitiveInt', inputs: { value: 3 } } } });
+    const forged = await app.request('/prompt', {
+      method: 'POST',
+      headers: { ...HOST, 'content-type': 'text/plain', origin: 'http://evil.example' },
+      body: prompt,
+    });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { type: string } }).error.type).toBe('forbidden_origin');
+    // Python's urllib labels the body urlencoded: it is read as JSON and validated (here: no output node).
+    const script = await app.request('/prompt', {
+      method: 'POST',
+      headers: { ...HOST, 'content-type': 'application/x-www-form-urlencoded' },
+      body: prompt,
+    });
+    expect(script.status).toBe(400);
+    const body = (await script.json()) as { error: { details: { issues: { type: string }[] } } };
+    expect(body.error.details.issues.map((i) => i.type)).toEqual(['no_output_node']);
+    const queue = await app.request('/queue', { headers: HOST });
+    expect(await queue.json()).toEqual({ queue_running: [], queue_pending: [] });
+  });
+
+  it.each(['/history/no-such-prompt', '/api/history/..%2F..%2Fetc', '/history/__proto__'])(
+    'answers GET %s with {} as ComfyUI does',
+    async (url) => {
+      const res = await app.request(url, { headers: HOST });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({});
+    },
+  );
 
   it('refuses requests addressed to another host name', async () => {
     const res = await app.request('/api/queue', { headers: { host: 'attacker.example:8188' } });

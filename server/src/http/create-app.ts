@@ -1,8 +1,10 @@
 /**
  * @module
  * The Hono app: the request gate (host, origin, CORS, token, body limits) in front of the REST API
- * under `/api` and the WebSocket endpoint `/ws`, and the built editor at `/`. A pure function of its
- * dependencies, so tests can call `app.request()` without a socket.
+ * and the WebSocket endpoint, and the built editor at `/`. Like ComfyUI, every API route answers both
+ * under `/api` and without it (`/prompt`, `/history/{id}`), and the WebSocket both at `/ws` and
+ * `/api/ws`, so ComfyUI's scripts and clients work unchanged. A pure function of its dependencies, so
+ * tests can call `app.request()` without a socket.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -24,6 +26,9 @@ import { createViewRoute } from './routes/view-route';
 import { createWsRoute } from './routes/ws-route';
 import { bodyLimits } from './security/body-limits';
 import { authCheck, hostCheck, originCheck } from './security/security-middleware';
+
+/** Where the API is mounted: ComfyUI serves every route under both. */
+export const API_PREFIXES = ['/api', '/'] as const;
 
 /**
  * @example
@@ -56,7 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // The editor's files answer before the token check, behind the Host and Origin checks: a page opened
   // as `/?token=T` cannot put the token on its own <script> and <link> requests. They hold no data; the
   // editor then sends the token on every API call, WebSocket and image URL. Only these exact paths are
-  // public, so `/api` and `/ws` keep their token check and their JSON 404s.
+  // public, so every API route, with or without `/api`, keeps its token check and its JSON 404s.
   app.route('/', createEditorRoutes(deps));
   // Cluster workers call with their own token (checked by these routes), never with the users' one.
   if (deps.cluster) app.route('/api', deps.cluster.routes);
@@ -75,10 +80,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     .route('/', createUserdataRoutes(deps))
     .route('/', createExampleRoutes(deps))
     .get('/openapi.json', (c) => c.json(openapi));
-  app.route('/api', api);
-  app.route(
-    '/',
-    createWsRoute({ hub: deps.hub, queueRemaining: () => queueRemaining(deps.queue.state()), log: deps.log }),
-  );
+  const ws = createWsRoute({
+    hub: deps.hub,
+    queueRemaining: () => queueRemaining(deps.queue.state()),
+    log: deps.log,
+  });
+  for (const prefix of API_PREFIXES) app.route(prefix, api).route(prefix, ws);
   return app;
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { EngineError, errorMessage } from '@momaflow/engine';
+import { EngineError, errorMessage, zDict } from '@momaflow/engine';
 import { parseTar } from 'nanotar';
 import { z } from 'zod';
 
@@ -15,10 +15,7 @@ const zChunk = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   offsets: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
 });
-const zResources = z.record(
-  z.string(),
-  z.object({ chunks: z.array(zChunk).min(1), size: z.number().int().min(1) }),
-);
+const zResources = zDict(z.object({ chunks: z.array(zChunk).min(1), size: z.number().int().min(1) }));
 
 /** A file of the package, by path inside the tarball. */
 export type PackageFiles = ReadonlyMap<string, Uint8Array>;

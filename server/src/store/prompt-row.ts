@@ -3,6 +3,7 @@
  * Reading and writing a `prompts` row: JSON columns go through zod on the way back in, so a corrupt
  * row becomes a clear error naming the prompt instead of a crash deep in a handler.
  */
+import { zDict } from '@momaflow/engine';
 import { z } from 'zod';
 import {
   type PromptOutcome,
@@ -38,7 +39,7 @@ const zPromptRow = z.object({
   targets: jsonText(z.array(z.string())),
   extra: jsonText(zExtraData),
   outputs: jsonText(zUiOutputs),
-  timings: jsonText(z.record(z.string(), z.number())),
+  timings: jsonText(zDict(z.number())),
   summary: jsonText(z.array(zSummaryEvent)),
   error: jsonText(zPromptError).nullable(),
   queued_at: z.number(),

@@ -4,6 +4,7 @@
  * data is an edge like any other (a file written by an older build, a hand-edited database).
  */
 import type { ExecutionEventOf, NodeTimings, UiOutput } from '@momaflow/engine';
+import { zDict } from '@momaflow/engine';
 import { z } from 'zod';
 
 /** Queued, then running, then one of the finished statuses. */
@@ -22,7 +23,7 @@ export type SummaryEvent =
   | Omit<ExecutionEventOf<'execution_error'>, 'stack'>
   | ExecutionEventOf<'execution_interrupted'>;
 
-const zTimings = z.record(z.string(), z.number());
+const zTimings = zDict(z.number());
 const zBase = { promptId: z.string(), timestamp: z.number() };
 const zExecutedTimings = { executed: z.array(z.string()), timings: zTimings };
 
@@ -50,17 +51,14 @@ export const zSummaryEvent = z.discriminatedUnion('type', [
 ]) satisfies z.ZodType<SummaryEvent>;
 
 /** Reads stored UI outputs back. */
-export const zUiOutputs = z.record(
-  z.string(),
-  z.record(z.string(), z.array(z.unknown())),
-) satisfies z.ZodType<Record<string, UiOutput>>;
+export const zUiOutputs = zDict(zDict(z.array(z.unknown()))) satisfies z.ZodType<Record<string, UiOutput>>;
 
 /** Where and why a prompt failed. */
 export const zPromptError = z.object({ nodeId: z.string(), classType: z.string(), message: z.string() });
 export type PromptError = z.infer<typeof zPromptError>;
 
 /** Extra data sent with a prompt (ComfyUI's `extra_data`), kept as sent apart from its size limit. */
-export const zExtraData = z.record(z.string(), z.unknown());
+export const zExtraData = zDict(z.unknown());
 export type ExtraData = z.infer<typeof zExtraData>;
 
 /** A prompt as submitted: what the queue needs to run it again after a restart. */

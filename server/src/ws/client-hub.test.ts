@@ -58,6 +58,17 @@ describe(createClientHub.name, () => {
     expect(hub.stats()).toEqual({ clients: 2, droppedPreviews: 1, disconnectedSlow: 0 });
   });
 
+  it('still sends an essential image (SaveImageWebsocket) to a client that is behind', () => {
+    const hub = createClientHub(limits);
+    const slow = new FakeSocket();
+    hub.attach(slow, { clientId: 's', subscribeAll: false });
+    slow.bufferedAmount = 500;
+    hub.sendPromptPreview('s', { ...PREVIEW, essential: true });
+    hub.sendPromptPreview('s', PREVIEW);
+    expect(slow.sent).toHaveLength(1);
+    expect(hub.stats().droppedPreviews).toBe(1);
+  });
+
   it('cuts off a client whose buffer passed the hard limit', () => {
     const hub = createClientHub(limits);
     const stuck = new FakeSocket();

@@ -3,8 +3,9 @@
  * The registry of WebSocket clients by client id, and the routing of frames: a prompt's frames go to
  * the client that submitted it (to everyone when it named none, as in ComfyUI) and to clients that
  * subscribed to all prompts. Slow clients never slow execution: past `previewBufferBytes` queued on
- * a socket its preview frames are dropped (JSON frames never are); past `maxBufferBytes` the client
- * is cut off, because a client that stopped reading would otherwise grow the server's memory forever.
+ * a socket its preview frames are dropped (JSON frames and essential images, such as
+ * SaveImageWebsocket's, never are); past `maxBufferBytes` the client is cut off, because a client
+ * that stopped reading would otherwise grow the server's memory forever.
  */
 import type { PreviewImage } from '@momaflow/engine';
 import { encodePreviewFrame, type WireMessage } from '../protocol';
@@ -40,7 +41,7 @@ export interface ClientHub {
   detach(client: HubClient): void;
   /** A JSON frame of a prompt owned by `owner` (null: submitted without a client id). */
   sendPromptMessage(owner: string | null, message: WireMessage): void;
-  /** A binary preview frame of a prompt owned by `owner`; dropped for clients that are behind. */
+  /** A binary image frame of a prompt owned by `owner`; a plain preview is dropped for clients that are behind. */
   sendPromptPreview(owner: string | null, preview: PreviewImage): void;
   send(client: HubClient, message: WireMessage): void;
   broadcast(message: WireMessage): void;
@@ -102,7 +103,7 @@ export function createClientHub(limits: HubLimits): ClientHub {
     sendPromptPreview(owner, preview) {
       const frame = encodePreviewFrame(preview);
       for (const client of [...recipients(owner)]) {
-        if (client.socket.bufferedAmount > limits.previewBufferBytes) droppedPreviews++;
+        if (!preview.essential && client.socket.bufferedAmount > limits.previewBufferBytes) droppedPreviews++;
         else deliver(client, frame);
       }
     },

@@ -1,6 +1,7 @@
 /**
  * @module
- * A minimal PNG encoder (RGBA, one colour) for test fixtures, so tests need no image library.
+ * A minimal PNG encoder (RGBA, one colour) for test fixtures, so tests need no image library, with
+ * optional tEXt chunks laid out as ComfyUI's PIL writes them (after IHDR, before the image data).
  */
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -17,6 +18,8 @@ export function encodePng(
   width: number,
   height: number,
   rgba: readonly [number, number, number, number],
+  /** tEXt chunks (keyword, latin-1 text), in order: ComfyUI writes `prompt`, then `workflow`. */
+  text: readonly (readonly [string, string])[] = [],
 ): Uint8Array {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
@@ -30,6 +33,7 @@ export function encodePng(
     Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
       chunk('IHDR', header),
+      ...text.map(([keyword, value]) => chunk('tEXt', Buffer.from(`${keyword}\0${value}`, 'latin1'))),
       chunk('IDAT', deflateSync(raw)),
       chunk('IEND', Buffer.alloc(0)),
     ]),

@@ -17,6 +17,8 @@ export interface RawRequest {
 export interface RawResponse {
   readonly status: number;
   readonly text: string;
+  /** The body as received (for images). */
+  readonly bytes: Uint8Array;
   /** True when the server accepted a WebSocket upgrade. */
   readonly upgraded: boolean;
 }
@@ -38,18 +40,20 @@ export function rawRequest(port: number, req: RawRequest): Promise<RawResponse> 
     client.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
         resolve({
           status: res.statusCode ?? 0,
-          text: Buffer.concat(chunks).toString('utf8'),
+          text: body.toString('utf8'),
+          bytes: new Uint8Array(body),
           upgraded: false,
-        }),
-      );
+        });
+      });
       res.on('error', reject);
     });
     client.on('upgrade', (res, socket) => {
       socket.destroy();
-      resolve({ status: res.statusCode ?? 0, text: '', upgraded: true });
+      resolve({ status: res.statusCode ?? 0, text: '', bytes: new Uint8Array(0), upgraded: true });
     });
     // The server may answer (413) and close before the whole body is written: that answer counts.
     client.on('error', (err: NodeJS.ErrnoException) => {

@@ -33,6 +33,7 @@ function send(message: unknown): void {
 function toSandboxError(err: unknown): SandboxError {
   const fields = typeof err === 'object' && err !== null ? err : {};
   const text = (key: string) => {
+    // prototype-safe: constant keys, and an Error's `name` lives on its prototype, so not ownValue.
     const value: unknown = Reflect.get(fields, key);
     return typeof value === 'string' ? value : undefined;
   };

@@ -14,7 +14,7 @@ import {
   quantizedLinear,
   quickGelu,
 } from '@momaflow/engine';
-import { inScope, linearWeights, normWeights, type WeightScope } from '../ldm-config';
+import { inScope, linearWeights, normWeights, type WeightScope, withLinearDeltas } from '../ldm-config';
 import type { ClipHiddenAct, ClipTextConfig } from './clip-text-config';
 
 /** Which attention kernel to emit. */
@@ -50,11 +50,16 @@ function selfAttention(
 ): Value<'float32'> {
   const h = o.config.hiddenSize;
   const quantization = o.quantization ?? FLOAT_WEIGHTS;
-  const proj = (name: string, input: Value<'float32'>): Value<'float32'> =>
-    quantizedLinear(b, linearWeights(w, name, { inFeatures: h, outFeatures: h }), input, {
+  const proj = (name: string, input: Value<'float32'>): Value<'float32'> => {
+    const weights = linearWeights(w, name, { inFeatures: h, outFeatures: h });
+    return withLinearDeltas(
+      b,
+      weights,
+      input,
+      quantizedLinear(b, weights, input, { name, quantization }),
       name,
-      quantization,
-    });
+    );
+  };
   const [q, k, v] = [proj('q_proj', x), proj('k_proj', x), proj('v_proj', x)];
   const opts = { heads: o.config.heads, scale: 1 / Math.sqrt(h / o.config.heads), bias: o.causalMask };
   const ctx = o.kernel === 'fused' ? fusedAttention(b, q, k, v, opts) : attention(b, q, k, v, opts).out;
@@ -81,10 +86,10 @@ export function clipEncoderLayer(
   const quantization = o.quantization ?? FLOAT_WEIGHTS;
   h = inScope(b, w, ['mlp'], (mw) => {
     const fc1 = linearWeights(mw, 'fc1', { inFeatures: c.hiddenSize, outFeatures: c.intermediateSize });
-    const up = quantizedLinear(b, fc1, h, { name: 'fc1', quantization });
+    const up = withLinearDeltas(b, fc1, h, quantizedLinear(b, fc1, h, { name: 'fc1', quantization }), 'fc1');
     const act = ACTIVATIONS[c.hiddenAct](b, up);
     const fc2 = linearWeights(mw, 'fc2', { inFeatures: c.intermediateSize, outFeatures: c.hiddenSize });
-    return quantizedLinear(b, fc2, act, { name: 'fc2', quantization });
+    return withLinearDeltas(b, fc2, act, quantizedLinear(b, fc2, act, { name: 'fc2', quantization }), 'fc2');
   });
   return b.op('Add', [attended, h]);
 }

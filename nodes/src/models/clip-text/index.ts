@@ -20,3 +20,4 @@ export type { ClipTextLayer, EncodeTextOptions } from './encode-text';
 export { encodeText } from './encode-text';
 export type { ClipTextCheckpoint } from './load-clip-text';
 export { loadClipText, loadClipTextFromLayout } from './load-clip-text';
+export { EXTRA_TOKENS_INPUT, tokenEmbeddings } from './token-embeddings';

@@ -10,7 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tensor } from '@momaflow/engine';
-import { openSafetensors, writeSafetensors } from '@momaflow/engine';
+import { dict, openSafetensors, writeSafetensors } from '@momaflow/engine';
 import { fixturePath } from '@momaflow/engine/testing';
 import { z } from 'zod';
 import { controlNetYamlText, type LdmUnetShape } from '../tiny';
@@ -23,7 +23,7 @@ export const TINY_CONTROLNET = 'tiny-controlnet';
 export async function readAll(path: string): Promise<Record<string, Tensor<'float32'>>> {
   const reader = await openSafetensors(path);
   try {
-    const out: Record<string, Tensor<'float32'>> = {};
+    const out = dict<Tensor<'float32'>>();
     for (const key of reader.keys()) out[key] = await reader.readFloat32(key);
     return out;
   } finally {
@@ -115,7 +115,7 @@ export async function writeCldmCopy(
   const blocks = Object.keys(tensors).filter((k) =>
     /^controlnet_cond_embedding\.blocks\.\d+\.weight$/.test(k),
   ).length;
-  const renamed: Record<string, Tensor<'float32'>> = {};
+  const renamed = dict<Tensor<'float32'>>();
   for (const [key, tensor] of Object.entries(tensors)) {
     const cldm = cldmName(key, blocks) ?? unetNames.get(key);
     if (cldm === undefined) throw new Error(`no cldm name for '${key}'`);

@@ -8,7 +8,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { EngineError, errorMessage, ShardedReader } from '@momaflow/engine';
+import { EngineError, errorMessage, ShardedReader, zDict } from '@momaflow/engine';
 import { z } from 'zod';
 
 /** Where a checkpoint's tensors are. */
@@ -25,7 +25,7 @@ const SINGLE_NAMES = ['model.safetensors', 'pytorch_model.bin'] as const;
 const NUMBERED = /^(model|pytorch_model)-(\d+)-of-(\d+)\.(safetensors|bin)$/;
 const WEIGHT_FILE = /\.(safetensors|bin|pt|pth|ckpt)$/;
 
-const zIndex = z.object({ weight_map: z.record(z.string(), z.string()) });
+const zIndex = z.object({ weight_map: zDict(z.string()) });
 
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then(

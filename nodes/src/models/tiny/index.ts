@@ -26,6 +26,8 @@ export {
   TINY_CONTROLNET_FILE,
   tinyControlNetTensors,
 } from './make-tiny-controlnet';
+export type { MakeTinyFamilyOptions, TinyFamilyFile } from './make-tiny-family';
+export { makeTinyFamily, TINY_FAMILY_FILES } from './make-tiny-family';
 export type { MakeTinyMomaOptions, TinyMomaFiles } from './make-tiny-moma';
 export {
   makeTinyMoma,
@@ -46,3 +48,5 @@ export type {
   LdmVaeShape,
 } from './tiny-sd15-config';
 export { ldmYamlText, SD15_SHAPE, TINY_SD15_SHAPE } from './tiny-sd15-config';
+export type { SdModelShapes } from './tiny-sd15-models';
+export { sdModelShapes } from './tiny-sd15-models';

@@ -9,7 +9,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeSafetensors, Tensor } from '@momaflow/engine';
+import { dict, encodeSafetensors, Tensor } from '@momaflow/engine';
 import { stringify } from 'yaml';
 import { type LdmHintShape, ldmControlNetShapes } from './ldm-controlnet-shapes';
 import { seededWeight } from './seeded-init';
@@ -93,7 +93,7 @@ export function controlNetYamlText(p: LdmUnetShape, hintChannels: number): strin
  * Object.keys(tinyControlNetTensors(TINY_SD15_SHAPE.unet, 1)).length;
  */
 export function tinyControlNetTensors(p: LdmUnetShape, seed: number): Record<string, Tensor<'float32'>> {
-  const tensors: Record<string, Tensor<'float32'>> = {};
+  const tensors = dict<Tensor<'float32'>>();
   for (const [key, shape] of ldmControlNetShapes(p, CLDM_HINT_SHAPE)) {
     const w = seededWeight({ seed, key, shape });
     tensors[key] = HINT_CONV.test(key)

@@ -12,6 +12,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AnyTensor,
+  dict,
   float32ToFloat16Array,
   type TorchSaveTree,
   writeSafetensors,
@@ -193,7 +194,7 @@ export async function makeTinyMoma(o: MakeTinyMomaOptions): Promise<TinyMomaFile
     join(clipVision, 'config.json'),
     `${JSON.stringify(clipVisionConfigJson(tower), null, 2)}\n`,
   );
-  const towerTensors: Record<string, AnyTensor> = {};
+  const towerTensors = dict<AnyTensor>();
   for (const [key, shape] of clipVisionKeyShapes(tower))
     towerTensors[key] = seededWeight({ seed: SEED, key, shape });
   await writeSafetensors(weights[1]!, towerTensors, {

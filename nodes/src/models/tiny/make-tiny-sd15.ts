@@ -7,7 +7,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AnyTensor, encodeSafetensors, Tensor } from '@momaflow/engine';
+import { type AnyTensor, dict, encodeSafetensors, Tensor } from '@momaflow/engine';
 import { LDM_CLIP_TEXT_PREFIX, ldmClipTextShapes } from './ldm-clip-shapes';
 import { ldmUnetShapes } from './ldm-unet-shapes';
 import { ldmVaeShapes } from './ldm-vae-shapes';
@@ -52,7 +52,7 @@ export interface TinySd15Files {
  * Object.keys(tinySd15Tensors(TINY_SD15_SHAPE, 1)).length;
  */
 export function tinySd15Tensors(shape: LdmCheckpointShape, seed: number): Record<string, AnyTensor> {
-  const tensors: Record<string, AnyTensor> = {};
+  const tensors = dict<AnyTensor>();
   for (const shapes of [ldmUnetShapes(shape.unet), ldmVaeShapes(shape.vae), ldmClipTextShapes(shape.clip)]) {
     for (const [key, dims] of shapes) tensors[key] = seededWeight({ seed, key, shape: dims });
   }

@@ -83,7 +83,7 @@ function projections(
   point: AttentionHookPoint,
 ): Record<AttentionProjection, GemmWeights> {
   const make = (name: AttentionProjection, inFeatures: number): GemmWeights =>
-    gemmWeights(b, { weight: w.take(`${name}.weight`, [point.channels, inFeatures]) }, name);
+    gemmWeights(b, linearWeights(w, name, { inFeatures, outFeatures: point.channels, bias: false }), name);
   return {
     to_q: make('to_q', point.channels),
     to_k: make('to_k', point.contextChannels),

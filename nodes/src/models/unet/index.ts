@@ -7,6 +7,7 @@
 export type { AttentionKernel, UnetBuildContext } from './build-context';
 export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
 export { featureExtent, listHookPoints } from './hook-points';
+export { LDM_EMA_PREFIX, ldmEmaKey } from './ldm-ema-key';
 export type { LdmUnetParams } from './ldm-unet-config';
 export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
@@ -31,6 +32,7 @@ export type {
 } from './model-patch';
 export { pointKey } from './model-patch';
 export type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+export { patchedUnetWeights, withWeightPatch } from './patched-unet-weights';
 export type { DownBlockType, UnetConfig, UnetConfigJson, UpBlockType } from './unet-config';
 export {
   checkUnetConfig,
@@ -64,5 +66,5 @@ export {
   unetStemInputs,
 } from './unet-stem';
 export { unetWeightShapes } from './unet-weight-shapes';
-export type { UnetWeightSource } from './unet-weights';
+export type { LdmUnetWeightsOptions, UnetWeightSource } from './unet-weights';
 export { diffusersUnetWeights, ldmUnetWeights, memoryUnetWeights } from './unet-weights';

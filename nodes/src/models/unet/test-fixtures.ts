@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Tensor } from '@momaflow/engine';
-import { openSafetensors } from '@momaflow/engine';
+import { dict, openSafetensors, ownValue } from '@momaflow/engine';
 import { fixturePath } from '@momaflow/engine/testing';
 
 export { fixturePath };
@@ -17,7 +17,7 @@ export async function readVectors(
 ): Promise<Record<string, Tensor<'float32'> | Tensor<'int64'>>> {
   const reader = await openSafetensors(fixturePath('vectors.safetensors'));
   try {
-    const out: Record<string, Tensor<'float32'> | Tensor<'int64'>> = {};
+    const out = dict<Tensor<'float32'> | Tensor<'int64'>>();
     for (const name of names) out[name] = await reader.read(name);
     return out;
   } finally {
@@ -39,7 +39,7 @@ export async function vectorNames(prefix: string): Promise<string[]> {
 export async function readVectorsJson(field: string): Promise<unknown> {
   const json: unknown = JSON.parse(await readFile(fixturePath('vectors.json'), 'utf8'));
   if (typeof json !== 'object' || json === null) throw new Error('vectors.json is not an object');
-  return Reflect.get(json, field);
+  return ownValue(json, field);
 }
 
 /** max |a - b| and the README's bound `relative` * max(1, max |ref|) (1e-4 for one forward pass). */

@@ -64,6 +64,8 @@ const zIo = z.object({
       pass: z.enum(['reference', 'sample']),
     }),
   ),
+  // Entries written before weight patches existed have none.
+  weightInputs: z.array(z.string()).default([]),
 });
 
 /** Content hashes of patches' weights, computed once per weights map. */

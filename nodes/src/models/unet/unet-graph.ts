@@ -6,7 +6,15 @@
  */
 import type { Conv3x3Setting, OnnxBuildOptions, OnnxModel } from '@momaflow/engine';
 import { conv2d, EngineError, groupNorm, OnnxBuilder, silu } from '@momaflow/engine';
-import { convWeights, inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config';
+import {
+  convWeights,
+  inScope,
+  LowRankInputs,
+  normWeights,
+  type WeightMap,
+  WeightScope,
+  withConvDeltas,
+} from '../ldm-config';
 import type { AttentionKernel } from './build-context';
 import { unetMidBlock2dCrossAttn } from './mid-block';
 import type { ModelPatch } from './model-patch';
@@ -41,6 +49,8 @@ export interface UnetGraphIo {
   readonly midResidual: string | undefined;
   readonly patchInputs: readonly PatchInputSpec[];
   readonly patchOutputs: readonly PatchOutputSpec[];
+  /** Strength inputs (float [1]) of the weights' low-rank deltas, fed from `UnetWeightSource.inputs`. */
+  readonly weightInputs: readonly string[];
 }
 
 /**
@@ -110,7 +120,8 @@ export function buildUnetGraph(input: UnetGraphInput): {
   const options = input.options ?? {};
   const config = layout.config;
   const b = OnnxBuilder.create({ name: 'unet', opset: options.opset ?? DEFAULT_UNET_OPSET });
-  const w = new WeightScope(input.weights);
+  const lowRank = new LowRankInputs(b, input.weights.deltas());
+  const w = new WeightScope(input.weights, '', lowRank);
   const inputs = unetStemInputs(b, layout);
   const downResiduals =
     options.controlResiduals === true
@@ -163,7 +174,11 @@ export function buildUnetGraph(input: UnetGraphInput): {
   });
   h = silu(b, h);
   const convOut = convWeights(w, 'conv_out', { inChannels: c0, outChannels: config.outChannels, kernel: 3 });
-  h = conv2d(b, convOut, h, { padding: 1, name: 'conv_out' });
+  h = withConvDeltas(b, convOut, h, conv2d(b, convOut, h, { padding: 1, name: 'conv_out' }), {
+    padding: 1,
+    name: 'conv_out',
+  });
+  lowRank.assertAllBound(`the UNet graph of ${input.weights.source}`);
   b.output(h, UNET_IO_NAMES.noisePred, ['batch', config.outChannels, 'height', 'width']);
 
   for (const patch of patches) checkPatchFeeds(patch, io);
@@ -174,6 +189,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
       midResidual: midResidual?.name,
       patchInputs: io.inputs,
       patchOutputs: io.outputs,
+      weightInputs: lowRank.inputNames,
     },
   };
 }

@@ -16,6 +16,7 @@ import type {
   SessionLease,
 } from '@momaflow/engine';
 import {
+  dict,
   EngineError,
   errorMessage,
   fromOrtTensor,
@@ -239,7 +240,7 @@ export class UnetSession {
         return previous;
       },
       finalMasks: () => {
-        const masks: Record<string, Tensor<'float32'>> = {};
+        const masks = dict<Tensor<'float32'>>();
         for (const patch of this.model.patches) {
           const mask = patch.finalMask?.(state.info.get(patch.id)!, previous);
           if (mask !== undefined) masks[patch.id] = mask;
@@ -314,7 +315,7 @@ export class UnetSession {
   async #startRun(pass: PatchPass, o: UnetRunOptions, fetches: readonly string[]): Promise<RunState> {
     const { io } = this.compiled;
     const info = new Map<string, PatchRunInfo>();
-    const feeds: Record<string, OrtTensor> = {};
+    const feeds = dict<OrtTensor>();
     for (const patch of this.model.patches) {
       const runInfo: PatchRunInfo = {
         pass,
@@ -360,6 +361,7 @@ export class UnetSession {
       [UNET_IO_NAMES.encoderHiddenStates]: toOrtTensor(input.encoderHiddenStates),
     };
     this.#feedResiduals(feeds, input.controlResiduals);
+    this.#feedWeightInputs(feeds);
     for (const patch of this.model.patches) {
       const specs = this.compiled.io.patchInputs.filter((s) => s.patchId === patch.id && s.per === 'step');
       if (specs.length === 0) continue;
@@ -385,11 +387,11 @@ export class UnetSession {
   }
 
   #patchOutputs(out: Record<string, OrtTensor>, pass: PatchPass): PatchOutputs {
-    const patchOutputs: Record<string, Record<string, Tensor<DType>>> = {};
+    const patchOutputs = dict<Record<string, Tensor<DType>>>();
     for (const spec of this.compiled.io.patchOutputs) {
       const value = out[spec.graphName];
       if (spec.pass !== pass || value === undefined) continue;
-      patchOutputs[spec.patchId] ??= {};
+      patchOutputs[spec.patchId] ??= dict();
       patchOutputs[spec.patchId]![spec.key] = fromOrtTensor(value);
     }
     return patchOutputs;
@@ -422,5 +424,18 @@ export class UnetSession {
       feeds[name] = toOrtTensor(residuals.down[i]!);
     });
     feeds[io.midResidual] = toOrtTensor(residuals.mid);
+  }
+
+  #feedWeightInputs(feeds: Record<string, OrtTensor>): void {
+    for (const name of this.compiled.io.weightInputs) {
+      const value = this.model.weights.inputs?.[name];
+      if (value === undefined) {
+        throw new EngineError(
+          'invalid_input',
+          `the UNet graph takes weight input '${name}', which ${this.model.weights.origin} does not give`,
+        );
+      }
+      feeds[name] = toOrtTensor(value);
+    }
   }
 }

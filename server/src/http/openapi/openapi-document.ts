@@ -3,6 +3,7 @@
  * Builds the OpenAPI 3.1 document from the operation table; request schemas are the routes' own zod
  * schemas converted to JSON Schema (OpenAPI 3.1 uses JSON Schema 2020-12 as it is).
  */
+import { dict } from '@momaflow/engine';
 import { z } from 'zod';
 import { API_ERROR_STATUS, type ApiErrorType } from '../api-error';
 import { OPERATIONS, type Operation } from './operations';
@@ -100,11 +101,11 @@ function responses(op: Operation) {
  * app.get('/api/openapi.json', (c) => c.json(buildOpenApiDocument({ version })));
  */
 export function buildOpenApiDocument(options: { version: string }) {
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths = dict<Record<string, unknown>>();
   for (const op of OPERATIONS) {
     const body = requestBody(op);
     const key = openApiPath(op.path);
-    const item = paths[key] ?? {};
+    const item = paths[key] ?? dict();
     paths[key] = item;
     item[op.method] = {
       tags: [op.tag],
@@ -122,6 +123,8 @@ export function buildOpenApiDocument(options: { version: string }) {
       version: options.version,
       description:
         'Node-based workflow engine API, shaped after ComfyUI. Errors are { error: { type, message, details } }. ' +
+        'As in ComfyUI, every path is also served without its /api prefix, and /ws also at /api/ws; JSON bodies ' +
+        'are read as JSON whatever their declared Content-Type. ' +
         'With an auth token configured, send Authorization: Bearer <token> (or ?token= where headers cannot be set).',
     },
     servers: [{ url: '/' }],

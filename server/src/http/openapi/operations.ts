@@ -7,7 +7,12 @@
 import type { z } from 'zod';
 import type { ApiErrorType } from '../api-error';
 import { zExampleParams } from '../routes/example-routes';
-import { zHistoryChange, zHistoryQuery, zPromptIdParams } from '../routes/history-routes';
+import {
+  zHistoryChange,
+  zHistoryLookupParams,
+  zHistoryQuery,
+  zPromptIdParams,
+} from '../routes/history-routes';
 import { zInterruptRequest } from '../routes/interrupt-route';
 import { zNodeTypeParams } from '../routes/object-info-routes';
 import { zPromptRequest } from '../routes/prompt-routes';
@@ -139,9 +144,12 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/history/:prompt_id',
     tag: 'history',
     summary: 'One history entry.',
-    params: zPromptIdParams,
-    ok: { status: 200, description: '{ [prompt_id]: entry }' },
-    errors: ['not_found'],
+    params: zHistoryLookupParams,
+    ok: {
+      status: 200,
+      description: '{ [prompt_id]: entry }, or {} while the prompt has not finished or for an unknown id',
+    },
+    errors: [],
   },
   {
     method: 'delete',
@@ -203,15 +211,31 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: '/api/models',
     tag: 'models',
-    summary: 'Model folders.',
+    summary: "Model folders: ComfyUI's folder names and any other folder under models/.",
     ok: { status: 200, description: 'Folder names.' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/embeddings',
+    tag: 'models',
+    summary: 'Embedding names (files in models/embeddings without their extension).',
+    ok: { status: 200, description: 'Names.' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/extensions',
+    tag: 'models',
+    summary: "Frontend extension scripts ComfyUI's web UI would load; momaflow's editor has none.",
+    ok: { status: 200, description: 'An empty list.' },
     errors: [],
   },
   {
     method: 'get',
     path: '/api/models/:folder',
     tag: 'models',
-    summary: 'Files in one model folder (relative paths).',
+    summary: 'Model files in one folder (relative paths; other files are not listed).',
     params: zModelFolderParams,
     ok: { status: 200, description: 'File paths.' },
     errors: ['invalid_path', 'not_found'],
@@ -283,7 +307,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/ws',
     tag: 'events',
     summary:
-      'WebSocket event stream: JSON { type, data } frames (ComfyUI names) and binary previews (u32 BE event 1, u32 BE format 1 JPEG/2 PNG/3 WEBP, bytes). Send {"type":"subscribe","data":{"all":true}} to receive every prompt.',
+      'WebSocket event stream (also at /api/ws): JSON { type, data } frames (ComfyUI names) and binary image frames (u32 BE event 1, u32 BE format 1 JPEG/2 PNG/3 WEBP, bytes): sampler previews, and the full-size PNGs SaveImageWebsocket sends. Send {"type":"subscribe","data":{"all":true}} to receive every prompt.',
     query: zWsQuery,
     ok: { status: 101, description: 'Switching to WebSocket.' },
     errors: ['upgrade_required', 'invalid_request'],

@@ -1,7 +1,8 @@
 /**
  * @module
  * History: `GET /history` (paged as ComfyUI: `max_items`, `offset` from the oldest; by default the
- * newest page), `GET /history/:id`, `DELETE /history[/:id]`, ComfyUI's `POST /history`, and
+ * newest page), `GET /history/:id` (`{}` when there is no finished entry, as ComfyUI answers while a
+ * prompt is queued or for an id it never saw), `DELETE /history[/:id]`, ComfyUI's `POST /history`, and
  * `POST /history/:id/requeue` for prompts that were interrupted (a restart) or failed.
  */
 import { Hono } from 'hono';
@@ -19,6 +20,8 @@ export const zHistoryQuery = z.object({
 });
 /** A prompt id in the path. */
 export const zPromptIdParams = z.object({ prompt_id: zPromptId });
+/** Any id may be looked up: one that cannot exist simply has no entry. */
+export const zHistoryLookupParams = z.object({ prompt_id: z.string().min(1).max(1024) });
 /** ComfyUI's history edit: `{ clear: true }` or `{ delete: [ids] }`. */
 export const zHistoryChange = z
   .object({
@@ -49,9 +52,9 @@ export function createHistoryRoutes(deps: Pick<AppDeps, 'queue' | 'store'>): Hon
       c.header('X-Total-Count', String(page.total));
       return c.json(Object.fromEntries(page.items.map((item) => [item.id, historyEntry(item)])));
     })
-    .get('/history/:prompt_id', params(zPromptIdParams), (c) => {
-      const stored = finished(c.req.valid('param').prompt_id);
-      return c.json({ [stored.id]: historyEntry(stored) });
+    .get('/history/:prompt_id', params(zHistoryLookupParams), (c) => {
+      const stored = queue.lookup(c.req.valid('param').prompt_id);
+      return c.json(stored?.finishedAt != null ? { [stored.id]: historyEntry(stored) } : {});
     })
     .delete('/history', (c) => c.json({ deleted: store.deleteHistory() }))
     .delete('/history/:prompt_id', params(zPromptIdParams), (c) => {

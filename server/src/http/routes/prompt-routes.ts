@@ -1,9 +1,10 @@
 /**
  * @module
- * `POST /prompt` validates and enqueues (a saved workflow or a bare executable graph; `front` jumps
- * the queue; `client_id` routes the events), answering 400 with per-node errors when it doesn't
+ * `POST /prompt` validates and enqueues (a saved workflow, a ComfyUI frontend workflow, or a bare
+ * executable graph; `front` jumps the queue; `client_id` routes the events), answering 400 with per-node errors when it doesn't
  * validate. `GET /prompt` reports the queue size.
  */
+import { zDict } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { zClientId } from '../../protocol';
@@ -21,9 +22,9 @@ export const zPromptId = z
 
 /** ComfyUI's `POST /prompt` body. Unknown fields are ignored, as ComfyUI does. */
 export const zPromptRequest = z.object({
-  prompt: z
-    .record(z.string(), z.unknown())
-    .describe('The executable graph (node id -> { class_type, inputs }) or a saved workflow document.'),
+  prompt: zDict(z.unknown()).describe(
+    'The executable graph (node id -> { class_type, inputs }) or a saved workflow document.',
+  ),
   client_id: zClientId.optional().describe('Events of this prompt go to the WebSocket client with this id.'),
   prompt_id: zPromptId.optional().describe('Choose the prompt id (default: a new UUID).'),
   front: z.boolean().optional().describe('Run before everything already queued.'),
@@ -67,7 +68,7 @@ export function createPromptRoutes(deps: Pick<AppDeps, 'registry' | 'env' | 'que
           { details: { issues: prepared.issues }, extra: { node_errors: nodeErrors(prepared.issues) } },
         );
       }
-      const { prompt, workflow, validated } = prepared.value;
+      const { prompt, workflow, validated, problems } = prepared.value;
       const extra = body.extra_data ?? {};
       const item = queue.enqueue({
         ...(body.prompt_id ? { id: body.prompt_id } : {}),
@@ -79,6 +80,12 @@ export function createPromptRoutes(deps: Pick<AppDeps, 'registry' | 'env' | 'que
         extra,
         validated,
       });
-      return c.json({ prompt_id: item.id, number: item.number, node_errors: {} });
+      return c.json({
+        prompt_id: item.id,
+        number: item.number,
+        node_errors: {},
+        // A ComfyUI workflow was imported: what it could not carry over as it was.
+        ...(problems.length > 0 ? { import_problems: problems } : {}),
+      });
     });
 }

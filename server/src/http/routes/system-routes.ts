@@ -1,13 +1,14 @@
 /**
  * @module
  * `GET /system_stats` (ComfyUI's shape: system and devices; never argv, which may hold the token),
- * `GET /models` (model folders) and `GET /models/:folder` (the files in one, recursively).
+ * `GET /models` (ComfyUI's model folder names and any other folder under models/), `GET
+ * /models/:folder` (the model files in one, recursively), `GET /embeddings` (embedding names) and
+ * `GET /extensions` (the editor extensions ComfyUI's frontend would load: momaflow has none).
  */
-import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { PackReport } from '@momaflow/engine';
+import { listModelFiles, MODEL_FOLDERS, modelName } from '@momaflow/nodes';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { queueRemaining } from '../../queue';
@@ -16,32 +17,16 @@ import type { AppDeps, AppEnv } from '../app-env';
 import { checkName, ensureFolder } from '../files/safe-path';
 import { params } from '../validation';
 
-const MAX_DEPTH = 6;
-const MAX_FILES = 10_000;
-
 /** A model folder name (checked again as a single path segment). */
 export const zModelFolderParams = z.object({ folder: z.string().min(1).max(100) });
 
-async function listFiles(root: string): Promise<string[]> {
-  const files: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (files.length >= MAX_FILES || entry.name.startsWith('.')) continue;
-      const full = path.join(dir, entry.name);
-      // Symlinks are followed (model folders are often links to a shared disk); depth bounds loops.
-      const info = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
-      if (info?.isDirectory() && depth < MAX_DEPTH) await walk(full, depth + 1);
-      else if (info?.isFile()) files.push(path.relative(root, full).split(path.sep).join('/'));
-    }
-  };
-  await walk(root, 0);
-  return files;
+/** ComfyUI's folder names and the folders that exist under `models`, sorted. */
+async function modelFolders(models: string): Promise<string[]> {
+  const root = await ensureFolder(models, '');
+  const present = (await readdir(root, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name);
+  return [...new Set([...MODEL_FOLDERS, ...present])].sort();
 }
 
 /** A pack's load report without its example workflows' bodies (listed under /workflows/examples). */
@@ -75,21 +60,13 @@ export function createSystemRoutes(
         node_packs: deps.packs.map(packSummary),
       }),
     )
-    .get('/models', async (c) => {
-      const root = await ensureFolder(dirs.models, '');
-      const entries = await readdir(root, { withFileTypes: true });
-      return c.json(
-        entries
-          .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-          .map((e) => e.name)
-          .sort(),
-      );
-    })
+    .get('/models', async (c) => c.json(await modelFolders(dirs.models)))
     .get('/models/:folder', params(zModelFolderParams), async (c) => {
       const folder = checkName(c.req.valid('param').folder, 'model folder');
-      const root = path.join(dirs.models, folder);
-      const info = await stat(root).catch(() => undefined);
-      if (!info?.isDirectory()) throw new ApiError('not_found', `no model folder '${folder}'`);
-      return c.json(await listFiles(root));
-    });
+      if (!(await modelFolders(dirs.models)).includes(folder))
+        throw new ApiError('not_found', `no model folder '${folder}'`);
+      return c.json(await listModelFiles(dirs.models, folder));
+    })
+    .get('/embeddings', async (c) => c.json((await listModelFiles(dirs.models, 'embeddings')).map(modelName)))
+    .get('/extensions', (c) => c.json([]));
 }

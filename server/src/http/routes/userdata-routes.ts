@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { packOfRegistered, parseWorkflow, recordProvenance } from '@momaflow/engine';
+import { packOfRegistered, parseWorkflow, recordProvenance, zDict } from '@momaflow/engine';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
@@ -32,9 +32,7 @@ export const zSaveWorkflowQuery = z.object({
     .transform((v) => v === 'true'),
 });
 /** The body of a save: checked afterwards as a saved workflow of any known version. */
-export const zWorkflowBody = z
-  .record(z.string(), z.unknown())
-  .describe('A saved workflow (format momaflow.workflow).');
+export const zWorkflowBody = zDict(z.unknown()).describe('A saved workflow (format momaflow.workflow).');
 
 /**
  * @example

@@ -9,7 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../api-error';
 import type { AppEnv, Limits } from '../app-env';
 
-const UPLOAD_PREFIX = '/api/upload/';
+/** Upload routes, with and without the `/api` prefix. */
+const UPLOAD_PATH = /^(\/api)?\/upload\//;
 
 function limitOf(maxSize: number, what: string): MiddlewareHandler<AppEnv> {
   return bodyLimit({
@@ -29,5 +30,5 @@ function limitOf(maxSize: number, what: string): MiddlewareHandler<AppEnv> {
 export function bodyLimits(limits: Limits): MiddlewareHandler<AppEnv> {
   const upload = limitOf(limits.maxUploadBytes, 'upload');
   const json = limitOf(limits.maxJsonBytes, 'request');
-  return (c, next) => (c.req.path.startsWith(UPLOAD_PREFIX) ? upload(c, next) : json(c, next));
+  return (c, next) => (UPLOAD_PATH.test(c.req.path) ? upload(c, next) : json(c, next));
 }

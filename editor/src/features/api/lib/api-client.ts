@@ -146,8 +146,8 @@ export function createApiClient(
     queue: () => request('/queue', zQueue),
     history: (maxItems) => request(`/history?max_items=${maxItems}`, zHistory),
     historyEntry: async (promptId) => {
+      // `{}` when the prompt has no finished entry (yet).
       const res = await fetcher(url(`/history/${encodeURIComponent(promptId)}`), { headers: headers() });
-      if (res.status === 404) return undefined;
       if (!res.ok) throw new ApiRequestError(res.status, await errorMessage(res));
       return zHistory.parse(await res.json())[promptId];
     },

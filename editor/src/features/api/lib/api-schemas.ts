@@ -2,6 +2,7 @@
  * @module
  * zod schemas for the REST responses the editor reads (the server's ComfyUI-shaped JSON).
  */
+import { zDict } from '@momaflow/engine/protocol';
 import { z } from 'zod';
 import { zUiOutput } from '../../execution/lib/wire-schema';
 
@@ -27,8 +28,8 @@ export const zQueuedPrompt = z.object({ prompt_id: z.string(), number: z.number(
 export const zQueueTuple = z.tuple([
   z.number(),
   z.string(),
-  z.record(z.string(), z.unknown()),
-  z.record(z.string(), z.unknown()),
+  zDict(z.unknown()),
+  zDict(z.unknown()),
   z.array(z.string()),
 ]);
 export const zQueue = z.object({ queue_running: z.array(zQueueTuple), queue_pending: z.array(zQueueTuple) });
@@ -36,7 +37,7 @@ export type QueueResponse = z.infer<typeof zQueue>;
 
 export const zHistoryEntry = z.object({
   prompt: zQueueTuple,
-  outputs: z.record(z.string(), zUiOutput).default({}),
+  outputs: zDict(zUiOutput).prefault({}),
   status: z.object({ status_str: z.string(), completed: z.boolean() }),
   times: z
     .object({
@@ -48,7 +49,7 @@ export const zHistoryEntry = z.object({
     .optional(),
 });
 export type HistoryEntry = z.infer<typeof zHistoryEntry>;
-export const zHistory = z.record(z.string(), zHistoryEntry);
+export const zHistory = zDict(zHistoryEntry);
 
 export const zExample = z.object({
   name: z.string(),

@@ -3,6 +3,7 @@
  * Keeps the WebSocket open for the editor's lifetime, feeding the run store; after a reconnect it
  * resynchronises prompts that ended while the socket was down from history.
  */
+import { ownValue } from '@momaflow/engine/protocol';
 import { useEffect } from 'react';
 import type { EditorServices } from '../../../app/editor-context';
 import { connectEventSocket } from '../lib/event-socket';
@@ -21,7 +22,7 @@ async function resync(services: EditorServices): Promise<void> {
   );
   for (const run of unfinished) {
     const entry = await api.historyEntry(run.promptId!).catch(() => undefined);
-    const status = entry ? FINAL[entry.status.status_str] : undefined;
+    const status = entry ? ownValue(FINAL, entry.status.status_str) : undefined;
     if (entry && status)
       runs.getState().promptResynced({ promptId: run.promptId!, status, outputs: entry.outputs });
   }

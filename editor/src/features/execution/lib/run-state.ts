@@ -4,6 +4,7 @@
  * the last preview and output, and validation problems. Pure transitions, one per event; the store
  * calls them and owns the side effects (object URLs).
  */
+import { dict, dictFrom, ownValue } from '@momaflow/engine/protocol';
 import type { UiOutput, WireMessage } from './wire-schema';
 
 export type NodeRunStatus = 'pending' | 'running' | 'cached' | 'done' | 'error' | 'interrupted';
@@ -58,13 +59,16 @@ function withTab(state: RunState, tabId: string, update: (run: TabRun) => TabRun
 }
 
 function withNode(run: TabRun, nodeId: string, update: (node: NodeRun) => NodeRun): TabRun {
-  return { ...run, nodes: { ...run.nodes, [nodeId]: update(run.nodes[nodeId] ?? { status: undefined }) } };
+  return {
+    ...run,
+    nodes: { ...run.nodes, [nodeId]: update(ownValue(run.nodes, nodeId) ?? { status: undefined }) },
+  };
 }
 
 /** The previous running node is done when the next one starts (the server sends no "node finished"). */
 function finishRunning(run: TabRun): TabRun {
   const id = run.runningNode;
-  if (!id || run.nodes[id]?.status !== 'running') return run;
+  if (!id || ownValue(run.nodes, id)?.status !== 'running') return run;
   return withNode(run, id, ({ progress: _p, ...node }) => ({ ...node, status: 'done' }));
 }
 
@@ -77,9 +81,9 @@ export function promptQueued(
     ...EMPTY_TAB_RUN,
     promptId: args.promptId,
     status: 'queued',
-    nodes: Object.fromEntries(
+    nodes: dictFrom(
       args.nodeIds.map((id) => {
-        const old = run.nodes[id];
+        const old = ownValue(run.nodes, id);
         return [id, { status: 'pending', ...(old?.output ? { output: old.output } : {}) } satisfies NodeRun];
       }),
     ),
@@ -92,7 +96,7 @@ export function promptRejected(
   state: RunState,
   args: { tabId: string; issues: readonly (NodeIssue & { nodeId: string | null })[]; message: string },
 ): RunState {
-  const issues: Record<string, NodeIssue[]> = {};
+  const issues = dict<NodeIssue[]>();
   for (const { nodeId, ...issue } of args.issues) {
     if (nodeId === null) continue;
     const list = issues[nodeId] ?? [];
@@ -111,7 +115,7 @@ export function promptRejected(
 /** Clears a node's problems once the user edits it (they may no longer hold). */
 export function nodeIssuesCleared(state: RunState, args: { tabId: string; nodeId: string }): RunState {
   const run = state.byTab[args.tabId];
-  if (!run?.issues[args.nodeId]) return state;
+  if (!run || !ownValue(run.issues, args.nodeId)) return state;
   const { [args.nodeId]: _gone, ...issues } = run.issues;
   return withTab(state, args.tabId, (r) => ({ ...r, issues }));
 }
@@ -125,7 +129,7 @@ export function previewReceived(state: RunState, args: { tabId: string; url: str
 
 /** The tab that should receive a message about `promptId`, if this session queued it. */
 export function tabOfPrompt(state: RunState, promptId: string): string | undefined {
-  return state.promptTab[promptId];
+  return ownValue(state.promptTab, promptId);
 }
 
 function onPrompt(run: TabRun, message: Exclude<WireMessage, { type: 'status' | 'error' }>): TabRun {

@@ -4,8 +4,7 @@
  * left (a widget while unlinked; every widget also has a socket), problems on their inputs, and the
  * node's images. Memoised, reading only its own slice of each store, so big graphs stay fast.
  */
-
-import { CORE_PACK_ID, missingNodeTypeMessage, type PackRef } from '@momaflow/engine/protocol';
+import { CORE_PACK_ID, missingNodeTypeMessage, ownValue, type PackRef } from '@momaflow/engine/protocol';
 import { Handle, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
 import { memo, useMemo, useState } from 'react';
 import { useRuns, useServices, useTabs, useUi } from '../../../app/editor-context';
@@ -144,8 +143,15 @@ function PackBadge(props: { template: NodeTemplate | undefined; recorded: PackRe
 function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
   const template = useUi((s) => s.templates.get(data.classType));
   const tabId = useTabs((s) => s.activeId);
-  const run = useRuns((s) => s.byTab[tabId]?.nodes[id]);
-  const issues = useRuns((s) => s.byTab[tabId]?.issues[id]) ?? NO_ISSUES;
+  const run = useRuns((s) => {
+    const tab = s.byTab[tabId];
+    return tab && ownValue(tab.nodes, id);
+  });
+  const issues =
+    useRuns((s) => {
+      const tab = s.byTab[tabId];
+      return tab && ownValue(tab.issues, id);
+    }) ?? NO_ISSUES;
   // What the editor can tell before queueing; the server's verdict (issues) replaces it per input.
   const warnings = useMemo(() => {
     const local = localIssues(data, template);

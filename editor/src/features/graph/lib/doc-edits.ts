@@ -4,7 +4,7 @@
  * They run inside `applyEdit`, which records them for undo.
  */
 
-import type { NodeMode } from '@momaflow/engine/protocol';
+import { dict, type NodeMode } from '@momaflow/engine/protocol';
 import type { Draft } from 'immer';
 import type { NodeTemplate } from '../../schema/lib/node-template';
 import { widgetDefault } from '../../schema/lib/node-template';
@@ -34,14 +34,14 @@ export function createNode(
   id: string,
   position: { x: number; y: number },
 ): WorkflowFlowNode {
-  const values: Record<string, unknown> = {};
+  const values = dict<unknown>();
   for (const input of template.inputs) if (input.widget) values[input.name] = widgetDefault(input.widget);
   return {
     id,
     type: 'workflow',
     position,
     selected: true,
-    data: { classType: template.type, mode: 'always', values, links: {} },
+    data: { classType: template.type, mode: 'always', values, links: dict() },
   };
 }
 

@@ -5,11 +5,11 @@
  * that gets linked keeps its value for when the link is removed; `links` and `edges` always agree.
  */
 
-import type { Link, NodeMode, PackRef } from '@momaflow/engine/protocol';
+import type { Link, NodeMode, PackRef, SeedControl } from '@momaflow/engine/protocol';
 import type { Edge, Node } from '@xyflow/react';
 
-/** ComfyUI's "control after generate" for seed widgets. */
-export type SeedControl = 'fixed' | 'increment' | 'decrement' | 'randomize';
+/** ComfyUI's "control after generate" for seed widgets (the saved format's type). */
+export type { SeedControl };
 
 export interface WorkflowNodeData extends Record<string, unknown> {
   readonly classType: string;

@@ -3,6 +3,7 @@
  * The queue panel's rows: running first, then pending in order, then history newest first, each with
  * its status, timing and output images.
  */
+import { ownValue } from '@momaflow/engine/protocol';
 import type { HistoryEntry, QueueResponse } from '../../api/lib/api-schemas';
 import type { FileRef } from '../../execution/lib/wire-schema';
 
@@ -54,7 +55,7 @@ export function queueRows(queue: QueueResponse, history: Readonly<Record<string,
       return {
         promptId: id,
         number: entry.prompt[0],
-        status: FINISHED[entry.status.status_str] ?? 'other',
+        status: ownValue(FINISHED, entry.status.status_str) ?? 'other',
         queuedAt: entry.times?.queued_at ?? null,
         durationMs: started !== null && ended !== null ? ended - started : null,
         images: Object.values(entry.outputs).flatMap((o) => o.images ?? []),

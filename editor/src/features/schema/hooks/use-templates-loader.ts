@@ -3,6 +3,7 @@
  * Loads node templates from `/api/object_info` once, and again whenever the socket reconnects (a
  * restarted server may have new node packs or files).
  */
+import { importNodeTypes } from '@momaflow/engine/protocol';
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import type { EditorServices } from '../../../app/editor-context';
@@ -15,7 +16,7 @@ export function useTemplatesLoader(services: EditorServices): void {
     const { api, ui } = services;
     let cancelled = false;
     api.objectInfo().then(
-      (info) => !cancelled && ui.getState().templatesLoaded(buildTemplates(info)),
+      (info) => !cancelled && ui.getState().templatesLoaded(buildTemplates(info), importNodeTypes(info)),
       (err: unknown) =>
         !cancelled && ui.getState().templatesFailed(err instanceof Error ? err.message : String(err)),
     );

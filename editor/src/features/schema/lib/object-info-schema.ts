@@ -3,11 +3,12 @@
  * zod schemas for `GET /api/object_info` (ComfyUI's shape), parsed once at the edge. Input specs are
  * `[TYPE | options[], config]`; unknown config keys are kept so newer servers still load.
  */
+import { zDict } from '@momaflow/engine/protocol';
 import { z } from 'zod';
 
 export const zInputSchema = z.tuple([
   z.union([z.string(), z.array(z.string())]),
-  z.record(z.string(), z.unknown()).default({}),
+  zDict(z.unknown()).prefault({}),
 ]);
 export type InputSchema = z.infer<typeof zInputSchema>;
 
@@ -25,8 +26,8 @@ export const zNodeSchema = z.object({
   deprecated: z.boolean().default(false),
   input: z
     .object({
-      required: z.record(z.string(), zInputSchema).default({}),
-      optional: z.record(z.string(), zInputSchema).default({}),
+      required: zDict(zInputSchema).prefault({}),
+      optional: zDict(zInputSchema).prefault({}),
     })
     .default({ required: {}, optional: {} }),
   input_order: z
@@ -39,5 +40,5 @@ export const zNodeSchema = z.object({
 });
 export type NodeSchema = z.infer<typeof zNodeSchema>;
 
-export const zObjectInfo = z.record(z.string(), zNodeSchema);
+export const zObjectInfo = zDict(zNodeSchema);
 export type ObjectInfo = z.infer<typeof zObjectInfo>;

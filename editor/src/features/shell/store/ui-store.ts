@@ -3,6 +3,7 @@
  * Editor-wide UI state that is not part of a document: node templates from the server, the palette,
  * toasts, side panels and the image viewer.
  */
+import type { ImportNodeTypes } from '@momaflow/engine/protocol';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LinkFilter } from '../../palette/lib/search-templates';
 import type { TemplateMap } from '../../schema/lib/node-template';
@@ -33,13 +34,15 @@ export type TemplatesStatus =
 
 export interface UiState {
   readonly templates: TemplateMap;
+  /** The same schemas as the importer reads them (widget order for ComfyUI files). */
+  readonly importTypes: ImportNodeTypes;
   readonly templatesStatus: TemplatesStatus;
   readonly palette: PaletteState;
   readonly toasts: readonly Toast[];
   readonly panel: Panel;
   /** Full-size URL of the image being viewed. */
   readonly lightbox: { readonly url: string; readonly downloadUrl: string; readonly name: string } | null;
-  templatesLoaded(templates: TemplateMap): void;
+  templatesLoaded(templates: TemplateMap, importTypes: ImportNodeTypes): void;
   templatesFailed(message: string): void;
   paletteOpened(palette: Omit<Extract<PaletteState, { open: true }>, 'open'>): void;
   paletteClosed(): void;
@@ -65,12 +68,14 @@ export function createUiStore(): UiStore {
   let toastId = 0;
   return createStore<UiState>()((set) => ({
     templates: new Map(),
+    importTypes: () => undefined,
     templatesStatus: { status: 'loading' },
     palette: { open: false },
     toasts: [],
     panel: 'none',
     lightbox: null,
-    templatesLoaded: (templates) => set({ templates, templatesStatus: { status: 'ready' } }),
+    templatesLoaded: (templates, importTypes) =>
+      set({ templates, importTypes, templatesStatus: { status: 'ready' } }),
     templatesFailed: (message) => set({ templatesStatus: { status: 'error', message } }),
     paletteOpened: (palette) => set({ palette: { open: true, ...palette } }),
     paletteClosed: () => set({ palette: { open: false } }),

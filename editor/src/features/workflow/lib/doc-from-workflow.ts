@@ -5,14 +5,20 @@
  * Links to nodes that are not in the file are dropped: there is nothing to draw them to.
  */
 
-import { asLink, type Link, type Workflow } from '@momaflow/engine/protocol';
+import {
+  asLink,
+  dict,
+  dictFrom,
+  type Link,
+  ownValue,
+  SEED_CONTROL_KEY,
+  SEED_CONTROL_MODES,
+  type Workflow,
+  type WorkflowNode,
+} from '@momaflow/engine/protocol';
 import type { FlowEdge, FlowNode, GraphDoc, SeedControl, WorkflowFlowNode } from '../../graph/lib/flow-types';
 import { edgeId, inputHandleId, outputHandleId } from '../../graph/lib/handle-ids';
 import type { TemplateMap } from '../../schema/lib/node-template';
-
-/** The key of `extra` where the editor keeps seed controls (`{ nodeId: { input: mode } }`). */
-export const SEED_CONTROL_KEY = 'seed_control';
-const SEED_CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize'];
 
 /** React Flow ids of frames and notes are prefixed so they never clash with workflow node ids. */
 export const frameNodeId = (groupId: string): string => `frame:${groupId}`;
@@ -20,12 +26,12 @@ export const noteNodeId = (noteId: string): string => `note:${noteId}`;
 
 function seedControls(extra: Workflow['extra'], nodeId: string): Record<string, SeedControl> | undefined {
   const all = extra[SEED_CONTROL_KEY];
-  const mine = typeof all === 'object' && all !== null ? Reflect.get(all, nodeId) : undefined;
+  const mine = typeof all === 'object' && all !== null ? ownValue(all, nodeId) : undefined;
   if (typeof mine !== 'object' || mine === null) return undefined;
   const picked = Object.entries(mine).filter((e): e is [string, SeedControl] =>
-    SEED_CONTROLS.includes(e[1] as SeedControl),
+    SEED_CONTROL_MODES.includes(e[1] as SeedControl),
   );
-  return picked.length > 0 ? Object.fromEntries(picked) : undefined;
+  return picked.length > 0 ? dictFrom(picked) : undefined;
 }
 
 /**
@@ -48,14 +54,14 @@ export function docFromWorkflow(workflow: Workflow, templates: TemplateMap): Gra
     });
   }
   for (const [id, node] of Object.entries(workflow.nodes)) {
-    const values: Record<string, unknown> = {};
-    const links: Record<string, Link> = {};
+    const values = dict<unknown>();
+    const links = dict<Link>();
     for (const [name, value] of Object.entries(node.inputs)) {
       const link = asLink(value);
       if (!link) values[name] = value;
       else if (Object.hasOwn(workflow.nodes, link[0])) {
         links[name] = link;
-        const sourceType = workflow.nodes[link[0]]?.class_type ?? '';
+        const sourceType = (ownValue(workflow.nodes, link[0]) as WorkflowNode | undefined)?.class_type ?? '';
         const type = templates.get(sourceType)?.outputs[link[1]]?.type ?? '*';
         edges.push({
           id: edgeId(id, name),
@@ -96,7 +102,7 @@ export function docFromWorkflow(workflow: Workflow, templates: TemplateMap): Gra
       data: { noteId: note.id, text: note.text, ...(note.color ? { color: note.color } : {}) },
     });
   }
-  const { [SEED_CONTROL_KEY]: _seed, ...extra } = workflow.extra;
+  const extra = dictFrom(Object.entries(workflow.extra).filter(([key]) => key !== SEED_CONTROL_KEY));
   return {
     ...(workflow.name !== undefined ? { name: workflow.name } : {}),
     ...(workflow.description !== undefined ? { description: workflow.description } : {}),

@@ -5,13 +5,15 @@
  */
 
 import {
+  dict,
+  dictFrom,
+  SEED_CONTROL_KEY,
   WORKFLOW_FORMAT,
   WORKFLOW_VERSION,
   type Workflow,
   type WorkflowNode,
 } from '@momaflow/engine/protocol';
 import type { GraphDoc, SeedControl } from '../../graph/lib/flow-types';
-import { SEED_CONTROL_KEY } from './doc-from-workflow';
 
 const round = (n: number): number => Math.round(n * 100) / 100;
 
@@ -20,16 +22,16 @@ const round = (n: number): number => Math.round(n * 100) / 100;
  * const body = JSON.stringify(docToWorkflow(doc));
  */
 export function docToWorkflow(doc: GraphDoc): Workflow {
-  const nodes: Record<string, WorkflowNode> = {};
+  const nodes = dict<WorkflowNode>();
   const groups: Workflow['groups'] = [];
   const notes: Workflow['notes'] = [];
-  const seedControl: Record<string, Record<string, SeedControl>> = {};
+  const seedControl = dict<Record<string, SeedControl>>();
   for (const node of doc.nodes) {
     const pos: [number, number] = [round(node.position.x), round(node.position.y)];
     switch (node.type) {
       case 'workflow': {
         const { data } = node;
-        const inputs: Record<string, unknown> = {};
+        const inputs = dict<unknown>();
         for (const [name, value] of Object.entries(data.values)) {
           if (!Object.hasOwn(data.links, name)) inputs[name] = value;
         }
@@ -46,7 +48,7 @@ export function docToWorkflow(doc: GraphDoc): Workflow {
           ...(data.pack !== undefined ? { pack: data.pack } : {}),
         };
         if (data.seedControl && Object.keys(data.seedControl).length > 0) {
-          seedControl[node.id] = { ...data.seedControl };
+          seedControl[node.id] = dictFrom(Object.entries(data.seedControl));
         }
         break;
       }
@@ -79,9 +81,9 @@ export function docToWorkflow(doc: GraphDoc): Workflow {
     nodes,
     groups,
     notes,
-    extra: {
-      ...doc.extra,
-      ...(Object.keys(seedControl).length > 0 ? { [SEED_CONTROL_KEY]: seedControl } : {}),
-    },
+    extra: dictFrom([
+      ...Object.entries(doc.extra),
+      ...(Object.keys(seedControl).length > 0 ? [[SEED_CONTROL_KEY, seedControl] as const] : []),
+    ]),
   };
 }

@@ -5,6 +5,7 @@
  * shows (a toast with a few lines) and the version a file was migrated from.
  */
 import {
+  type ImportProblem,
   parseWorkflow as parseAndMigrate,
   WORKFLOW_VERSION,
   type Workflow,
@@ -13,7 +14,13 @@ import {
 
 /** The outcome of reading a workflow document. */
 export type ParsedWorkflow =
-  | { readonly ok: true; readonly workflow: Workflow; readonly migratedFrom?: number }
+  | {
+      readonly ok: true;
+      readonly workflow: Workflow;
+      readonly migratedFrom?: number;
+      /** What importing a file from ComfyUI (or with unknown node types) changed. */
+      readonly problems?: readonly ImportProblem[];
+    }
   | {
       readonly ok: false;
       readonly code: 'unsupported_version' | 'invalid_workflow';
@@ -23,7 +30,7 @@ export type ParsedWorkflow =
 /** Versions the engine reads: the frozen v1 schema's literal and the current one. */
 const READABLE_VERSIONS: readonly unknown[] = [zWorkflowV1.shape.version.value, WORKFLOW_VERSION];
 /** A toast shows this many problems; the rest add nothing a user can act on at once. */
-const MAX_MESSAGES = 10;
+export const MAX_MESSAGES = 10;
 
 /**
  * @example

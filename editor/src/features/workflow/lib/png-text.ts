@@ -4,6 +4,8 @@
  * workflow SaveImage embeds lives there. Malformed chunks are skipped, as libpng does.
  */
 
+import { dict } from '@momaflow/engine/protocol';
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const LATIN1 = new TextDecoder('latin1');
 const UTF8 = new TextDecoder('utf-8');
@@ -65,7 +67,7 @@ async function chunkText(type: string, data: Uint8Array): Promise<readonly [stri
  * text.workflow // the JSON SaveImage embedded
  */
 export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
+  const result = dict<string>();
   if (!isPng(bytes)) return result;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = SIGNATURE.length; at + 12 <= bytes.length; ) {

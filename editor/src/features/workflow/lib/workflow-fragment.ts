@@ -5,7 +5,7 @@
  * graph and moves it to where the pointer is.
  */
 
-import { asLink, type Workflow } from '@momaflow/engine/protocol';
+import { asLink, dict, dictFrom, ownValue, SEED_CONTROL_KEY, type Workflow } from '@momaflow/engine/protocol';
 import type { GraphDoc, WorkflowFlowNode } from '../../graph/lib/flow-types';
 import { docToWorkflow } from './doc-to-workflow';
 
@@ -57,9 +57,9 @@ export function renumberFragment(
   const dx = at.x - origin.x;
   const dy = at.y - origin.y;
   const idMap = new Map(Object.keys(fragment.nodes).map((id, i) => [id, String(firstNodeId + i)]));
-  const nodes: Workflow['nodes'] = {};
+  const nodes: Workflow['nodes'] = dict();
   for (const [id, node] of Object.entries(fragment.nodes)) {
-    const inputs: Record<string, unknown> = {};
+    const inputs = dict<unknown>();
     for (const [name, value] of Object.entries(node.inputs)) {
       const link = asLink(value);
       const source = link ? idMap.get(link[0]) : undefined;
@@ -72,11 +72,13 @@ export function renumberFragment(
   const takenNotes = new Set(doc.nodes.flatMap((n) => (n.type === 'note' ? [n.data.noteId] : [])));
   const groupIds = freshIds('group', takenGroups, fragment.groups.length);
   const noteIds = freshIds('note', takenNotes, fragment.notes.length);
-  const extraSeeds = fragment.extra.seed_control;
+  const extraSeeds = ownValue(fragment.extra, SEED_CONTROL_KEY);
   const seedControl =
     typeof extraSeeds === 'object' && extraSeeds !== null
-      ? Object.fromEntries(
-          Object.entries(extraSeeds).flatMap(([id, v]) => (idMap.has(id) ? [[idMap.get(id)!, v]] : [])),
+      ? dictFrom(
+          Object.entries(extraSeeds).flatMap(([id, v]) =>
+            idMap.has(id) ? [[idMap.get(id)!, v] as const] : [],
+          ),
         )
       : undefined;
   return {
@@ -88,6 +90,6 @@ export function renumberFragment(
       bounding: [g.bounding[0] + dx, g.bounding[1] + dy, g.bounding[2], g.bounding[3]],
     })),
     notes: fragment.notes.map((n, i) => ({ ...n, id: noteIds[i]!, pos: [n.pos[0] + dx, n.pos[1] + dy] })),
-    extra: seedControl ? { seed_control: seedControl } : {},
+    extra: dictFrom(seedControl ? [[SEED_CONTROL_KEY, seedControl]] : []),
   };
 }

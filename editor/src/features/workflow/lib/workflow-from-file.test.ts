@@ -1,8 +1,13 @@
 import { deflateSync } from 'node:zlib';
+import { importNodeTypes } from '@momaflow/engine/protocol';
+import { comfyUiWorkflow } from '@momaflow/engine/testing';
 import { describe, expect, it } from 'vitest';
-import { imageWorkflow } from '../../../testing/builders';
+import { imageWorkflow, OBJECT_INFO } from '../../../testing/builders';
 import { readPngText } from './png-text';
-import { promptAsWorkflow, workflowFromFile } from './workflow-from-file';
+import { workflowFromFile as read } from './workflow-from-file';
+
+const types = importNodeTypes(OBJECT_INFO);
+const workflowFromFile = (name: string, data: Uint8Array) => read(name, data, types);
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -63,7 +68,7 @@ describe(readPngText.name, () => {
   });
 });
 
-describe(workflowFromFile.name, () => {
+describe(read.name, () => {
   const workflow = imageWorkflow();
 
   it('restores the workflow SaveImage embedded', async () => {
@@ -90,8 +95,13 @@ describe(workflowFromFile.name, () => {
   it.each([
     ['a PNG without text', png(), /no embedded workflow/],
     ['broken JSON in a PNG', png(chunk('tEXt', bytes('workflow', [0], '{'))), /not valid JSON/],
-    ['a JSON file that is not a workflow', bytes('{"version": 9}'), /unsupported workflow version/],
-    ['text that is not JSON', bytes('hello'), /not valid JSON/],
+    [
+      'a JSON file that is not a workflow',
+      bytes('{"version": 9, "nodes": []}'),
+      /unsupported workflow version/,
+    ],
+    ['a prompt with no nodes', bytes('{"x": 5}'), /no entry is a node/],
+    ['text that is not JSON', bytes('hello'), /neither a PNG nor valid JSON/],
   ])('explains %s', async (_name, data, message) => {
     const parsed = await workflowFromFile('x', data);
     expect(!parsed.ok && parsed.messages.join()).toMatch(message);
@@ -102,8 +112,49 @@ describe(workflowFromFile.name, () => {
   });
 });
 
-describe(promptAsWorkflow.name, () => {
-  it('refuses a prompt with no nodes', () => {
-    expect(promptAsWorkflow({ x: 5 }).ok).toBe(false);
+describe('opening ComfyUI files', () => {
+  const file = comfyUiWorkflow(
+    {
+      nodes: [
+        {
+          id: 1,
+          type: 'LoadImage',
+          pos: [5, 6],
+          widgets_values: ['cat.png', 'image'],
+          outputs: ['IMAGE', 'MASK'],
+        },
+        { id: 2, type: 'Sampler', widgets_values: [7, 'increment', 6.5, 0.5, 'ddim', 'hello', 'extra'] },
+        { id: 3, type: 'SaveImage', title: 'Out', inputs: [{ name: 'images' }], widgets_values: ['cats'] },
+        { id: 4, type: 'Upscaler9000', properties: { cnr_id: 'comfyui-upscalers' } },
+      ],
+      links: [[1, 1, 0, 3, 0, 'IMAGE']],
+    },
+    1,
+  );
+
+  it.each([
+    ['its workflow JSON', bytes(JSON.stringify(file))],
+    ['a PNG it saved', png(chunk('tEXt', bytes('workflow', [0], JSON.stringify(file))))],
+  ])('maps widget values and links of %s, and lists what the import changed', async (_, data) => {
+    const parsed = await workflowFromFile('comfy', data);
+    if (!parsed.ok) throw new Error(parsed.messages.join());
+    expect(parsed.workflow.nodes['1']).toMatchObject({ inputs: { image: 'cat.png' }, pos: [5, 6] });
+    expect({ ...parsed.workflow.nodes['2']?.inputs }).toEqual({
+      seed: 7,
+      cfg: 6.5,
+      denoise: 0.5,
+      sampler_name: 'ddim',
+      note: 'hello',
+    });
+    expect(parsed.workflow.nodes['3']).toMatchObject({
+      title: 'Out',
+      inputs: { images: ['1', 0], filename_prefix: 'cats' },
+    });
+    expect(parsed.workflow.extra.seed_control).toEqual({ '2': { seed: 'increment' } });
+    expect(parsed.problems?.map((p) => [p.code, p.nodeId])).toEqual([
+      ['widget_values_left_over', '2'],
+      ['unknown_node_type', '4'],
+    ]);
+    expect(parsed.problems?.[1]?.message).toContain("'comfyui-upscalers'");
   });
 });

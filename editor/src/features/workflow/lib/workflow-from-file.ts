@@ -1,61 +1,54 @@
 /**
  * @module
- * What a dropped or uploaded file holds: a workflow JSON file, or a PNG written by SaveImage (its
- * `workflow` text chunk; failing that, its `prompt` chunk laid out in columns).
+ * What a dropped or picked file holds, read with the engine's importer against the node types the
+ * server offers: a workflow JSON file (momaflow's, or ComfyUI's UI or API format), or a PNG saved by
+ * momaflow or ComfyUI (its `workflow` text chunk, else its `prompt` chunk laid out in columns).
  */
 
-import { promptToWorkflow, zPromptNode } from '@momaflow/engine/protocol';
-import { type ParsedWorkflow, parseWorkflow } from './parse-workflow';
+import {
+  type ImportedWorkflow,
+  type ImportNodeTypes,
+  importPngText,
+  importWorkflow,
+  type Result,
+  WORKFLOW_VERSION,
+} from '@momaflow/engine/protocol';
+import { MAX_MESSAGES, type ParsedWorkflow } from './parse-workflow';
 import { isPng, readPngText } from './png-text';
 
-function invalid(message: string): ParsedWorkflow {
-  return { ok: false, code: 'invalid_workflow', messages: [message] };
-}
-
-function parseJson(
-  text: string,
-  what: string,
-): { ok: true; value: unknown } | { ok: false; error: ParsedWorkflow } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false, error: invalid(`${what} is not valid JSON`) };
+function parsed(result: Result<ImportedWorkflow>): ParsedWorkflow {
+  if (!result.ok) {
+    return {
+      ok: false,
+      code: 'invalid_workflow',
+      messages: result.issues.slice(0, MAX_MESSAGES).map((issue) => issue.message),
+    };
   }
-}
-
-/** A bare executable graph (ComfyUI's API format) as a workflow, laid out by the engine's column rule. */
-export function promptAsWorkflow(prompt: Record<string, unknown>): ParsedWorkflow {
-  // A PNG's text chunk is user data: entries that are not prompt nodes are left out, not trusted.
-  const nodes = Object.fromEntries(
-    Object.entries(prompt).flatMap(([id, raw]) => {
-      const node = zPromptNode.safeParse(raw);
-      return node.success ? [[id, node.data] as const] : [];
-    }),
-  );
-  if (Object.keys(nodes).length === 0) return invalid('the PNG carries no momaflow workflow');
-  return { ok: true, workflow: promptToWorkflow(nodes) };
+  const { workflow, source, version, problems } = result.value;
+  const migrated = source === 'momaflow' && version !== undefined && version !== WORKFLOW_VERSION;
+  return {
+    ok: true,
+    workflow,
+    ...(migrated ? { migratedFrom: version } : {}),
+    ...(problems.length > 0 ? { problems } : {}),
+  };
 }
 
 /**
  * @example
- * const parsed = await workflowFromFile(file.name, new Uint8Array(await file.arrayBuffer()));
+ * const parsed = await workflowFromFile(file.name, new Uint8Array(await file.arrayBuffer()), types);
  */
-export async function workflowFromFile(name: string, bytes: Uint8Array): Promise<ParsedWorkflow> {
-  if (isPng(bytes)) {
-    const text = await readPngText(bytes);
-    if (text.workflow !== undefined) {
-      const json = parseJson(text.workflow, `the workflow in ${name}`);
-      return json.ok ? parseWorkflow(json.value) : json.error;
-    }
-    if (text.prompt !== undefined) {
-      const json = parseJson(text.prompt, `the prompt in ${name}`);
-      if (!json.ok) return json.error;
-      return typeof json.value === 'object' && json.value !== null
-        ? promptAsWorkflow(json.value as Record<string, unknown>)
-        : invalid(`the prompt in ${name} is not an object`);
-    }
-    return invalid(`${name} has no embedded workflow (only PNGs saved by SaveImage do)`);
+export async function workflowFromFile(
+  name: string,
+  bytes: Uint8Array,
+  types: ImportNodeTypes,
+): Promise<ParsedWorkflow> {
+  if (isPng(bytes)) return parsed(importPngText(await readPngText(bytes), types, name));
+  let data: unknown;
+  try {
+    data = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { ok: false, code: 'invalid_workflow', messages: [`${name} is neither a PNG nor valid JSON`] };
   }
-  const json = parseJson(new TextDecoder().decode(bytes), name);
-  return json.ok ? parseWorkflow(json.value) : json.error;
+  return parsed(importWorkflow(data, types));
 }
