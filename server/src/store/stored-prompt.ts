@@ -90,7 +90,7 @@ export interface PromptOutcome {
 export const zPromptOutcome = z.object({
   status: z.enum(['success', 'error', 'interrupted']),
   outputs: zUiOutputs,
-  timings: z.record(z.string(), z.number()),
+  timings: zTimings,
   summary: z.array(zSummaryEvent),
   error: zPromptError.nullable(),
   finishedAt: z.number(),
