@@ -10,6 +10,7 @@ import { CONTROLNET_NODES } from './controlnet';
 import { CustomDiffusionLoader } from './custom-diffusion';
 import { DIFFUSION_NODES } from './diffusion';
 import { IMAGE_NODES } from './image';
+import { IP_ADAPTER_NODES } from './ip-adapter';
 import { LATENT_NODES } from './latent';
 import { LORA_NODES } from './lora';
 import { MLLM_NODES } from './mllm';
@@ -31,6 +32,7 @@ export const BUILTIN_NODES: readonly AnyNodeDefinition[] = [
   ...LORA_NODES,
   CustomDiffusionLoader,
   ImageComparison,
+  ...IP_ADAPTER_NODES,
 ];
 
 /**

@@ -9,6 +9,7 @@ export * from './diffusion';
 export * from './embeddings';
 export * from './files';
 export * from './image';
+export * from './ip-adapter';
 export * from './latent';
 export * from './lora';
 export * from './mllm';

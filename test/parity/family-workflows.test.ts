@@ -1,9 +1,9 @@
 /**
  * Acceptance: the personalization family's example workflows (LoRA, textual inversion, Custom
- * Diffusion, DreamBooth) run headlessly from the command line on the files `momaflow models make-tiny`
+ * Diffusion, DreamBooth, IP-Adapter) run headlessly from the command line on the files `momaflow models make-tiny`
  * writes, as a user runs them, and save their images; smaller and shorter than the files' settings.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/src/cli/main';
 import { recordingIo } from './recording-io';
 
+const EXAMPLE = fileURLToPath(new URL('../../input/example.png', import.meta.url));
 const workflow = (name: string) => fileURLToPath(new URL(`../../workflows/${name}.json`, import.meta.url));
 const SMALL = ['--set', '5.width=128', '--set', '5.height=128'];
 /** The single sampler (node 3) of the one-method workflows, shortened. */
@@ -38,6 +39,20 @@ async function image(path: string): Promise<Float32Array> {
   const { image: decoded } = await decodeImage(await readFile(join(root, 'output', path)));
   expect(decoded.shape).toEqual([1, 128, 128, 3]);
   return decoded.data;
+}
+
+/**
+ * The saved ImageComparison row of four 128x128 images (32-pixel captions, 8-pixel gaps), checked for
+ * its size; returns the pixels of image `k`.
+ */
+async function comparisonColumns(path: string): Promise<(k: number) => number[]> {
+  const { image: row } = await decodeImage(await readFile(join(root, 'output', path)));
+  const width = 4 * 128 + 3 * 8;
+  expect(row.shape).toEqual([1, 32 + 128, width, 3]);
+  return (k) =>
+    Array.from({ length: 128 }, (_, y) =>
+      row.data.slice(((32 + y) * width + k * 136) * 3, ((32 + y) * width + k * 136 + 128) * 3),
+    ).flatMap((r) => [...r]);
 }
 
 describe('personalization workflows from the command line', () => {
@@ -75,17 +90,27 @@ describe('personalization workflows from the command line', () => {
   it('workflows/compare-personalization.json saves one captioned row of every method on one seed', async () => {
     const steps = ['22', '32', '42', '52'].flatMap((id) => ['--set', `${id}.steps=2`]);
     await run('compare-personalization', steps);
-    const { image: row } = await decodeImage(
-      await readFile(join(root, 'output', 'compare', 'personalization_00001_.png')),
-    );
-    expect(row.shape).toEqual([1, 32 + 128, 4 * 128 + 3 * 8, 3]);
-    const column = (k: number) =>
-      Array.from({ length: 128 }, (_, y) =>
-        row.data.slice(((32 + y) * 536 + k * 136) * 3, ((32 + y) * 536 + k * 136 + 128) * 3),
-      ).flatMap((r) => [...r]);
-    expect(column(1)).not.toEqual(column(0));
-    expect(column(2)).not.toEqual(column(0));
-    expect(column(3)).not.toEqual(column(0));
+    const column = await comparisonColumns('compare/personalization_00001_.png');
+    for (const k of [1, 2, 3]) expect(column(k)).not.toEqual(column(0));
+  });
+
+  it('workflows/ip-adapter.json adds the reference image through ip-adapter-plus, which scale 0 takes out', async () => {
+    await mkdir(join(root, 'input'), { recursive: true });
+    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+    await run('ip-adapter');
+    const withImage = await image('ip-adapter/result_00001_.png');
+    await run('ip-adapter', [...STEPS, '--set', '13.scale=0']);
+    const atZero = await image('ip-adapter/result_00002_.png');
+    expect(withImage).not.toEqual(atZero);
+  });
+
+  it('workflows/compare-methods.json saves SD1.5, a LoRA, IP-Adapter and MoMA on one prompt and seed as one captioned row', async () => {
+    await mkdir(join(root, 'input'), { recursive: true });
+    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+    const steps = ['21', '33', '44', '54'].flatMap((id) => ['--set', `${id}.steps=2`]);
+    await run('compare-methods', steps);
+    const column = await comparisonColumns('compare/methods_00001_.png');
+    for (const k of [1, 2, 3]) expect(column(k)).not.toEqual(column(0));
   });
 
   it('workflows/dreambooth.json samples from the EMA weights of a training checkpoint', async () => {

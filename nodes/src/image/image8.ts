@@ -36,3 +36,19 @@ export function toImage8(image: Tensor<'float32'>, index: number): Image8 {
   for (let i = 0; i < size; i++) data[i] = toByte(image.data[offset + i]!);
   return { width, height, channels, data };
 }
+
+/**
+ * PIL's `convert('RGB')`: grey replicated, alpha dropped.
+ * @example
+ * const rgb = toRgb8(toImage8(image, 0));
+ */
+export function toRgb8(image: Image8): Image8 {
+  if (image.channels === 3) return image;
+  const pixels = image.width * image.height;
+  const data = new Uint8Array(pixels * 3);
+  for (let i = 0; i < pixels; i++) {
+    for (let c = 0; c < 3; c++)
+      data[i * 3 + c] = image.data[i * image.channels + (image.channels < 3 ? 0 : c)]!;
+  }
+  return { ...image, channels: 3, data };
+}

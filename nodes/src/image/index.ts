@@ -18,7 +18,7 @@ export { EmptyImage, ImageBatch, ImageCrop, ImagePadForOutpaint, padForOutpaint 
 export { IMAGE_NODES } from './image-nodes';
 export { ImageScale, scaledSize } from './image-scale';
 export type { Image8 } from './image8';
-export { toImage8 } from './image8';
+export { toImage8, toRgb8 } from './image8';
 export { IMAGE_EXTENSIONS, listInputImages } from './list-input-images';
 export { LoadImage } from './load-image';
 export { LoadImageMask } from './load-image-mask';

@@ -8,7 +8,7 @@
  * result by its inputs, so an unchanged image, subject and prompt never run the MLLM again.
  */
 import { defineNode, EngineError, Input, type NodeContext, Tensor } from '@momaflow/engine';
-import { type Image8, requireImage, toImage8 } from '../image';
+import { type Image8, requireImage, toImage8, toRgb8 } from '../image';
 import { type LlavaModel, llavaPixelValues, llavaPrefill, splitAtImage } from '../models/llava';
 import type { MomaAdapter } from '../models/moma-adapter';
 import { loadLlamaTokenizer } from '../models/tokenizers/sentencepiece';
@@ -17,18 +17,6 @@ import { LLAVA_GRAPHS, MLLM_SESSIONS, MLLM_TOKENIZERS } from './mllm-resources';
 import { momaLlavaPrompt } from './moma-prompt';
 
 const LABEL = 'MLLMAdapter';
-
-/** PIL's `convert('RGB')`: grey replicated, alpha dropped. */
-function toRgb(image: Image8): Image8 {
-  if (image.channels === 3) return image;
-  const pixels = image.width * image.height;
-  const data = new Uint8Array(pixels * 3);
-  for (let i = 0; i < pixels; i++) {
-    for (let c = 0; c < 3; c++)
-      data[i * 3 + c] = image.data[i * image.channels + (image.channels < 3 ? 0 : c)]!;
-  }
-  return { ...image, channels: 3, data };
-}
 
 function checkAdapter(mllm: LlavaModel, adapter: MomaAdapter): void {
   const hidden = mllm.checkpoint.config.llama.hiddenSize;
@@ -106,7 +94,7 @@ export const MLLMAdapter = defineNode({
     const states = new Tensor('float32', [batch, hidden], new Float32Array(batch * hidden));
     for (let n = 0; n < batch; n++) {
       const onStep = (done: number, total: number) => ctx.progress(n * total + done, batch * total);
-      states.data.set(await lastTokenState(ctx, mllm, toRgb(toImage8(images, n)), ids, onStep), n * hidden);
+      states.data.set(await lastTokenState(ctx, mllm, toRgb8(toImage8(images, n)), ids, onStep), n * hidden);
     }
     const { cond, uncond } = await imagePromptTokens(ctx.env, moma_adapter, states);
     return [{ cond, uncond }];

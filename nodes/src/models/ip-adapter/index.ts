@@ -10,6 +10,7 @@ export {
   readIpAdapterProjection,
   resampler,
 } from './image-projection-graph';
+export { buildIpAdapterImageGraph, IP_ADAPTER_IMAGE_IO } from './ip-adapter-image-graph';
 export type {
   IpAdapterFile,
   LinearImageProjection,

@@ -2,20 +2,22 @@
  * @module
  * Writes the personalization family's tiny files for the tiny default model, each in the key layout its
  * community publishes (see the `tiny*` generators beside each model family), so the LoRA, textual
- * inversion, Custom Diffusion and DreamBooth example workflows run out of the box: LoRAs (kohya with
+ * inversion, Custom Diffusion, DreamBooth and IP-Adapter example workflows run out of the box: LoRAs (kohya with
  * text-encoder modules, LyCORIS LoCon, diffusers), textual-inversion embeddings (A1111 multi-vector,
  * diffusers single-vector), two Custom Diffusion concepts (a diffusers output folder with `<new1>`, an
  * adobe-research `delta.bin` layout with `<new2>`), and a DreamBooth-style training checkpoint (the
  * tiny architecture with other weights, their `model_ema.*` copies and LDM's schedule buffers, as
- * trainers save them). Seeded: the same command writes the same bytes.
+ * trainers save them), and an ip-adapter-plus_sd15-layout adapter for the tiny vision tower. Seeded: the same command writes the same bytes.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type AnyTensor, encodeSafetensors, Tensor } from '@momaflow/engine';
 import { tinyCustomDiffusion } from '../custom-diffusion/tiny-custom-diffusion';
 import { tinyEmbeddingTensors } from '../embeddings/tiny-embeddings';
+import { tinyIpAdapterTensors } from '../ip-adapter/tiny-ip-adapter';
 import { type TinyLoraFormat, tinyLoraTensors } from '../lora/tiny-loras';
 import { ldmEmaKey } from '../unet/ldm-ema-key';
+import { TINY_CLIP_VISION } from './make-tiny-moma';
 import { tinySd15Tensors } from './make-tiny-sd15';
 import { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
 import { sdModelShapes } from './tiny-sd15-models';
@@ -50,6 +52,7 @@ export const TINY_FAMILY_FILES = {
   customDiffusionCat: 'custom_diffusion/momaflow-tiny-cat',
   customDiffusionDog: 'custom_diffusion/momaflow-tiny-dog-delta.safetensors',
   dreambooth: 'checkpoints/momaflow-tiny-dreambooth.safetensors',
+  ipAdapterPlus: 'ipadapter/momaflow-tiny-ip-adapter-plus.safetensors',
 } as const;
 
 const SEED = 1512;
@@ -92,6 +95,8 @@ function dreamboothTensors(seed: number): Record<string, AnyTensor> {
 function entries(): Entry[] {
   const models = sdModelShapes();
   const width = models.clip.hiddenSize;
+  // ip-adapter-plus reads the hidden states of the tiny vision tower make-tiny writes for MoMA.
+  const vision = TINY_CLIP_VISION.hiddenSize;
   const cat = tinyCustomDiffusion('diffusers', models, SEED + 5, ['<new1>']);
   const dog = tinyCustomDiffusion('delta-bin', models, SEED + 6, ['<new2>']);
   const tag = (name: string) => ({ 'momaflow.model': name });
@@ -123,6 +128,11 @@ function entries(): Entry[] {
     ),
     [TINY_FAMILY_FILES.customDiffusionDog, dog.weights, tag('tiny-cd')],
     [TINY_FAMILY_FILES.dreambooth, dreamboothTensors(SEED + 7), tag('tiny-dreambooth')],
+    [
+      TINY_FAMILY_FILES.ipAdapterPlus,
+      tinyIpAdapterTensors('plus', models.unet, { projectionDim: vision, hiddenSize: vision }, SEED + 8),
+      tag('tiny-ip-adapter-plus'),
+    ],
   ];
 }
 
