@@ -83,11 +83,11 @@ const { positionals, values: args } = parseArgs({
 });
 const [mode, dir] = positionals;
 
-/** `--smoke`: the same phases on a narrow model (256 wide, 2 layers), to check the bench itself runs. */
+/** `--smoke`: the same phases on a narrow model (256 wide, 4 layers: first, middle and last stages), to check the bench itself runs. */
 const LLAMA_7B: LlamaConfig = {
   hiddenSize: args.smoke ? 256 : 4096,
   intermediateSize: args.smoke ? 512 : 11008,
-  layers: args.smoke ? 2 : 32,
+  layers: args.smoke ? 4 : 32,
   heads: args.smoke ? 2 : 32,
   kvHeads: args.smoke ? 2 : 32,
   headDim: 128,

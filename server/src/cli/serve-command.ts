@@ -2,7 +2,7 @@
  * @module
  * `momaflow serve`: starts the HTTP API + WebSocket server and keeps it running until SIGINT/SIGTERM.
  */
-import { startServer } from '../serve';
+import { type ServerOptions, startServer } from '../serve';
 import type { CliIo } from './cli-io';
 
 export interface ServeArgs {
@@ -12,6 +12,8 @@ export interface ServeArgs {
   readonly data: string;
   readonly corsOrigins: readonly string[];
   readonly threads?: number | undefined;
+  /** Cluster mode (`--queue`): prompts go to `momaflow worker` processes through Redis. */
+  readonly cluster?: ServerOptions['cluster'];
   readonly disableCustomNodes?: boolean;
 }
 
@@ -20,7 +22,8 @@ export interface ServeHooks {
   readonly stopped: Promise<void>;
 }
 
-function untilSignal(): Promise<void> {
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
@@ -39,6 +42,7 @@ export async function serveCommand(
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    ...(args.cluster ? { cluster: args.cluster } : {}),
     disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,
   });

@@ -15,7 +15,7 @@ import { type BuildLlavaGraphsOptions, buildLlavaGraphs, type LlavaGraphFiles } 
 import type { LlavaModel } from './llava-model';
 
 /** Bump when the builders emit different graphs for the same inputs (invalidates disk caches). */
-export const LLAVA_BUILDER_VERSION = 'llava-graph/1';
+export const LLAVA_BUILDER_VERSION = 'llava-graph/2';
 
 /** One language stage ready for `SessionCache.acquire(source)`. */
 export interface CompiledLlavaStage {

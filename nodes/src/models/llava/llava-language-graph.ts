@@ -23,6 +23,8 @@ export const LLAVA_LANGUAGE_IO = {
   idsBefore: 'input_ids_before',
   idsAfter: 'input_ids_after',
   imageFeatures: 'image_features',
+  /** A later stage's input: the previous stage's `hidden` (a middle stage has both, so two names). */
+  hiddenIn: 'hidden_states_in',
   hidden: 'hidden_states',
   last: 'last_hidden_state',
 } as const;
@@ -86,7 +88,7 @@ export async function buildLlavaLanguageStage(o: LlavaLanguageStageOptions): Pro
   let h =
     start === 0
       ? await firstInput(b, o)
-      : b.input(LLAVA_LANGUAGE_IO.hidden, 'float32', [1, 'tokens', c.hiddenSize]);
+      : b.input(LLAVA_LANGUAGE_IO.hiddenIn, 'float32', [1, 'tokens', c.hiddenSize]);
   const length = b.op('Slice', [
     b.op('Shape', [h], {}, { dtype: 'int64' }),
     b.constInt64([1]),

@@ -109,7 +109,7 @@ export async function llavaPrefill(
             [LLAVA_LANGUAGE_IO.idsAfter]: toOrtTensor(ids(input.ids.after)),
             [LLAVA_LANGUAGE_IO.imageFeatures]: hidden!,
           }
-        : { [LLAVA_LANGUAGE_IO.hidden]: hidden! };
+        : { [LLAVA_LANGUAGE_IO.hiddenIn]: hidden! };
     const out = await run(o.sessions, stage.source, feeds, part);
     hidden = out[k === o.compiled.stages.length - 1 ? LLAVA_LANGUAGE_IO.last : LLAVA_LANGUAGE_IO.hidden];
     if (hidden === undefined)
