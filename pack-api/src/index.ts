@@ -11,6 +11,7 @@
 
 export { EngineError } from '../../engine/src/errors/engine-error';
 export type { Logger } from '../../engine/src/log/logger';
+export { createNodeEnv } from '../../engine/src/node-api/create-node-env';
 export type {
   BooleanInputSpec,
   ComboInputSpec,
@@ -37,7 +38,7 @@ export type {
 } from '../../engine/src/node-api/node-definition';
 export { defineNode } from '../../engine/src/node-api/node-definition';
 export type { Directories, NodeEnv, ResourceKey } from '../../engine/src/node-api/node-env';
-export { createNodeEnv, defineResource } from '../../engine/src/node-api/node-env';
+export { defineResource } from '../../engine/src/node-api/node-env';
 export type { SocketTypes, SocketValue } from '../../engine/src/node-api/socket-types';
 export type { NodePack, PackExample, PackSocketType } from '../../engine/src/node-packs/node-pack';
 export { defineNodePack, definePack } from '../../engine/src/node-packs/node-pack';

@@ -102,6 +102,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const runtime = await createRuntime({
     root: dataDir,
     log,
+    threads: config.threads,
     disableCustomNodes: config.disableCustomNodes,
     ...(options.registry ? { registry: options.registry } : {}),
   });

@@ -24,6 +24,8 @@ export const zServerOptions = z.object({
     .array(z.url({ protocol: /^https?$/ }))
     .default([])
     .describe('Browser origins allowed besides the server itself.'),
+  /** Threads per onnxruntime operator (default: `MOMAFLOW_THREADS`, else the cores the process may use). */
+  threads: z.number().int().positive().optional(),
   /** Where the example workflows are (default: the repository's workflows/). */
   examplesDir: z.string().min(1).optional(),
   /** The built editor served at `/` (default: the repository's editor/dist). */

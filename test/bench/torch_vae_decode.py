@@ -52,12 +52,13 @@ class Decoder(nn.Module):
         self.post_quant_conv = nn.Conv2d(latent, latent, 1)
         self.conv_in = nn.Conv2d(latent, rev[0], 3, padding=1)
         self.mid = nn.ModuleList([Resnet(rev[0], rev[0]), Attention(rev[0]), Resnet(rev[0], rev[0])])
-        self.up = nn.ModuleList()
+        # Upsamplers apart from the blocks: a module set as a ModuleList's attribute joins its iteration.
+        self.up, self.upsamplers = nn.ModuleList(), nn.ModuleList()
         prev = rev[0]
         for level, out in enumerate(rev):
-            block = nn.ModuleList([Resnet(prev if j == 0 else out, out) for j in range(layers + 1)])
-            block.upsample = nn.Conv2d(out, out, 3, padding=1) if level < len(rev) - 1 else None
-            self.up.append(block)
+            self.up.append(nn.ModuleList([Resnet(prev if j == 0 else out, out) for j in range(layers + 1)]))
+            if level < len(rev) - 1:
+                self.upsamplers.append(nn.Conv2d(out, out, 3, padding=1))
             prev = out
         self.norm_out, self.conv_out = norm(channels[0]), nn.Conv2d(channels[0], 3, 3, padding=1)
 
@@ -65,11 +66,11 @@ class Decoder(nn.Module):
         h = self.conv_in(self.post_quant_conv(z))
         for layer in self.mid:
             h = layer(h)
-        for block in self.up:
+        for level, block in enumerate(self.up):
             for resnet in block:
                 h = resnet(h)
-            if block.upsample is not None:
-                h = block.upsample(F.interpolate(h, scale_factor=2.0, mode="nearest"))
+            if level < len(self.upsamplers):
+                h = self.upsamplers[level](F.interpolate(h, scale_factor=2.0, mode="nearest"))
         return self.conv_out(F.silu(self.norm_out(h)))
 
 

@@ -1,27 +1,35 @@
 /**
  * Full-size txt2img benchmark: a random-weight SD1.5 checkpoint with the real shapes (a 2 GB fp16
- * single file without yaml, as v1-5-pruned-emaonly ships), run through `workflows/txt2img.json` by
- * the executor: CheckpointLoaderSimple -> CLIPTextEncode x2 -> KSampler (512x512, CFG batch 2) ->
- * VAEDecode -> SaveImage. Prints per-node seconds, seconds per sampler step and peak RSS. Not a test.
+ * single file without yaml, as v1-5-pruned-emaonly ships), run through `workflows/txt2img.json` on the
+ * runtime `momaflow run` uses (same registry, node environment, thread count and caches):
+ * CheckpointLoaderSimple -> CLIPTextEncode x2 -> KSampler (512x512, CFG batch 2) -> VAEDecode -> SaveImage.
+ * Prints, per prompt: each node's seconds split into load / build / session / compute (from the
+ * progress phases the nodes report), the sampler's steps, the time until the first step began, the
+ * fixed overhead (total minus steps), peak RSS, the threads and the sessions created. Not a test.
  *   pnpm exec tsx test/bench/txt2img.ts make DIR            write DIR/models/checkpoints/random-sd15.safetensors
- *   pnpm exec tsx --expose-gc test/bench/txt2img.ts run DIR [--steps 3] [--size 512]
+ *   pnpm exec tsx --expose-gc test/bench/txt2img.ts run DIR [--steps 3] [--size 512] [--repeat 1]
+ *                                                           [--keep-sessions] [--reference] [--threads N]
  * `make` streams the file tensor by tensor, so it never holds the model; run `run` as its own process
- * so the peak RSS is the workflow's. With --expose-gc the UNet graph cache collects the build-time
- * weights before its session loads (what a long-running server should do).
+ * so the peak RSS is the workflow's. Graphs and optimised models are cached under DIR/temp: delete it
+ * for a cold run. Idle sessions are closed before the next is created, as `momaflow run` does;
+ * `--keep-sessions` keeps them, as `momaflow serve` does. `--repeat N` runs N prompts with different
+ * seeds in one process (with `--keep-sessions`: the server's case). `--reference` times the
+ * checkpoint's UNet right after each prompt, as `unet.ts` does (same session options, fixed inputs),
+ * so the workflow's step is compared with it in one run.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  createExecutor,
   createLogger,
-  createNodeEnv,
   type ExecutionEvent,
   float32ToFloat16Array,
+  type ProgressPhase,
   toPrompt,
   validatePrompt,
 } from '@momaflow/engine';
-import { createBuiltinRegistry } from '@momaflow/nodes';
+import { createRuntime } from '@momaflow/server';
 import {
   LDM_CLIP_TEXT_PREFIX,
   ldmClipTextShapes,
@@ -30,15 +38,27 @@ import {
   SD15_SHAPE,
   seededWeight,
 } from '../../nodes/src/models/tiny/index';
+import { loadUnet } from '../../nodes/src/models/unet/index';
+import { splitRun, type TimedEvent } from './phase-split';
+import { median, timeUnetSteps } from './unet-steps';
 
 const CHECKPOINT = 'random-sd15.safetensors';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { steps: { type: 'string', default: '3' }, size: { type: 'string', default: '512' } },
+  options: {
+    steps: { type: 'string', default: '3' },
+    size: { type: 'string', default: '512' },
+    repeat: { type: 'string', default: '1' },
+    reference: { type: 'boolean', default: false },
+    'keep-sessions': { type: 'boolean', default: false },
+    threads: { type: 'string' },
+  },
 });
 const [mode, dir] = positionals;
 if ((mode !== 'make' && mode !== 'run') || dir === undefined) {
-  throw new Error('usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX]');
+  throw new Error(
+    'usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX] [--repeat N] [--keep-sessions] [--reference] [--threads N]',
+  );
 }
 const dirs = {
   input: join(dir, 'input'),
@@ -86,20 +106,28 @@ async function makeCheckpoint(): Promise<void> {
   );
 }
 
+const PHASES: readonly ProgressPhase[] = ['load', 'build', 'session', 'compute'];
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
 async function runWorkflow(): Promise<void> {
   let peak = 0;
-  let running = '';
-  // Peak RSS while each node runs, and how much of the overall peak was JS heap and ArrayBuffers.
-  const peakByNode: Record<string, number> = {};
-  let atPeak = { heapUsed: 0, arrayBuffers: 0 };
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    if (m.rss > peak) atPeak = m;
-    peak = Math.max(peak, m.rss);
-    peakByNode[running] = Math.max(peakByNode[running] ?? 0, m.rss);
+    peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
-  const env = createNodeEnv({ dirs, log: createLogger(() => {}) });
-  const registry = createBuiltinRegistry();
+  const sessionsCreated: string[] = [];
+  const runtime = await createRuntime({
+    root: dir!,
+    threads: values.threads === undefined ? undefined : Number(values.threads),
+    keepIdleSessions: values['keep-sessions'],
+    log: createLogger((_level, message, data) => {
+      if (message !== 'onnx session created') return;
+      sessionsCreated.push(`${String(data.seconds)} s from ${String(data.from)}`);
+    }),
+  });
+  const { registry, env } = runtime;
   const workflow: unknown = JSON.parse(
     await readFile(new URL('../../workflows/txt2img.json', import.meta.url), 'utf8'),
   );
@@ -110,45 +138,65 @@ async function runWorkflow(): Promise<void> {
   Object.assign(prompt['4']!.inputs, { ckpt_name: CHECKPOINT });
   Object.assign(prompt['5']!.inputs, { width: size, height: size });
   Object.assign(prompt['3']!.inputs, { steps: Number(values.steps) });
-  const checked = await validatePrompt(prompt, { registry, env });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
-  const stepTimes: number[] = [];
-  let last = performance.now();
-  const rssAfter: Record<string, number> = {};
-  const emit = (e: ExecutionEvent) => {
-    if (e.type === 'progress' && e.nodeId === '3') {
-      const now = performance.now();
-      stepTimes.push((now - last) / 1000);
-      last = now;
-    }
-    if (e.type === 'executing') {
-      running = e.nodeId ?? '';
-      last = performance.now();
-      rssAfter[e.nodeId] = process.memoryUsage().rss;
-    }
-  };
-  const started = performance.now();
-  const result = await createExecutor({ env }).execute(checked.value, { emit });
-  const total = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  await env.dispose();
-  if (result.status !== 'success') throw new Error(`run ended with ${result.status}`);
   console.log(
-    `txt2img bench: random-weight SD1.5, ${size}x${size}, ${values.steps} euler steps, CFG batch 2`,
+    `txt2img bench: random-weight SD1.5, ${size}x${size}, ${values.steps} euler steps, CFG batch 2, ` +
+      `threads ${env.compute.threads}, idle sessions ${env.compute.keepIdleSessions ? 'kept (as serve)' : 'closed (as run)'}, gc exposed ${typeof Reflect.get(globalThis, 'gc') === 'function'}`,
   );
-  console.log(`  gc exposed:          ${typeof Reflect.get(globalThis, 'gc') === 'function'}`);
-  for (const [id, ms] of Object.entries(result.timings)) {
+  // Steps after each prompt's first, and the reference's, over every prompt: the 1.1x comparison.
+  const allSteps: number[] = [];
+  const allReference: number[] = [];
+  for (let r = 0; r < Number(values.repeat); r++) {
+    Object.assign(prompt['3']!.inputs, { seed: 1000 + r });
+    const checked = await validatePrompt(prompt, { registry, env });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    const events: TimedEvent[] = [];
+    const emit = (event: ExecutionEvent) => events.push({ at: performance.now(), event });
+    const loadBefore = load();
+    peak = 0;
+    sessionsCreated.length = 0;
+    const result = await runtime.executor.execute(checked.value, { emit });
+    if (result.status !== 'success') throw new Error(`run ended with ${result.status}`);
+    const split = splitRun(events, '3');
+    const steps = split.steps.reduce((a, b) => a + b, 0);
+    console.log(`prompt ${r + 1} (load average ${loadBefore} before, ${load()} after)`);
+    console.log(`  node                            total     ${PHASES.map((p) => p.padStart(8)).join('')}`);
+    for (const n of split.nodes) {
+      console.log(
+        `  ${n.nodeId.padEnd(3)} ${n.classType.padEnd(24)} ${n.seconds.toFixed(1).padStart(7)} s ${PHASES.map((p) => n.phases[p].toFixed(1).padStart(8)).join('')}`,
+      );
+    }
+    console.log(`  sampler steps:       ${split.steps.map((t) => t.toFixed(2)).join(', ')} s`);
     console.log(
-      `  node ${id.padEnd(3)} ${String(prompt[id] && Reflect.get(prompt[id]!, 'class_type')).padEnd(24)} ${(ms / 1000).toFixed(1)} s, peak RSS ${gib(peakByNode[id] ?? 0)}`,
+      `  total ${split.total.toFixed(1)} s; fixed overhead (total - steps) ${(split.total - steps).toFixed(1)} s; first step began after ${split.untilFirstStep?.toFixed(1)} s`,
+    );
+    console.log(
+      `  peak RSS:            ${gib(peak)} (process max so far ${gib(process.resourceUsage().maxRSS * 1024)})`,
+    );
+    console.log(`  sessions created:    ${sessionsCreated.join('; ') || 'none'}`);
+    allSteps.push(...split.steps.slice(1));
+    if (values.reference) {
+      const model = await loadUnet(join(dirs.models, 'checkpoints', CHECKPOINT));
+      const t = await timeUnetSteps({ env, model, steps: 3, latentSize: size / 8 });
+      allReference.push(...t.times);
+      const workflowStep = median(split.steps.slice(1));
+      const referenceStep = median(t.times);
+      console.log(
+        `  reference (unet.ts step, same session options): session ${t.sessionSeconds.toFixed(1)} s, first call ${t.firstStep.toFixed(2)} s, ` +
+          `then ${t.times.map((x) => x.toFixed(2)).join(', ')} s; workflow step ${workflowStep.toFixed(2)} s = ` +
+          `${(workflowStep / referenceStep).toFixed(2)}x the reference (load ${load()})`,
+      );
+    }
+  }
+  if (values.reference && Number(values.repeat) > 1) {
+    const w = median(allSteps);
+    const ref = median(allReference);
+    console.log(
+      `all prompts: workflow step median ${w.toFixed(2)} s (${allSteps.length} steps after each prompt's first), ` +
+        `reference median ${ref.toFixed(2)} s (${allReference.length}) = ${(w / ref).toFixed(2)}x`,
     );
   }
-  console.log(
-    `  sampler steps:       ${stepTimes.map((t) => t.toFixed(2)).join(', ')} s (the first includes the UNet graph build and session load)`,
-  );
-  console.log(`  total:               ${total.toFixed(1)} s`);
-  console.log(
-    `  peak RSS:            ${gib(Math.max(peak, process.resourceUsage().maxRSS * 1024))} (sampled peak: JS heap ${gib(atPeak.heapUsed)}, ArrayBuffers ${gib(atPeak.arrayBuffers)})`,
-  );
+  clearInterval(sampler);
+  await runtime.dispose();
 }
 
 await (mode === 'make' ? makeCheckpoint() : runWorkflow());

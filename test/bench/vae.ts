@@ -6,10 +6,22 @@
  * fused@17/auto fused@17/direct. Decodes alternate between variants; each is compared with the first.
  * Reference on this 2-core machine: diffusers on PyTorch CPU takes 8.6-9.0 s for the same decode.
  * The machine's matmul rate is measured before and after, so a decode on a busy machine can still be
- * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate).
+ * read as a multiple of its ideal time (multiply-adds x 2 / matmul flop rate). Sessions come from a
+ * node environment's `DIFFUSION_SESSIONS` with VAEDecode's session options, so thread count, arena and
+ * optimised-model cache are what users get (the graphs differ only by the variant's options).
  */
-import { loadavg } from 'node:os';
-import { type Conv3x3Setting, measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Conv3x3Setting,
+  createNodeEnv,
+  measureMatmulGflops,
+  SILENT_LOGGER,
+  Tensor,
+} from '@momaflow/engine';
+import { DIFFUSION_SESSIONS } from '../../nodes/src/diffusion/diffusion-resources';
+import { MODEL_SESSION_OPTIONS } from '../../nodes/src/diffusion/model-graphs';
 import { WeightMap } from '../../nodes/src/models/ldm-config';
 import {
   buildVaeDecoderGraph,
@@ -86,10 +98,13 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 console.log(`load average before: ${load()}`);
-const gflopsBefore = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
+const temp = await mkdtemp(join(tmpdir(), 'momaflow-vae-bench-'));
+const env = createNodeEnv({ dirs: { input: temp, output: temp, temp, models: temp }, log: SILENT_LOGGER });
+const threads = env.compute.threads;
+const gflopsBefore = (await measureMatmulGflops({ n: 1024, threads })).gflops;
 const tflop = (2 * decoderMacs(SD1_VAE_CONFIG, LATENT)) / 1e12;
 console.log(
-  `decoder: ${tflop.toFixed(2)} TFLOP per 64x64 latent; matmul ${gflopsBefore.toFixed(0)} GFLOP/s (2 threads)`,
+  `decoder: ${tflop.toFixed(2)} TFLOP per 64x64 latent; matmul ${gflopsBefore.toFixed(0)} GFLOP/s (${threads} threads, as the sessions)`,
 );
 
 /** Max |difference| between two images, relative to the first one's largest magnitude. */
@@ -105,7 +120,7 @@ function relativeDifference(a: Tensor<'float32'>, b: Tensor<'float32'>): number 
 
 // Every variant's session is loaded first and the decodes alternate between variants, so a load
 // change on this shared machine hits each variant alike and the ratio between them stays fair.
-const cache = SessionCache.create({ maxEntries: variants.length });
+const cache = env.resource(DIFFUSION_SESSIONS);
 const loaded = [];
 for (const variant of variants) {
   const [kernel = 'fused', opsetText = '17', conv3x3 = 'auto'] = variant.split(/[@/]/);
@@ -116,7 +131,7 @@ for (const variant of variants) {
     conv3x3: conv3x3 as Conv3x3Setting,
   });
   const t1 = performance.now();
-  const lease = await cache.acquire({ model });
+  const lease = await cache.acquire({ model }, MODEL_SESSION_OPTIONS['vae-decoder']);
   const setup =
     `build ${((t1 - t0) / 1000).toFixed(2)} s (${(model.bytes.byteLength / 2 ** 20).toFixed(0)} MiB), ` +
     `session ${((performance.now() - t1) / 1000).toFixed(2)} s`;
@@ -156,8 +171,9 @@ for (const v of loaded) {
   );
 }
 console.log(`peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (all variants loaded)`);
-const gflopsAfter = (await measureMatmulGflops({ n: 1024, threads: 2 })).gflops;
+const gflopsAfter = (await measureMatmulGflops({ n: 1024, threads })).gflops;
 console.log(`matmul after: ${gflopsAfter.toFixed(0)} GFLOP/s (a big change means the machine was busy)`);
 console.log(`load average after: ${load()}`);
 clearInterval(sampler);
-await cache.dispose();
+await env.dispose();
+await rm(temp, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * @module
  * Test-only: a `CliIo` for running the CLI's `main` in-process, recording what it writes and what it
- * logs (as `level: message` lines among the error output).
+ * logs (as `level: message` lines among the error output). Debug lines are dropped, as the real
+ * terminal drops them unless `MOMAFLOW_DEBUG` is set.
  */
 import { createLogger } from '@momaflow/engine';
 import type { CliIo } from '../../server/src/cli/cli-io';
@@ -21,7 +22,9 @@ export function recordingIo(): CliIo & { out: string[]; err: string[] } {
     isTty: false,
     write: (text) => out.push(text),
     error: (text) => err.push(text),
-    log: createLogger((level, message) => err.push(`${level}: ${message}`)),
+    log: createLogger((level, message) => {
+      if (level !== 'debug') err.push(`${level}: ${message}`);
+    }),
     onInterrupt: () => {},
     offInterrupt: () => {},
   };

@@ -3,7 +3,7 @@
  * The typed event stream of one prompt's execution (ComfyUI's message names). The executor only calls
  * `emit`; the server turns events into WebSocket frames, the CLI into progress bars.
  */
-import type { PreviewImage, UiOutput } from '../node-api/node-definition';
+import type { PreviewImage, ProgressPhase, UiOutput } from '../node-api/node-definition';
 
 /** Milliseconds each executed node took, by node id. */
 export type NodeTimings = Readonly<Record<string, number>>;
@@ -29,6 +29,8 @@ export type ExecutionEvent =
       readonly value: number;
       readonly max: number;
       readonly preview?: PreviewImage;
+      readonly phase?: ProgressPhase;
+      readonly text?: string;
     }
   | {
       readonly type: 'executed';

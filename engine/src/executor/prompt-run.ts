@@ -353,7 +353,7 @@ export class PromptRun {
       signal: this.#abort.signal,
       env,
       log: this.#o.log.child({ nodeId: node.id, classType: node.classType }),
-      progress: (value, max, preview) => {
+      progress: (value, max, preview, status) => {
         this.#emit({
           type: 'progress',
           promptId,
@@ -361,6 +361,7 @@ export class PromptRun {
           value,
           max,
           ...(preview ? { preview } : {}),
+          ...(status ? { phase: status.phase, text: status.text } : {}),
         });
       },
     };

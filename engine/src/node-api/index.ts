@@ -1,5 +1,7 @@
 /** @module The node definition API: `defineNode`, input builders, the registry and schema export. */
 
+export type { NodeEnvOptions } from './create-node-env';
+export { createNodeEnv } from './create-node-env';
 export type {
   BooleanInputSpec,
   ComboInputSpec,
@@ -26,14 +28,16 @@ export type {
   OutputSpec,
   OutputValues,
   PreviewImage,
+  ProgressPhase,
+  ProgressStatus,
   PromptSource,
   RunInputs,
   RunResult,
   UiOutput,
 } from './node-definition';
 export { defineNode } from './node-definition';
-export type { Directories, NodeEnv, ResourceKey } from './node-env';
-export { createNodeEnv, defineResource } from './node-env';
+export type { ComputeSettings, Directories, NodeEnv, ResourceKey } from './node-env';
+export { defineResource } from './node-env';
 export type { NodeRegistry, RegisteredNode, RegisterOptions } from './node-registry';
 export { createNodeRegistry } from './node-registry';
 export type { InputSchema, NodeSchema } from './object-info';

@@ -75,6 +75,20 @@ export interface PromptSource {
   readonly workflow?: unknown;
 }
 
+/**
+ * What a node is doing while it reports progress: reading weights (`load`), building a graph
+ * (`build`), creating an onnxruntime session (`session`) or computing (`compute`). Benchmarks split a
+ * node's time by it; the CLI and the editor show the report's `text`.
+ */
+export type ProgressPhase = 'load' | 'build' | 'session' | 'compute';
+
+/** What a node is doing, sent with its progress so a long load is never silent. */
+export interface ProgressStatus {
+  readonly phase: ProgressPhase;
+  /** A short line for people, e.g. "creating the UNet session". */
+  readonly text: string;
+}
+
 export interface NodeContext {
   readonly nodeId: string;
   readonly promptId: string;
@@ -82,7 +96,11 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly env: NodeEnv;
-  progress(value: number, max: number, preview?: PreviewImage): void;
+  /**
+   * Report `value` of `max` done, optionally with a preview image and what the node is doing now
+   * (`status`, last so that existing callers and fakes keep their three-argument form).
+   */
+  progress(value: number, max: number, preview?: PreviewImage, status?: ProgressStatus): void;
 }
 
 /** A problem found by a node's own `validate` hook, attached to an input when it names one. */

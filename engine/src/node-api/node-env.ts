@@ -1,8 +1,8 @@
 /**
  * @module
- * What the application hands every node: its folders, a logger, and lazily created shared resources
- * (session caches, model caches). Resources live in the environment, never in module globals, so two
- * executors in one process don't share hidden state.
+ * What the application hands every node: its folders, a logger, how to run models (`compute`), and
+ * lazily created shared resources (session caches, model caches). Resources live in the environment,
+ * never in module globals, so two executors in one process don't share hidden state.
  */
 import type { Logger } from '../log';
 
@@ -11,6 +11,17 @@ export interface Directories {
   readonly output: string;
   readonly temp: string;
   readonly models: string;
+}
+
+/** How the environment's resources run models: every session they create gets these explicitly. */
+export interface ComputeSettings {
+  /** Threads of one onnxruntime operator (`resolveThreadCount`: `--threads`, `MOMAFLOW_THREADS`, cores). */
+  readonly threads: number;
+  /**
+   * Keep loaded sessions nobody holds for later prompts (a server), or close them before another is
+   * created (`momaflow run`, one prompt per process: peak memory is one model's, not all of them).
+   */
+  readonly keepIdleSessions: boolean;
 }
 
 /** A typed key for a shared resource and the factory that makes it on first use. */
@@ -22,6 +33,7 @@ export interface ResourceKey<T> {
 export interface NodeEnv {
   readonly dirs: Directories;
   readonly log: Logger;
+  readonly compute: ComputeSettings;
   /** The environment's single instance of a resource, created on first use. */
   resource<T>(key: ResourceKey<T>): T;
   /** Disposes every created resource that has a `dispose()` method. */
@@ -35,26 +47,4 @@ export interface NodeEnv {
  */
 export function defineResource<T>(id: string, create: (env: NodeEnv) => T): ResourceKey<T> {
   return { id, create };
-}
-
-function hasDispose(value: unknown): value is { dispose(): unknown } {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'dispose') === 'function';
-}
-
-export function createNodeEnv(options: { dirs: Directories; log: Logger }): NodeEnv {
-  const resources = new Map<ResourceKey<unknown>, unknown>();
-  const env: NodeEnv = {
-    dirs: options.dirs,
-    log: options.log,
-    resource<T>(key: ResourceKey<T>): T {
-      if (!resources.has(key)) resources.set(key, key.create(env));
-      return resources.get(key) as T;
-    },
-    async dispose() {
-      const values = [...resources.values()];
-      resources.clear();
-      for (const value of values) if (hasDispose(value)) await value.dispose();
-    },
-  };
-  return env;
 }

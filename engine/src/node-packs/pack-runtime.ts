@@ -6,9 +6,10 @@
  * package.
  */
 import { EngineError } from '../errors/engine-error';
+import { createNodeEnv } from '../node-api/create-node-env';
 import { Input } from '../node-api/input-specs';
 import { defineNode } from '../node-api/node-definition';
-import { createNodeEnv, defineResource } from '../node-api/node-env';
+import { defineResource } from '../node-api/node-env';
 import { Tensor } from '../tensor/tensor';
 import { defineNodePack, definePack } from './node-pack';
 

@@ -11,6 +11,8 @@ export { attention, attentionScale } from './attention';
 export type { AttrFloat, AttrFloats, OnnxAttrs, OnnxAttrValue } from './attributes';
 export { attrFloat, attrFloats } from './attributes';
 export { collectExposedGarbage } from './collect-garbage';
+export type { ReadSystemFile, ThreadCount, ThreadCountInputs, ThreadCountSource } from './compute-threads';
+export { cgroupCpuLimit, parseThreadCount, resolveThreadCount, THREADS_ENV_VAR } from './compute-threads';
 export type { Conv2dOptions, Conv2dWeights } from './conv2d';
 export { conv2d } from './conv2d';
 export type { FloatDType } from './dtypes';

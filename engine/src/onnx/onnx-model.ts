@@ -30,26 +30,24 @@ export class OnnxModel {
   readonly externalData: OnnxExternalData | null;
   /** The side file an `ExternalDataWriter` already wrote while the graph was built, or `null`. */
   readonly streamedData: StreamedExternalData | null;
-  /** Lowercase hex sha256 of `bytes` followed by the external data (or the streamed file's sha256). */
-  readonly hash: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+
+  #hash: string | undefined;
 
   private constructor(
     bytes: Uint8Array,
     data: { external: OnnxExternalData | null; streamed: StreamedExternalData | null },
-    hash: string,
     io: { inputs: readonly string[]; outputs: readonly string[] },
   ) {
     this.bytes = bytes;
     this.externalData = data.external;
     this.streamedData = data.streamed;
-    this.hash = hash;
     this.inputNames = Object.freeze([...io.inputs]);
     this.outputNames = Object.freeze([...io.outputs]);
   }
 
-  /** Hash the parts and wrap them. */
+  /** Wrap the parts. */
   static create(options: {
     bytes: Uint8Array;
     externalData: OnnxExternalData | null;
@@ -57,12 +55,23 @@ export class OnnxModel {
     inputs: readonly string[];
     outputs: readonly string[];
   }): OnnxModel {
-    const streamed = options.streamedData ?? null;
-    const h = createHash('sha256').update(options.bytes);
-    for (const chunk of options.externalData?.chunks ?? []) h.update(chunk);
-    if (streamed !== null) h.update(streamed.sha256);
-    const data = { external: options.externalData, streamed };
-    return new OnnxModel(options.bytes, data, h.digest('hex'), options);
+    const data = { external: options.externalData, streamed: options.streamedData ?? null };
+    return new OnnxModel(options.bytes, data, options);
+  }
+
+  /**
+   * Lowercase hex sha256 of `bytes` followed by the external data (or the streamed file's sha256),
+   * computed on first use: a caller that keys the model otherwise (the UNet graph cache) never pays
+   * for hashing its 4 GB (about 4 s).
+   */
+  get hash(): string {
+    if (this.#hash === undefined) {
+      const h = createHash('sha256').update(this.bytes);
+      for (const chunk of this.externalData?.chunks ?? []) h.update(chunk);
+      if (this.streamedData !== null) h.update(this.streamedData.sha256);
+      this.#hash = h.digest('hex');
+    }
+    return this.#hash;
   }
 
   /** Whether the model can be loaded from `bytes` alone (no side file). */

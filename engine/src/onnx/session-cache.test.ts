@@ -1,14 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../errors/engine-error';
 import { Tensor } from '../tensor/tensor';
+import { THREADS_ENV_VAR } from './compute-threads';
 import { OnnxBuilder } from './onnx-builder';
 import type { OnnxLogger } from './onnx-logger';
 import { fromOrtTensor, toOrtTensor } from './ort-tensor';
 import { SessionCache } from './session-cache';
-import type { OnnxSession } from './worker-sessions';
+import { type OnnxSession, WorkerSessions } from './worker-sessions';
 
 /** y = x + c: a distinct model (and content hash) per constant. */
 function addModel(c: number) {
@@ -23,7 +24,7 @@ async function runAdd(session: OnnxSession): Promise<number[]> {
   return Array.from(fromOrtTensor(out.y!, 'float32').data);
 }
 
-function spyLogger(): OnnxLogger & { warn: ReturnType<typeof vi.fn> } {
+function spyLogger(): OnnxLogger & { warn: ReturnType<typeof vi.fn>; debug: ReturnType<typeof vi.fn> } {
   return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 }
 
@@ -85,6 +86,33 @@ describe(SessionCache.name, () => {
     expect(cache.keys()).toEqual([held.key]);
   });
 
+  it('with keepIdle false, closes sessions nobody holds before creating another, and keeps held ones', async () => {
+    cache = SessionCache.create({ keepIdle: false });
+    const idle = await cache.acquire({ model: addModel(1) });
+    idle.release();
+    const idleRelease = vi.spyOn(idle.session, 'release');
+    const created = vi.spyOn(WorkerSessions.prototype, 'createSession');
+    const order: string[] = [];
+    idleRelease.mockImplementation(async () => {
+      order.push('released idle');
+    });
+    created.mockImplementationOnce(async function (this: WorkerSessions, ...args) {
+      order.push('created next');
+      created.mockRestore();
+      return WorkerSessions.prototype.createSession.apply(this, args);
+    });
+    const held = await cache.acquire({ model: addModel(2) });
+    expect(order).toEqual(['released idle', 'created next']);
+    expect(cache.keys()).toEqual([held.key]);
+    const heldRelease = vi.spyOn(held.session, 'release');
+    const third = await cache.acquire({ model: addModel(3) });
+    expect(heldRelease).not.toHaveBeenCalled();
+    expect(await runAdd(held.session)).toEqual([3, 4]);
+    expect(cache.keys()).toEqual([held.key, third.key]);
+    held.release();
+    third.release();
+  });
+
   it('releases a session unloaded while leased when the lease is handed back', async () => {
     cache = SessionCache.create();
     const held = await cache.acquire({ model: addModel(1) });
@@ -116,6 +144,28 @@ describe(SessionCache.name, () => {
     expect(a.key.startsWith(addModel(1).hash)).toBe(true);
   });
 
+  it("creates every session with an explicit thread count: the shared default, the cache's, or the call's", async () => {
+    vi.stubEnv(THREADS_ENV_VAR, '3');
+    const create = vi.spyOn(WorkerSessions.prototype, 'createSession');
+    const logger = spyLogger();
+    try {
+      cache = SessionCache.create({ logger });
+      (await cache.acquire({ model: addModel(1) })).release();
+      (await cache.acquire({ model: addModel(2) }, { intraOpNumThreads: 1 })).release();
+      const withDefaults = SessionCache.create({ defaults: { intraOpNumThreads: 2 } });
+      (await withDefaults.acquire({ model: addModel(3) })).release();
+      await withDefaults.dispose();
+      expect(create.mock.calls.map(([, options]) => options.intraOpNumThreads)).toEqual([3, 1, 2]);
+      const created = logger.debug.mock.calls.filter(([message]) => message === 'onnx session created');
+      expect(created.map(([, data]) => (data as { intraOpNumThreads: number }).intraOpNumThreads)).toEqual([
+        3, 1,
+      ]);
+    } finally {
+      create.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('turns a bad model into an EngineError and caches nothing', async () => {
     cache = SessionCache.create();
     const err = await cache.acquire({ bytes: new Uint8Array([1, 2, 3, 4]) }).catch((e: unknown) => e);
@@ -137,6 +187,39 @@ describe(SessionCache.name, () => {
       const lease = await withDir.acquire({ model });
       expect(await runAdd(lease.session)).toEqual([6, 7]);
       await withDir.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps an optimized copy of each model and loads later sessions from it, in any cache', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'momaflow-optimized-'));
+    const logger = spyLogger();
+    const froms = () =>
+      logger.debug.mock.calls
+        .filter(([message]) => message === 'onnx session created')
+        .map(([, data]) => (data as { from: string }).from);
+    try {
+      const first = SessionCache.create({ optimizedDir: dir, logger });
+      expect(await runAdd((await first.acquire({ model: addModel(4) })).session)).toEqual([5, 6]);
+      await first.dispose();
+      const [folder] = await readdir(dir);
+      expect(folder).toMatch(/^[0-9a-f]{64}$/);
+      const second = SessionCache.create({ optimizedDir: dir, logger });
+      expect(await runAdd((await second.acquire({ model: addModel(4) })).session)).toEqual([5, 6]);
+      await second.dispose();
+      // A damaged copy is written again, and the session still loads.
+      await writeFile(join(dir, folder!, 'model.onnx'), 'not a model');
+      const third = SessionCache.create({ optimizedDir: dir, logger });
+      expect(await runAdd((await third.acquire({ model: addModel(4) })).session)).toEqual([5, 6]);
+      await third.dispose();
+      expect(logger.warn).toHaveBeenCalledOnce();
+      expect(froms()).toEqual([
+        'source, optimized copy written',
+        'optimized copy',
+        'source, optimized copy written',
+      ]);
+      expect(await readdir(dir)).toEqual([folder]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

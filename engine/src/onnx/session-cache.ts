@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError, errorMessage } from '../errors/engine-error';
 import { type OnnxLogger, SILENT_ONNX_LOGGER } from './onnx-logger';
+import { OptimizedModelStore } from './optimized-model-store';
 import {
   type ExecutionProviderName,
   type OnnxModelSource,
@@ -30,6 +31,17 @@ export interface SessionCacheOptions {
   readonly cacheDir?: string;
   /** Defaults for every `acquire`. */
   readonly defaults?: OnnxSessionOptions;
+  /**
+   * Keep sessions nobody holds until the cache is full (default `true`: a server's next prompt finds
+   * them loaded). `false` closes them before creating another session, so a process that runs one
+   * prompt (`momaflow run`) never holds the UNet's gigabytes next to the VAE decoder's.
+   */
+  readonly keepIdle?: boolean;
+  /**
+   * Where onnxruntime-optimised copies of CPU models are kept (`OptimizedModelStore`): the first
+   * session of a model writes one, later ones (in any process) load it without optimising again.
+   */
+  readonly optimizedDir?: string;
 }
 
 /** A session handed out by the cache; call `release()` when done running it. */
@@ -42,9 +54,13 @@ export interface SessionLease {
   release(): void;
 }
 
+/** Where a session's model came from: the source, the source while writing the optimised copy, or that copy. */
+type LoadedFrom = 'source' | 'source, optimized copy written' | 'optimized copy';
+
 interface Loaded {
   readonly session: OnnxSession;
   readonly executionProvider: ExecutionProviderName;
+  readonly from: LoadedFrom;
 }
 
 interface Entry {
@@ -79,6 +95,8 @@ export class SessionCache {
   readonly #cacheDir: string | undefined;
   readonly #defaults: OnnxSessionOptions | undefined;
   readonly #host: WorkerSessions;
+  readonly #optimized: OptimizedModelStore | undefined;
+  readonly #keepIdle: boolean;
   #status: CacheStatus = 'open';
 
   private constructor(o: SessionCacheOptions, max: number) {
@@ -86,6 +104,8 @@ export class SessionCache {
     this.#log = o.logger ?? SILENT_ONNX_LOGGER;
     this.#cacheDir = o.cacheDir;
     this.#defaults = o.defaults;
+    this.#keepIdle = o.keepIdle ?? true;
+    this.#optimized = o.optimizedDir === undefined ? undefined : OptimizedModelStore.create(o.optimizedDir);
     this.#host = WorkerSessions.create({
       onLost: (reason) => {
         // Every session died with the worker: forget them, the next acquire loads afresh.
@@ -117,6 +137,11 @@ export class SessionCache {
     return sessionKey(await sourceHash(source), resolveSessionOptions(this.#defaults, options));
   }
 
+  /** Whether a session for `source` with `options` is open or being created (no session is made). */
+  async has(source: OnnxModelSource, options?: OnnxSessionOptions): Promise<boolean> {
+    return this.#entries.has(await this.keyOf(source, options));
+  }
+
   /** Get the cached session for `source` or create it; the lease keeps it open until released. */
   async acquire(source: OnnxModelSource, options?: OnnxSessionOptions): Promise<SessionLease> {
     this.#assertOpen();
@@ -126,7 +151,8 @@ export class SessionCache {
     this.#assertOpen();
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const loading = this.#load(source, hash, resolved);
+      const freed = this.#keepIdle ? Promise.resolve() : this.#closeIdle();
+      const loading = freed.then(() => this.#load(source, hash, resolved));
       const created: Entry = { key, loading, loaded: undefined, leases: 0, doomed: false };
       entry = created;
       loading.then(
@@ -197,6 +223,14 @@ export class SessionCache {
     };
   }
 
+  /** Close every loaded session without leases; resolves when their memory is released. */
+  async #closeIdle(): Promise<void> {
+    const idle = [...this.#entries.values()].filter((e) => e.leases === 0 && e.loaded !== undefined);
+    for (const entry of idle) this.#entries.delete(entry.key);
+    if (idle.length > 0) this.#log.debug('closing idle onnx sessions', { keys: idle.map((e) => e.key) });
+    await Promise.all(idle.map((e) => this.#close(e)));
+  }
+
   #evict(): void {
     for (const entry of this.#entries.values()) {
       if (this.#entries.size <= this.#max) return;
@@ -218,18 +252,33 @@ export class SessionCache {
   }
 
   async #load(source: OnnxModelSource, hash: string, o: ResolvedOnnxSessionOptions): Promise<Loaded> {
+    const started = performance.now();
+    const loaded = await this.#loadOn(source, hash, o);
+    // One line per session created, with the options it got: how tests count creations and see threads.
+    this.#log.debug('onnx session created', {
+      key: sessionKey(hash, o),
+      executionProvider: loaded.executionProvider,
+      intraOpNumThreads: o.intraOpNumThreads,
+      from: loaded.from,
+      seconds: Math.round(performance.now() - started) / 1000,
+    });
+    return loaded;
+  }
+
+  async #loadOn(source: OnnxModelSource, hash: string, o: ResolvedOnnxSessionOptions): Promise<Loaded> {
     const target = await this.#target(source, hash);
     const base: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: o.graphOptimizationLevel,
       // onnxruntime prints warnings to stderr itself; the engine reports through its logger only.
       logSeverityLevel: 3,
-      ...(o.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: o.intraOpNumThreads }),
+      intraOpNumThreads: o.intraOpNumThreads,
+      enableMemPattern: o.memPattern,
     };
     if (o.executionProvider === 'webgpu') {
       if (isWebGpuBundled()) {
         try {
           const session = await this.#create(target, { ...base, executionProviders: ['webgpu'] });
-          return { session, executionProvider: 'webgpu' };
+          return { session, executionProvider: 'webgpu', from: 'source' };
         } catch (err) {
           this.#log.warn('WebGPU session failed; falling back to CPU', { hash, error: errorMessage(err) });
         }
@@ -237,8 +286,52 @@ export class SessionCache {
         this.#log.warn('this onnxruntime-node build has no WebGPU provider; using CPU', { hash });
       }
     }
-    const session = await this.#create(target, { ...base, executionProviders: ['cpu'] });
-    return { session, executionProvider: 'cpu' };
+    return this.#createCpu(target, hash, o, { ...base, executionProviders: ['cpu'] });
+  }
+
+  /** A CPU session, through the optimised copy when the cache keeps them. */
+  async #createCpu(
+    target: Uint8Array | string,
+    hash: string,
+    o: ResolvedOnnxSessionOptions,
+    base: ort.InferenceSession.SessionOptions,
+  ): Promise<Loaded> {
+    const store = this.#optimized;
+    const plain = async (): Promise<Loaded> => ({
+      session: await this.#create(target, base),
+      executionProvider: 'cpu',
+      from: 'source',
+    });
+    if (store === undefined || o.graphOptimizationLevel === 'disabled') return plain();
+    const copy = await store.find(hash, o);
+    if (copy !== undefined) {
+      try {
+        // Already optimised: optimising again would only cost time.
+        const session = await this.#create(copy, { ...base, graphOptimizationLevel: 'disabled' });
+        return { session, executionProvider: 'cpu', from: 'optimized copy' };
+      } catch (err) {
+        this.#log.warn('the optimized copy of a model does not load; writing it again', {
+          hash,
+          path: copy,
+          error: errorMessage(err),
+        });
+        await store.forget(hash, o);
+      }
+    }
+    const pending = await store.prepare(hash, o);
+    try {
+      const session = await this.#create(target, { ...base, ...pending.options });
+      await pending.commit();
+      return { session, executionProvider: 'cpu', from: 'source, optimized copy written' };
+    } catch (err) {
+      // The copy is only a faster way in: a failure to write it must not fail the session.
+      await pending.discard();
+      this.#log.debug('writing the optimized copy failed; loading without it', {
+        hash,
+        error: errorMessage(err),
+      });
+      return plain();
+    }
   }
 
   async #target(source: OnnxModelSource, hash: string): Promise<Uint8Array | string> {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { EngineError, errorMessage } from '../errors/engine-error';
+import { resolveThreadCount } from './compute-threads';
 import type { OnnxModel } from './onnx-model';
 
 /** Execution providers the cache knows how to ask for; `webgpu` falls back to `cpu` when unavailable. */
@@ -14,10 +15,17 @@ export type ExecutionProviderName = 'cpu' | 'webgpu';
 export interface OnnxSessionOptions {
   /** Default `'cpu'`. */
   readonly executionProvider?: ExecutionProviderName;
-  /** Threads of one operator; default onnxruntime's (one per core). */
+  /** Threads of one operator; default `resolveThreadCount()` (never onnxruntime's own default). */
   readonly intraOpNumThreads?: number;
   /** Default `'all'`. */
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Let onnxruntime plan one block for all of a run's activations from the shapes of the previous
+   * run (default `true`). That block comes on top of the per-tensor allocations of the first run, which
+   * the arena keeps: a session run once per prompt (a VAE decode) holds 0.5 GB more from its second
+   * run on, for no measurable speed (issue 16).
+   */
+  readonly memPattern?: boolean;
 }
 
 /** A model to open: a built model, serialized bytes, or a file (which may reference external data). */
@@ -54,8 +62,9 @@ export async function sourceHash(source: OnnxModelSource): Promise<string> {
 /** Resolved options with defaults applied; part of the cache key. */
 export interface ResolvedOnnxSessionOptions {
   readonly executionProvider: ExecutionProviderName;
-  readonly intraOpNumThreads: number | undefined;
+  readonly intraOpNumThreads: number;
   readonly graphOptimizationLevel: NonNullable<OnnxSessionOptions['graphOptimizationLevel']>;
+  readonly memPattern: boolean;
 }
 
 /** Apply defaults and validate. */
@@ -70,8 +79,9 @@ export function resolveSessionOptions(
   }
   return {
     executionProvider: merged.executionProvider ?? 'cpu',
-    intraOpNumThreads: threads,
+    intraOpNumThreads: threads ?? resolveThreadCount().threads,
     graphOptimizationLevel: merged.graphOptimizationLevel ?? 'all',
+    memPattern: merged.memPattern ?? true,
   };
 }
 
@@ -80,5 +90,6 @@ export function resolveSessionOptions(
  * (a CPU and a WebGPU session of one model are two entries).
  */
 export function sessionKey(hash: string, o: ResolvedOnnxSessionOptions): string {
-  return `${hash}:${o.executionProvider}:${o.intraOpNumThreads ?? 'auto'}:${o.graphOptimizationLevel}`;
+  const pattern = o.memPattern ? 'pattern' : 'no-pattern';
+  return `${hash}:${o.executionProvider}:${o.intraOpNumThreads}:${o.graphOptimizationLevel}:${pattern}`;
 }

@@ -47,7 +47,7 @@ export {
 export type { WorkflowV1 } from '../graph/workflow-v1';
 export { zWorkflowV1 } from '../graph/workflow-v1';
 export { MAX_SEED } from '../node-api/input-specs';
-export type { FileRef, PreviewImage, UiOutput } from '../node-api/node-definition';
+export type { FileRef, PreviewImage, ProgressPhase, UiOutput } from '../node-api/node-definition';
 export type { InputSchema, NodeSchema } from '../node-api/object-info';
 export { ANY_TYPE, isSocketCompatible } from '../node-api/socket-types';
 export type { Result, ValidationIssue, ValidationIssueType } from '../validation/validation-issue';

@@ -7,9 +7,10 @@
 import { dict } from '../dictionary/dictionary';
 import type { Prompt, PromptNode } from '../graph/prompt';
 import { SILENT_LOGGER } from '../log';
+import { createNodeEnv } from '../node-api/create-node-env';
 import { Input } from '../node-api/input-specs';
 import { defineNode, type NodeContext } from '../node-api/node-definition';
-import { createNodeEnv, type NodeEnv } from '../node-api/node-env';
+import type { NodeEnv } from '../node-api/node-env';
 import { createNodeRegistry } from '../node-api/node-registry';
 
 export function createTestNodes() {

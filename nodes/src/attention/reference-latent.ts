@@ -6,10 +6,9 @@
  * timestep (diffusers `add_noise`).
  */
 import { defineResource, type NodeEnv, Tensor, tensorsDigest } from '@momaflow/engine';
-import { DIFFUSION_SESSIONS } from '../diffusion/diffusion-resources';
 import type { VaeModel } from '../diffusion/diffusion-types';
 import { LruMemo } from '../diffusion/lru-memo';
-import { modelGraph } from '../diffusion/model-graphs';
+import { unloadModelSession } from '../diffusion/model-graphs';
 import { encodeImage } from '../diffusion/vae-codec';
 import { SD1_SCHEDULE } from '../samplers';
 
@@ -40,8 +39,7 @@ export function referenceLatent(
     const latent = await encodeImage(env, vae, image, label, signal);
     // One encode per reference: the encoder's session (a full-size one keeps about a gigabyte of
     // activation arena after a 512x512 image) is not kept next to the UNet's for later.
-    const sessions = env.resource(DIFFUSION_SESSIONS);
-    await sessions.unload(await sessions.keyOf(await modelGraph(env, { kind: 'vae-encoder', handle: vae })));
+    await unloadModelSession(env, { kind: 'vae-encoder', handle: vae });
     return latent;
   });
 }

@@ -50,7 +50,10 @@ export async function runCheckpointLoader(
   o: LoadCheckpointOptions = {},
 ) {
   const path = await file.resolve(ctx.env, name);
-  const loaded = await loadCheckpointFor(ctx.env, path, file.label, name, o);
+  const loaded = await loadCheckpointFor(ctx.env, path, file.label, name, {
+    ...o,
+    report: (status) => ctx.progress(0, 1, undefined, status),
+  });
   for (const note of loaded.notes) ctx.log.info(`${file.label}: '${name}': ${note}`);
   return loaded;
 }

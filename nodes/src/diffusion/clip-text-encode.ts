@@ -36,7 +36,10 @@ export const CLIPTextEncode = defineNode({
   // A replaced embedding file must re-run the node (its name in the prompt stays the same).
   fingerprint: ({ values, env }) => embeddingsFingerprint(env, values.text ?? ''),
   run: async (ctx, { text, clip }) => {
-    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text, { label: LABEL });
+    const { conditioning, tokens } = await encodePrompt(ctx.env, clip, text, {
+      label: LABEL,
+      report: (status) => ctx.progress(0, 1, undefined, status),
+    });
     if (tokens.truncated) {
       const kept = clip.config.maxPositions - 2;
       ctx.log.warn(

@@ -12,7 +12,7 @@ import type { ClipTokenized, ClipTokenizer } from '../models/tokenizers';
 import { clipTokenizerKey, loadClipTokenizerFrom } from './clip-tokenizers';
 import { CLIP_TOKENIZERS } from './diffusion-resources';
 import type { ClipModel, Conditioning } from './diffusion-types';
-import { withModelSession } from './model-graphs';
+import { type LoadReporter, withModelSession } from './model-graphs';
 
 /** A prompt's conditioning and its tokens (for truncation warnings and tests). */
 export interface EncodedPrompt {
@@ -43,7 +43,7 @@ export async function encodePrompt(
   env: NodeEnv,
   clip: ClipModel,
   text: string,
-  o: { readonly label?: string } = {},
+  o: { readonly label?: string; readonly report?: LoadReporter } = {},
 ): Promise<EncodedPrompt> {
   const tokenizer = await clipTokenizer(env, clip);
   const tokens = await promptTokens({ env, clip, tokenizer, text, label: o.label ?? 'prompt' });
@@ -52,8 +52,11 @@ export async function encodePrompt(
     ...(tokens.extra === undefined ? {} : { [EXTRA_TOKENS_INPUT]: tokens.extra }),
   };
   const kind = tokens.extra === undefined ? 'clip-text' : 'clip-text-embeds';
-  const context = await withModelSession(env, { kind, handle: clip }, (session) =>
-    encodeText(session, [tokens.ids], { layer: clip.layer, feeds }),
+  const context = await withModelSession(
+    env,
+    { kind, handle: clip },
+    (session) => encodeText(session, [tokens.ids], { layer: clip.layer, feeds }),
+    o.report,
   );
   return { conditioning: Object.freeze([Object.freeze({ context, tokenIds: tokens.ids })]), tokens };
 }

@@ -73,7 +73,7 @@ export { LruMemo } from './lru-memo';
 export type { ModelFileInput, ModelFileInputOptions } from './model-file-input';
 export { modelFileInput } from './model-file-input';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
-export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
+export { MODEL_SESSION_OPTIONS, modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
 export type { PatchRunOptions } from './patch-run';
 export { startPatchRun } from './patch-run';
 export type { PrepareNoiseOptions } from './prepare-noise';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_SD15_FILE } from '../models/tiny';
 import type { UnetModel } from '../models/unet';
 import { CheckpointLoaderSimple } from './checkpoint-loader-simple';
+import { DIFFUSION_SESSIONS } from './diffusion-resources';
 import type { ClipModel, Conditioning, Latent, VaeModel } from './diffusion-types';
 import { emptyLatent } from './empty-latent-image';
 import { encodePrompt } from './encode-prompt';
@@ -95,6 +96,21 @@ describe('KSampler', () => {
       );
     },
   );
+
+  it('says what it is doing: preparing the UNet graph and its session when it must, then sampling', async () => {
+    const sessions = ws.env.resource(DIFFUSION_SESSIONS);
+    const phases = async (latent_image: Latent) => {
+      const { ctx, statuses } = recordingContext(ws.env);
+      await KSampler.run(ctx, inputs({ steps: 1, latent_image }));
+      return statuses.map((s) => s.phase);
+    };
+    const latent = emptyLatent({ width: 64, height: 48, batch: 1 });
+    for (const key of sessions.keys()) await sessions.unload(key);
+    const first = await phases(latent);
+    // The graph was compiled by an earlier test of this file, unless this one runs alone.
+    expect(first.filter((p) => p !== 'build')).toEqual(['session', 'compute']);
+    expect(await phases(latent)).toEqual(['compute']);
+  });
 
   it('stops between steps when interrupted and reports nothing afterwards', async () => {
     const controller = new AbortController();

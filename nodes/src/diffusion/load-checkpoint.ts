@@ -33,7 +33,7 @@ import { checkpointIdentity } from './checkpoint-identity';
 import { clipTokenizerSourceFor } from './clip-tokenizers';
 import type { ClipModel, VaeModel } from './diffusion-types';
 import { loadFailure } from './model-file-input';
-import { modelGraph } from './model-graphs';
+import { type LoadReporter, modelGraph } from './model-graphs';
 
 /** The three parts of a checkpoint. */
 export interface LoadedCheckpoint {
@@ -50,6 +50,8 @@ export interface LoadCheckpointOptions {
   readonly preferEma?: boolean;
   /** An LDM yaml to use instead of the one beside a single file (CheckpointLoader's `config_name`). */
   readonly configPath?: string;
+  /** Told what is happening while the checkpoint is read and its graphs prepared. */
+  readonly report?: LoadReporter;
 }
 
 async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
@@ -98,6 +100,7 @@ export async function loadCheckpoint(
   path: string,
   o: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
+  o.report?.({ phase: 'load', text: 'reading the checkpoint' });
   const resolved = await resolveCheckpointLayout(path);
   let layout = resolved;
   let key = await checkpointIdentity(path);
@@ -128,8 +131,8 @@ export async function loadCheckpoint(
     layer: -1,
   });
   const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
-  await modelGraph(env, { kind: 'clip-text', handle: clip });
-  await modelGraph(env, { kind: 'vae-decoder', handle: vae });
+  await modelGraph(env, { kind: 'clip-text', handle: clip }, o.report);
+  await modelGraph(env, { kind: 'vae-decoder', handle: vae }, o.report);
   return Object.freeze({ model, clip, vae, notes: Object.freeze(notes) });
 }
 

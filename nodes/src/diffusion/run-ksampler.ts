@@ -67,6 +67,7 @@ export async function runKSampler(o: RunKSamplerOptions): Promise<Latent> {
       signal: ctx.signal,
       log: ctx.log,
       label: o.label,
+      report: (status) => ctx.progress(0, o.steps, undefined, status),
       onReferencePass: ({ patchId, cached }) =>
         ctx.log.info(
           `${o.label}: reference pass of '${patchId}' ${cached ? 'reused from an earlier run' : 'done'}`,

@@ -11,7 +11,7 @@ import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
 import { startControlRun } from '../controlnet/control-run';
 import { withUncondControl } from '../controlnet/uncond-control';
-import { type UnetModel, type UnetRun, UnetSession } from '../models/unet';
+import { type UnetGraphOptions, type UnetModel, type UnetRun, UnetSession } from '../models/unet';
 import {
   type NoiseSource,
   type SchedulerName,
@@ -28,6 +28,7 @@ import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
 import { guidedEntries } from './guided-rows';
 import { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
+import type { LoadReporter } from './model-graphs';
 import { startPatchRun } from './patch-run';
 import type { ReferencePassEvent } from './reference-passes';
 import { SAMPLER_PLANS, type SamplerName, type StepWindow, windowLevels } from './sampler-plans';
@@ -71,6 +72,8 @@ export interface SampleLatentOptions {
   readonly label?: string;
   /** Where notes go (a resized ControlNet hint, a patch's warning); default the environment's. */
   readonly log?: Logger;
+  /** Told when the UNet graph is prepared, its session created, and sampling starts. */
+  readonly report?: LoadReporter;
   /** After each reference pass a patch asked for (run now, or found from an earlier run). */
   readonly onReferencePass?: (event: ReferencePassEvent) => void;
 }
@@ -87,6 +90,20 @@ export interface SampledLatent {
   readonly samples: Tensor<'float32'>;
   /** Masks per latent [batch, 1, h, w] that patches generated (`ModelPatch.finalMask`), by patch id. */
   readonly masks: Readonly<Record<string, Tensor<'float32'>>>;
+}
+
+/** The MODEL's UNet session, reporting a graph preparation or a session creation when one happens. */
+async function openUnet(o: SampleLatentOptions, graph: UnetGraphOptions): Promise<UnetSession> {
+  const graphs = o.env.resource(UNET_GRAPHS);
+  const sessions = o.env.resource(DIFFUSION_SESSIONS);
+  // Compiled earlier in this process: nothing to say. Else it is built, or found on disk at once.
+  if (!graphs.isCompiled(o.model, graph)) o.report?.({ phase: 'build', text: 'preparing the UNet graph' });
+  const compiled = await graphs.compile(o.model, graph);
+  if (!(await sessions.has(compiled.source)))
+    o.report?.({ phase: 'session', text: 'creating the UNet session' });
+  const unet = await UnetSession.open({ model: o.model, graphs, sessions, graph });
+  o.report?.({ phase: 'compute', text: 'sampling' });
+  return unet;
 }
 
 /**
@@ -145,12 +162,7 @@ export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<Sam
   });
   let unet: UnetSession;
   try {
-    unet = await UnetSession.open({
-      model: o.model,
-      graphs: o.env.resource(UNET_GRAPHS),
-      sessions: o.env.resource(DIFFUSION_SESSIONS),
-      graph: { controlResiduals: control !== undefined },
-    });
+    unet = await openUnet(o, { controlResiduals: control !== undefined });
   } catch (err) {
     control?.release();
     throw err;

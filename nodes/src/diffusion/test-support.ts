@@ -13,6 +13,7 @@ import {
   type NodeContext,
   type NodeEnv,
   type PreviewImage,
+  type ProgressStatus,
   Tensor,
 } from '@momaflow/engine';
 import { makeTinySd15 } from '../models/tiny';
@@ -65,12 +66,16 @@ export async function tinyWorkspace(): Promise<TinyWorkspace> {
   };
 }
 
-/** A node context on `env` whose progress calls are recorded. */
+/**
+ * A node context on `env` whose progress calls are recorded: value reports in `progress` (and
+ * `onProgress`), reports of what the node is doing (loading, building, ...) in `statuses`.
+ */
 export function recordingContext(
   env: NodeEnv,
   o: { signal?: AbortSignal; onProgress?: (call: ProgressCall) => void } = {},
-): { ctx: NodeContext; progress: ProgressCall[] } {
+): { ctx: NodeContext; progress: ProgressCall[]; statuses: ProgressStatus[] } {
   const progress: ProgressCall[] = [];
+  const statuses: ProgressStatus[] = [];
   const ctx: NodeContext = {
     nodeId: '1',
     promptId: 'test',
@@ -78,13 +83,17 @@ export function recordingContext(
     signal: o.signal ?? new AbortController().signal,
     log: env.log,
     env,
-    progress: (value, max, preview) => {
+    progress: (value, max, preview, status) => {
+      if (status !== undefined) {
+        statuses.push(status);
+        return;
+      }
       const call = { value, max, preview };
       progress.push(call);
       o.onProgress?.(call);
     },
   };
-  return { ctx, progress };
+  return { ctx, progress, statuses };
 }
 
 /** Deterministic values in [-1, 1) without a generator. */

@@ -9,7 +9,21 @@ import { vaeDecode, vaeEncode } from '../models/vae';
 import { concatBatch, sliceBatch } from './batch-tensors';
 import type { VaeModel } from './diffusion-types';
 import { imageToVaeInput } from './image-layout';
-import { withModelSession } from './model-graphs';
+import { type LoadReporter, withModelSession } from './model-graphs';
+
+/** `run` on each batch entry in turn (checking `signal` between them), concatenated. */
+async function eachImage(
+  count: number,
+  signal: AbortSignal | undefined,
+  run: (b: number) => Promise<Tensor<'float32'>>,
+): Promise<Tensor<'float32'>> {
+  const parts: Tensor<'float32'>[] = [];
+  for (let b = 0; b < count; b++) {
+    signal?.throwIfAborted();
+    parts.push(await run(b));
+  }
+  return concatBatch(parts);
+}
 
 /**
  * Decode LATENT samples [B, 4, h, w] (VAE space) into images [B, 3, 8h, 8w] in about [-1, 1].
@@ -21,15 +35,15 @@ export function decodeLatent(
   vae: VaeModel,
   samples: Tensor<'float32'>,
   signal?: AbortSignal,
+  report?: LoadReporter,
 ): Promise<Tensor<'float32'>> {
-  return withModelSession(env, { kind: 'vae-decoder', handle: vae }, async (session) => {
-    const images: Tensor<'float32'>[] = [];
-    for (let b = 0; b < (samples.shape[0] ?? 0); b++) {
-      signal?.throwIfAborted();
-      images.push(await vaeDecode(session, sliceBatch(samples, b, 1)));
-    }
-    return concatBatch(images);
-  });
+  return withModelSession(
+    env,
+    { kind: 'vae-decoder', handle: vae },
+    (session) =>
+      eachImage(samples.shape[0] ?? 0, signal, (b) => vaeDecode(session, sliceBatch(samples, b, 1))),
+    report,
+  );
 }
 
 /**
@@ -44,13 +58,17 @@ export function encodeImage(
   image: Tensor<'float32'>,
   label: string,
   signal?: AbortSignal,
+  report?: LoadReporter,
 ): Promise<Tensor<'float32'>> {
-  return withModelSession(env, { kind: 'vae-encoder', handle: vae }, async (session) => {
-    const latents: Tensor<'float32'>[] = [];
-    for (let b = 0; b < (image.shape[0] ?? 0); b++) {
-      signal?.throwIfAborted();
-      latents.push((await vaeEncode(session, imageToVaeInput(image, b, label))).mean);
-    }
-    return concatBatch(latents);
-  });
+  return withModelSession(
+    env,
+    { kind: 'vae-encoder', handle: vae },
+    (session) =>
+      eachImage(
+        image.shape[0] ?? 0,
+        signal,
+        async (b) => (await vaeEncode(session, imageToVaeInput(image, b, label))).mean,
+      ),
+    report,
+  );
 }

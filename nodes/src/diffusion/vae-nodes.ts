@@ -20,7 +20,11 @@ export const VAEDecode = defineNode({
   },
   outputs: [{ type: 'IMAGE', name: 'IMAGE', tooltip: 'The decoded images.' }],
   run: async (ctx, { samples, vae }) => [
-    vaeOutputToImage(await decodeLatent(ctx.env, vae, samples.samples, ctx.signal)),
+    vaeOutputToImage(
+      await decodeLatent(ctx.env, vae, samples.samples, ctx.signal, (status) =>
+        ctx.progress(0, 1, undefined, status),
+      ),
+    ),
   ],
 });
 
@@ -49,6 +53,10 @@ export const VAEEncode = defineNode({
   },
   outputs: [{ type: 'LATENT', name: 'LATENT', tooltip: 'The encoded latents.' }],
   run: async (ctx, { pixels, vae }) => [
-    { samples: await encodeImage(ctx.env, vae, requireImage(pixels), ENCODE_LABEL, ctx.signal) },
+    {
+      samples: await encodeImage(ctx.env, vae, requireImage(pixels), ENCODE_LABEL, ctx.signal, (status) =>
+        ctx.progress(0, 1, undefined, status),
+      ),
+    },
   ],
 });

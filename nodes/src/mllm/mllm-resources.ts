@@ -13,12 +13,16 @@ import type { LlamaTokenizer } from '../models/tokenizers/sentencepiece';
 
 /**
  * Sessions of the MLLM graphs: a vision graph, up to eight language stages and MoMA's head per
- * model, so one model stays loaded whole between prompts.
+ * model, so one model stays loaded whole between prompts. Each gets the environment's thread count.
  * @example
  * const lease = await ctx.env.resource(MLLM_SESSIONS).acquire(compiled.vision);
  */
 export const MLLM_SESSIONS = defineResource('mllm.sessions', (env) =>
-  SessionCache.create({ maxEntries: 12, logger: env.log.child({ resource: 'mllm.sessions' }) }),
+  SessionCache.create({
+    maxEntries: 12,
+    logger: env.log.child({ resource: 'mllm.sessions' }),
+    defaults: { intraOpNumThreads: env.compute.threads },
+  }),
 );
 
 /**

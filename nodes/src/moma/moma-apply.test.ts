@@ -17,6 +17,7 @@ import {
   type ImagePrompt,
   type LoadedCheckpoint,
   loadCheckpoint,
+  MODEL_SESSION_OPTIONS,
   modelGraph,
 } from '../diffusion';
 import { recordingContext } from '../diffusion/test-support';
@@ -227,7 +228,10 @@ describe('MoMA through the executor', () => {
     };
     const encoder = await fresh.env
       .resource(DIFFUSION_SESSIONS)
-      .keyOf(await modelGraph(fresh.env, { kind: 'vae-encoder', handle: checkpoint.vae }));
+      .keyOf(
+        await modelGraph(fresh.env, { kind: 'vae-encoder', handle: checkpoint.vae }),
+        MODEL_SESSION_OPTIONS['vae-encoder'],
+      );
     const before = { encodes: fresh.runs.byKey.get(encoder) ?? 0, passes: fresh.runs.referencePasses };
 
     const first = await run(prompt('A cat in autumn with falling leaves.'));

@@ -7,10 +7,15 @@
 import { defineResource, SessionCache } from '@momaflow/engine';
 
 /**
- * Two entries: the default model plus one more a workflow may compare it with.
+ * Two entries: the default model plus one more a workflow may compare it with. Sessions get the
+ * environment's thread count (`--threads`).
  * @example
  * const lease = await ctx.env.resource(SEGMENT_SESSIONS).acquire({ path, hash: segmenter.key });
  */
 export const SEGMENT_SESSIONS = defineResource('segment.sessions', (env) =>
-  SessionCache.create({ maxEntries: 2, logger: env.log.child({ resource: 'segment.sessions' }) }),
+  SessionCache.create({
+    maxEntries: 2,
+    logger: env.log.child({ resource: 'segment.sessions' }),
+    defaults: { intraOpNumThreads: env.compute.threads },
+  }),
 );

@@ -4,6 +4,7 @@
  * The `momaflow` command: `run` (headless), and the other subcommands as they land.
  */
 import { parseArgs } from 'node:util';
+import { errorMessage, parseThreadCount } from '@momaflow/engine';
 import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
 import { nodesCommand } from './nodes/nodes-command';
@@ -12,9 +13,9 @@ import { serveCommand } from './serve-command';
 import { WORKER_USAGE, workerCommand } from './worker-command';
 
 const USAGE = `usage:
-  momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
+  momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json] [--threads N]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
-                 [--disable-custom-nodes]
+                 [--disable-custom-nodes] [--threads N]
                  [--queue redis://HOST:PORT[/DB] [--worker-token T] [--advertise-url URL]]
 ${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models --help)
   momaflow nodes new | add | list | remove | update | enable | disable ...   (momaflow nodes --help)
@@ -24,6 +25,7 @@ ${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models 
   --out    folder for outputs (default: <data>/output)
   --data   folder holding input/, output/, temp/ and models/ (default: the current folder)
   --json   print executor events as NDJSON
+  --threads  threads per onnxruntime operator (default: MOMAFLOW_THREADS, else the cores this process may use)
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
@@ -55,6 +57,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.usage;
     }
     const { values } = parsed;
+    const threads = threadsOption(values.threads, io);
+    if (threads === null) return EXIT.usage;
     return runCommand(
       {
         file,
@@ -62,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         out: values.out,
         data: values.data ?? process.cwd(),
         json: values.json ?? false,
+        threads,
       },
       io,
     );
@@ -80,6 +85,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.error(`--port '${values.port}' must be an integer in [0, 65535]`);
       return EXIT.usage;
     }
+    const threads = threadsOption(values.threads, io);
+    if (threads === null) return EXIT.usage;
     try {
       return await serveCommand(
         {
@@ -88,6 +95,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
+          threads,
           ...clusterArgs(values),
           disableCustomNodes: values['disable-custom-nodes'] ?? false,
         },
@@ -109,6 +117,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   return EXIT.usage;
 }
 
+/** `--threads` as a number, `undefined` when absent, or `null` after printing why it is invalid. */
+function threadsOption(text: string | undefined, io: CliIo): number | undefined | null {
+  if (text === undefined) return undefined;
+  try {
+    return parseThreadCount(text, '--threads');
+  } catch (err) {
+    io.error(`${errorMessage(err)}\n\n${USAGE}`);
+    return null;
+  }
+}
+
 function parseServe(args: readonly string[]) {
   return parseArgs({
     args: [...args],
@@ -119,6 +138,7 @@ function parseServe(args: readonly string[]) {
       'auth-token': { type: 'string' },
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      threads: { type: 'string' },
       queue: { type: 'string' },
       'worker-token': { type: 'string' },
       'advertise-url': { type: 'string' },
@@ -151,6 +171,7 @@ function parseRun(args: readonly string[]) {
       out: { type: 'string' },
       data: { type: 'string' },
       json: { type: 'boolean' },
+      threads: { type: 'string' },
     },
   });
 }

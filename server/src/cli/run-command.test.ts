@@ -1,13 +1,15 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readPngText } from '@momaflow/nodes';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveThreadCount, THREADS_ENV_VAR } from '@momaflow/engine';
+import { makeTinySd15, readPngText } from '@momaflow/nodes';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main';
 import { memoryIo } from './memory-io';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const EXAMPLE = path.join(ROOT, 'workflows/image-basics.json');
+const TXT2IMG = path.join(ROOT, 'workflows/txt2img.json');
 
 let data: string;
 beforeEach(async () => {
@@ -52,11 +54,34 @@ describe('momaflow run', () => {
     [['run', EXAMPLE, '--set', '2.nope=1'], /ImageScale has no input 'nope'/],
     [['run', EXAMPLE, '--set', '2.width=-5'], /value_out_of_range.*ImageScale #2 input 'width'/],
     [['run', EXAMPLE, '--bogus'], /Unknown option/],
+    [['run', EXAMPLE, '--threads', '0'], /--threads must be a positive integer, got '0'/],
     [['fly'], /unknown command 'fly'/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const { io, err } = memoryIo();
     expect(await main([...args, '--data', data], io)).toBe(2);
     expect(err()).toMatch(message);
+  });
+
+  it('gives every onnxruntime session the shared thread count, and --threads reaches them', async () => {
+    await makeTinySd15({ modelsDir: path.join(data, 'models') });
+    const small = ['--set', '5.width=64', '--set', '5.height=64', '--set', '3.steps=1'];
+    const sessionThreads = async (args: string[]) => {
+      const { io, logged } = memoryIo();
+      expect(await main(['run', TXT2IMG, '--data', data, ...small, ...args], io)).toBe(0);
+      return logged()
+        .filter((l) => l.message === 'onnx session created')
+        .map((l) => l.data.intraOpNumThreads);
+    };
+    const byDefault = await sessionThreads([]);
+    // Text encoder, UNet and VAE decoder, each with the process's default.
+    expect(byDefault).toEqual([1, 2, 3].map(() => resolveThreadCount().threads));
+    expect(await sessionThreads(['--threads', '3'])).toEqual([3, 3, 3]);
+    vi.stubEnv(THREADS_ENV_VAR, '2');
+    try {
+      expect(await sessionThreads([])).toEqual([2, 2, 2]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('exits 2 listing every validation problem of a broken workflow', async () => {

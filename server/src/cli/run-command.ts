@@ -1,10 +1,10 @@
 /**
  * @module
  * `momaflow run <workflow.json|image.png> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR]
- * [--json]`: validates, runs headlessly, prints progress and where outputs went. The file may be a
- * momaflow workflow, a ComfyUI workflow (UI schema 0.4 or 1, or API format) or a PNG either saved;
- * what the import had to change is printed as warnings. Exit codes: 0 success, 1 execution error,
- * 2 bad usage or invalid workflow, 130 interrupted.
+ * [--json] [--threads N]`: validates, runs headlessly, prints progress and where outputs went. The file
+ * may be a momaflow workflow, a ComfyUI workflow (UI schema 0.4 or 1, or API format) or a PNG either
+ * saved; what the import had to change is printed as warnings. Exit codes: 0 success, 1 execution
+ * error, 2 bad usage or invalid workflow, 130 interrupted.
  */
 import path from 'node:path';
 import {
@@ -26,6 +26,8 @@ export interface RunArgs {
   readonly out: string | undefined;
   readonly data: string;
   readonly json: boolean;
+  /** `--threads`; undefined: `MOMAFLOW_THREADS` or the cores. */
+  readonly threads?: number | undefined;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -51,6 +53,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     root: args.data,
     dirs: args.out ? { output: args.out } : {},
     log: io.log,
+    threads: args.threads,
+    // One prompt per process: a model nobody holds is never used again, so it leaves room for the next.
+    keepIdleSessions: false,
   });
   try {
     const imported = await readWorkflowFile(args.file, await registryImportTypes(runtime));

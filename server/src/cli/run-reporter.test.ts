@@ -53,6 +53,28 @@ describe(createReporter.name, async () => {
     expect(out.endsWith('\n')).toBe(true);
   });
 
+  it('shows what a node says it is doing beside its bar until it says something else', () => {
+    let out = '';
+    const reporter = createReporter('plain', prompt, (t) => {
+      out += t;
+    });
+    const progress = (value: number, text?: string) =>
+      reporter.onEvent({
+        type: 'progress',
+        promptId: 'p',
+        nodeId: '1',
+        value,
+        max: 2,
+        ...(text === undefined ? {} : { phase: 'session' as const, text }),
+      });
+    progress(0, 'creating the UNet session');
+    progress(2);
+    expect(out.trim().split('\n')).toEqual([
+      'Add #1 [........................]   0% 0/2 creating the UNet session',
+      'Add #1 [########################] 100% 2/2 creating the UNet session',
+    ]);
+  });
+
   it('writes one JSON object per event, previews as base64', () => {
     const line = eventToJson({
       type: 'progress',

@@ -43,8 +43,10 @@ export function eventLine(event: ExecutionEvent, prompt: ValidatedPrompt): strin
       return event.nodes.length > 0 ? `cached: ${event.nodes.map(label).join(', ')}` : undefined;
     case 'executing':
       return `${label(event.nodeId)} ...`;
-    case 'progress':
-      return `${label(event.nodeId)} ${progressBar(event.value, event.max)} ${event.value}/${event.max}`;
+    case 'progress': {
+      const bar = `${label(event.nodeId)} ${progressBar(event.value, event.max)} ${event.value}/${event.max}`;
+      return event.text === undefined ? bar : `${bar} ${event.text}`;
+    }
     case 'executed':
       return undefined;
     case 'execution_error':
@@ -62,6 +64,14 @@ export function createReporter(
   write: (text: string) => void,
 ): Reporter {
   let open = false;
+  // What each node last said it is doing stays beside its bar until it says something else.
+  const texts = new Map<string, string>();
+  const withText = (event: ExecutionEvent): ExecutionEvent => {
+    if (event.type !== 'progress') return event;
+    if (event.text !== undefined) texts.set(event.nodeId, event.text);
+    const text = texts.get(event.nodeId);
+    return text === undefined ? event : { ...event, text };
+  };
   const finish = () => {
     if (open) write('\n');
     open = false;
@@ -73,7 +83,7 @@ export function createReporter(
         write(`${eventToJson(event)}\n`);
         return;
       }
-      const line = eventLine(event, prompt);
+      const line = eventLine(withText(event), prompt);
       if (line === undefined) return;
       if (mode === 'tty' && (event.type === 'progress' || event.type === 'executing')) {
         // Redraw the current node's line in place instead of scrolling.

@@ -11,6 +11,7 @@ export interface ServeArgs {
   readonly authToken: string | undefined;
   readonly data: string;
   readonly corsOrigins: readonly string[];
+  readonly threads?: number | undefined;
   /** Cluster mode (`--queue`): prompts go to `momaflow worker` processes through Redis. */
   readonly cluster?: ServerOptions['cluster'];
   readonly disableCustomNodes?: boolean;
@@ -40,6 +41,7 @@ export async function serveCommand(
     ...(args.authToken !== undefined ? { authToken: args.authToken } : {}),
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
+    ...(args.threads !== undefined ? { threads: args.threads } : {}),
     ...(args.cluster ? { cluster: args.cluster } : {}),
     disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,

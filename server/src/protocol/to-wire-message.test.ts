@@ -28,6 +28,28 @@ const EVENTS: readonly [ExecutionEvent, unknown][] = [
   ],
   [
     {
+      type: 'progress',
+      promptId: 'p',
+      nodeId: '3',
+      value: 0,
+      max: 5,
+      phase: 'session',
+      text: 'creating the UNet session',
+    },
+    {
+      type: 'progress',
+      data: {
+        prompt_id: 'p',
+        node: '3',
+        value: 0,
+        max: 5,
+        phase: 'session',
+        text: 'creating the UNet session',
+      },
+    },
+  ],
+  [
+    {
       type: 'executed',
       promptId: 'p',
       nodeId: '4',

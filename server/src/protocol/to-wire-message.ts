@@ -20,7 +20,14 @@ const BUILDERS = {
   }),
   progress: (e) => ({
     type: e.type,
-    data: { prompt_id: e.promptId, node: e.nodeId, value: e.value, max: e.max },
+    data: {
+      prompt_id: e.promptId,
+      node: e.nodeId,
+      value: e.value,
+      max: e.max,
+      ...(e.phase === undefined ? {} : { phase: e.phase }),
+      ...(e.text === undefined ? {} : { text: e.text }),
+    },
   }),
   executed: (e) => ({
     type: e.type,

@@ -4,7 +4,7 @@
  * snake_case data (`prompt_id`, `node`), so existing ComfyUI clients read them as they are. Types
  * only, so the editor can share them.
  */
-import type { UiOutput } from '@momaflow/engine/protocol';
+import type { ProgressPhase, UiOutput } from '@momaflow/engine/protocol';
 
 /** Queue size as ComfyUI reports it: pending plus running prompts. */
 export interface WireStatus {
@@ -43,6 +43,9 @@ export type WireMessage =
         readonly node: string;
         readonly value: number;
         readonly max: number;
+        /** What the node is doing (momaflow's addition; ComfyUI clients ignore it). */
+        readonly phase?: ProgressPhase;
+        readonly text?: string;
       };
     }
   | {

@@ -17,6 +17,7 @@ import {
   type NodeEnv,
   type NodeRegistry,
   type PackReport,
+  resolveThreadCount,
 } from '@momaflow/engine';
 import { createBuiltinRegistry } from '@momaflow/nodes';
 
@@ -28,6 +29,10 @@ export interface RuntimeOptions {
   readonly registry?: NodeRegistry;
   /** Custom node packs (ComfyUI's `custom_nodes`): default `<root>/custom_nodes`. */
   readonly nodePacksDir?: string;
+  /** Threads per onnxruntime operator; default `MOMAFLOW_THREADS`, else the cores (`resolveThreadCount`). */
+  readonly threads?: number | undefined;
+  /** Keep idle model sessions for later prompts (default `true`; `momaflow run` runs one prompt). */
+  readonly keepIdleSessions?: boolean;
   /** Load no custom node packs (`momaflow serve --disable-custom-nodes`). */
   readonly disableCustomNodes?: boolean;
 }
@@ -53,7 +58,13 @@ export function resolveDirectories(root: string, overrides: Partial<Directories>
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dirs = resolveDirectories(options.root, options.dirs);
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
-  const env = createNodeEnv({ dirs, log: options.log });
+  const compute = resolveThreadCount({ option: options.threads });
+  options.log.debug('onnxruntime threads per operator', { ...compute });
+  const env = createNodeEnv({
+    dirs,
+    log: options.log,
+    compute: { threads: compute.threads, keepIdleSessions: options.keepIdleSessions ?? true },
+  });
   const registry = options.registry ?? createBuiltinRegistry();
   const loaded = options.disableCustomNodes
     ? { packs: [], dispose: async () => {} }

@@ -8,9 +8,10 @@
 import { Socket } from 'node:net';
 import { errorMessage } from '../../errors/engine-error';
 import { createLogger } from '../../log/logger';
+import { createNodeEnv } from '../../node-api/create-node-env';
 import type { InputSpec } from '../../node-api/input-specs';
 import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definition';
-import { createNodeEnv, type Directories } from '../../node-api/node-env';
+import type { Directories } from '../../node-api/node-env';
 import { importNodePack } from '../import-node-pack';
 import type { NodeDescriptor, ParentMessage, SandboxError } from './sandbox-protocol';
 import { createFrameReader, decodeFrame, encodeMessage, frameChunks } from './wire-codec';

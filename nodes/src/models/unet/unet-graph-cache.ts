@@ -141,6 +141,11 @@ export class UnetGraphCache {
     return createHash('sha256').update(JSON.stringify(content)).digest('hex');
   }
 
+  /** Whether `model` with `options` was compiled (or is compiling) in this process. */
+  isCompiled(model: UnetModel, options?: UnetGraphOptions): boolean {
+    return this.#entries.has(this.keyOf(model, options));
+  }
+
   /** The compiled graph of `model` with `options`, building it on a miss. */
   compile(model: UnetModel, options?: UnetGraphOptions): Promise<CompiledUnet> {
     const key = this.keyOf(model, options);

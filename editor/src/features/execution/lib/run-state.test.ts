@@ -46,6 +46,39 @@ describe(messageReceived.name, () => {
     expect(done.nodes['3']).toMatchObject({ status: 'done', output: { images: [image] } });
   });
 
+  it('shows what a node says it is doing until it says something else', () => {
+    const state = apply(
+      queued,
+      { type: 'execution_start', data: { prompt_id: 'p1', timestamp: 1 } },
+      { type: 'executing', data: { prompt_id: 'p1', node: '2', display_node: '2' } },
+      {
+        type: 'progress',
+        data: {
+          prompt_id: 'p1',
+          node: '2',
+          value: 0,
+          max: 4,
+          phase: 'session',
+          text: 'creating the UNet session',
+        },
+      },
+    );
+    expect(state.byTab.t1!.nodes['2']?.progress).toEqual({
+      value: 0,
+      max: 4,
+      text: 'creating the UNet session',
+    });
+    const sampling = apply(
+      state,
+      {
+        type: 'progress',
+        data: { prompt_id: 'p1', node: '2', value: 0, max: 4, phase: 'compute', text: 'sampling' },
+      },
+      { type: 'progress', data: { prompt_id: 'p1', node: '2', value: 1, max: 4 } },
+    );
+    expect(sampling.byTab.t1!.nodes['2']?.progress).toEqual({ value: 1, max: 4, text: 'sampling' });
+  });
+
   it('puts an execution error on its node', () => {
     const run = apply(queued, {
       type: 'execution_error',

@@ -12,7 +12,8 @@ export type PromptStatus = 'queued' | 'running' | 'success' | 'error' | 'interru
 
 export interface NodeRun {
   readonly status: NodeRunStatus | undefined;
-  readonly progress?: { readonly value: number; readonly max: number };
+  /** `text`: what the node said it is doing (loading, creating a session...), kept until it says more. */
+  readonly progress?: { readonly value: number; readonly max: number; readonly text?: string };
   /** Object URL of the last live preview (the store revokes replaced ones). */
   readonly previewUrl?: string;
   /** The last output (kept across runs until a new one arrives, as ComfyUI does). */
@@ -148,7 +149,13 @@ function onPrompt(run: TabRun, message: Exclude<WireMessage, { type: 'status' | 
       return withNode(run, message.data.node, (n) => ({
         ...n,
         status: 'running',
-        progress: { value: message.data.value, max: message.data.max },
+        progress: {
+          value: message.data.value,
+          max: message.data.max,
+          ...((message.data.text ?? n.progress?.text) === undefined
+            ? {}
+            : { text: message.data.text ?? n.progress?.text }),
+        },
       }));
     case 'executed':
       return withNode(run, message.data.node, ({ progress: _p, ...n }) => ({

@@ -48,7 +48,14 @@ export const zWireMessage = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('progress'),
-    data: z.object({ prompt_id: zPromptId, node: z.string(), value: z.number(), max: z.number() }),
+    data: z.object({
+      prompt_id: zPromptId,
+      node: z.string(),
+      value: z.number(),
+      max: z.number(),
+      phase: z.enum(['load', 'build', 'session', 'compute']).optional(),
+      text: z.string().optional(),
+    }),
   }),
   z.object({
     type: z.literal('executed'),

@@ -194,6 +194,11 @@ function WorkflowNodeViewInner({ id, data, selected }: NodeProps<WorkflowFlowNod
           style={{ width: `${status === 'running' ? progress : 0}%` }}
         />
       </div>
+      {status === 'running' && run?.progress?.text !== undefined && (
+        <div className="mf-progress-text" data-testid="node-progress-text">
+          {run.progress.text}
+        </div>
+      )}
       {!template && (
         <div className="mf-issue" data-testid="missing-node-type">
           {missingNodeTypeMessage(id, data.classType, data.pack)}
