@@ -17,17 +17,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureMatmulGflops, SessionCache, Tensor } from '@momaflow/engine';
-import { WeightMap } from '../../nodes/src/models/ldm-config/index';
 import {
   type AttentionKernel,
   createUnetModel,
   SD15_UNET_CONFIG,
   UnetGraphCache,
   UnetSession,
-  type UnetWeightSource,
-  unetLayout,
-  unetWeightShapes,
 } from '../../nodes/src/models/unet/index';
+import { fillUniform, randomSd15Weights } from './random-sd15-weights';
 
 /** FLOPs of one SD1.5 UNet call at batch 2, 64x64 latent, 77 tokens (MACs x 2, as the issue states). */
 const STEP_FLOP = 1.61e12;
@@ -58,41 +55,6 @@ if (opt === undefined || attention === undefined || conv3x3 === undefined) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
-
-/** xorshift32 uniform in [-bound, bound): fast enough for 860M values, and never denormal. */
-function fillUniform(a: Float32Array, seed: number, bound: number): void {
-  let x = seed | 1;
-  for (let i = 0; i < a.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    a[i] = ((x >>> 0) / 4294967296 - 0.5) * 2 * bound;
-  }
-}
-
-/** Random SD1.5 weights made inside `load()`, so nothing keeps them once the graph is written. */
-function randomSd15Weights(seed: number): UnetWeightSource {
-  const shapes = unetWeightShapes(unetLayout(SD15_UNET_CONFIG));
-  return {
-    id: `random-sd15-${seed}`,
-    origin: 'random SD1.5 weights',
-    load: async () => {
-      const tensors: Record<string, Tensor<'float32'>> = {};
-      let i = 0;
-      for (const [key, shape] of shapes) {
-        const t = Tensor.zeros('float32', shape);
-        const isNormScale = shape.length === 1 && key.endsWith('.weight');
-        if (isNormScale) t.data.fill(1);
-        else if (!key.endsWith('.bias')) {
-          const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-          fillUniform(t.data, seed + i++, 1 / Math.sqrt(fanIn));
-        }
-        tensors[key] = t;
-      }
-      return WeightMap.fromTensors('random SD1.5', tensors);
-    },
-  };
-}
 
 function randn(shape: readonly number[], seed: number): Tensor<'float32'> {
   const t = Tensor.zeros('float32', shape);

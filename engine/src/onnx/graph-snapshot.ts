@@ -6,6 +6,7 @@
  */
 import type { DType, Tensor } from '../tensor/tensor';
 import type { OnnxAttrs } from './attributes';
+import type { ExternalTensorRef } from './external-data-writer';
 import type { Dim } from './value';
 
 /** One operator application. `''` in `inputs` marks an omitted optional input. */
@@ -25,6 +26,14 @@ export interface OnnxInitializerRecord {
   readonly tensor: Tensor<DType>;
 }
 
+/** A named constant whose bytes an `ExternalDataWriter` already wrote to the external-data file. */
+export interface OnnxExternalInitializerRecord {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly ref: ExternalTensorRef;
+}
+
 /** A graph input or output with its declared dtype and (for outputs, optional) dims. */
 export interface OnnxValueInfo {
   readonly name: string;
@@ -41,5 +50,7 @@ export interface OnnxGraphSnapshot {
   readonly inputs: readonly OnnxValueInfo[];
   readonly outputs: readonly OnnxValueInfo[];
   readonly initializers: readonly OnnxInitializerRecord[];
+  /** Initializers streamed to the external-data file while building (see `OnnxBuilderOptions.externalData`). */
+  readonly externalInitializers: readonly OnnxExternalInitializerRecord[];
   readonly nodes: readonly OnnxNodeRecord[];
 }

@@ -10,7 +10,8 @@ import { EngineError } from '../errors/engine-error';
 import type { DType, Tensor } from '../tensor/tensor';
 import { encodeAttribute } from './attributes';
 import { ONNX_DTYPES } from './dtypes';
-import type { OnnxGraphSnapshot, OnnxValueInfo } from './graph-snapshot';
+import type { StreamedExternalData } from './external-data-writer';
+import type { OnnxExternalInitializerRecord, OnnxGraphSnapshot, OnnxValueInfo } from './graph-snapshot';
 import { OnnxModel } from './onnx-model';
 import { DATA_LOCATION_EXTERNAL, MODEL_PROTO } from './onnx-schema';
 import type { ModelProtoObject, TensorProtoObject, ValueInfoProtoObject } from './proto-objects';
@@ -53,6 +54,20 @@ function inlineTensor(name: string, t: Tensor<DType>): TensorProtoObject {
   return { name, dims: [...t.shape], data_type: ONNX_DTYPES[t.dtype].code, raw_data: rawBytes(t) };
 }
 
+function streamedTensor(r: OnnxExternalInitializerRecord): TensorProtoObject {
+  return {
+    name: r.name,
+    dims: [...r.shape],
+    data_type: ONNX_DTYPES[r.dtype].code,
+    external_data: [
+      { key: 'location', value: r.ref.location },
+      { key: 'offset', value: String(r.ref.offset) },
+      { key: 'length', value: String(r.ref.length) },
+    ],
+    data_location: DATA_LOCATION_EXTERNAL,
+  };
+}
+
 function valueInfoProto(v: OnnxValueInfo): ValueInfoProtoObject {
   const elem_type = ONNX_DTYPES[v.dtype].code;
   if (v.shape === undefined) return { name: v.name, type: { tensor_type: { elem_type } } };
@@ -81,8 +96,15 @@ function chooseThreshold(snapshot: OnnxGraphSnapshot, options: OnnxBuildOptions)
   return total > INLINE_LIMIT ? AUTO_EXTERNAL_THRESHOLD : Number.POSITIVE_INFINITY;
 }
 
-/** Encode `snapshot` as an ONNX model (see `OnnxBuildOptions` for external data). */
-export function encodeModel(snapshot: OnnxGraphSnapshot, options: OnnxBuildOptions = {}): OnnxModel {
+/**
+ * Encode `snapshot` as an ONNX model (see `OnnxBuildOptions` for external data). `streamed` is the
+ * finished file its `externalInitializers` were written to, if any.
+ */
+export function encodeModel(
+  snapshot: OnnxGraphSnapshot,
+  options: OnnxBuildOptions = {},
+  streamed: StreamedExternalData | null = null,
+): OnnxModel {
   if (endianness() !== 'LE') {
     // raw_data must be little-endian and we write typed-array memory as is.
     throw new EngineError('unsupported_platform', 'ONNX encoding needs a little-endian host');
@@ -93,7 +115,8 @@ export function encodeModel(snapshot: OnnxGraphSnapshot, options: OnnxBuildOptio
   }
   const location = options.externalDataLocation ?? 'model.onnx.data';
   checkLocation(location);
-  const threshold = chooseThreshold(snapshot, options);
+  // With streamed weights, what the writer left behind is small and stays inline.
+  const threshold = streamed === null ? chooseThreshold(snapshot, options) : Number.POSITIVE_INFINITY;
 
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -151,7 +174,7 @@ export function encodeModel(snapshot: OnnxGraphSnapshot, options: OnnxBuildOptio
             return value === undefined ? [] : [encodeAttribute(key, value, (t) => inlineTensor('', t))];
           }),
       })),
-      initializer,
+      initializer: [...initializer, ...snapshot.externalInitializers.map(streamedTensor)],
       input: snapshot.inputs.map(valueInfoProto),
       output: snapshot.outputs.map(valueInfoProto),
     },
@@ -167,6 +190,7 @@ export function encodeModel(snapshot: OnnxGraphSnapshot, options: OnnxBuildOptio
   return OnnxModel.create({
     bytes,
     externalData: chunks.length === 0 ? null : { location, byteLength: offset, chunks },
+    streamedData: streamed,
     inputs: snapshot.inputs.map((i) => i.name),
     outputs: snapshot.outputs.map((o) => o.name),
   });

@@ -10,7 +10,9 @@ import type { DType } from '../tensor/tensor';
 import { Tensor } from '../tensor/tensor';
 import type { OnnxAttrs } from './attributes';
 import { type FloatDType, floatTensor } from './dtypes';
+import type { ExternalDataWriter } from './external-data-writer';
 import type {
+  OnnxExternalInitializerRecord,
   OnnxGraphSnapshot,
   OnnxInitializerRecord,
   OnnxNodeRecord,
@@ -27,6 +29,12 @@ export interface OnnxBuilderOptions {
   readonly name?: string;
   /** Default-domain opset, 17 or later (LayerNormalization needs 17). Default 17. */
   readonly opset?: number;
+  /**
+   * Write initializers of at least `externalData.threshold` bytes to this file as they are added,
+   * instead of keeping them until `build()` (which then finishes the file): for models too big to
+   * hold in memory. The model must be written into the writer's directory.
+   */
+  readonly externalData?: ExternalDataWriter;
 }
 
 /** Per-node options of `op`/`opN`. */
@@ -73,12 +81,15 @@ export class OnnxBuilder {
   readonly #inputs: OnnxValueInfo[] = [];
   readonly #outputs: OnnxValueInfo[] = [];
   readonly #initializers: OnnxInitializerRecord[] = [];
+  readonly #external: OnnxExternalInitializerRecord[] = [];
+  readonly #writer: ExternalDataWriter | undefined;
   readonly #nodes: OnnxNodeRecord[] = [];
   readonly #domains = new Map<string, number>();
 
-  private constructor(name: string, opset: number) {
+  private constructor(name: string, opset: number, writer: ExternalDataWriter | undefined) {
     this.name = name;
     this.opset = opset;
+    this.#writer = writer;
   }
 
   static create(options: OnnxBuilderOptions = {}): OnnxBuilder {
@@ -86,7 +97,7 @@ export class OnnxBuilder {
     if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
       throw new EngineError('invalid_opset', `'opset' ${opset} is out of range [${MIN_OPSET}, ${MAX_OPSET}]`);
     }
-    return new OnnxBuilder(options.name ?? 'momaflow', opset);
+    return new OnnxBuilder(options.name ?? 'momaflow', opset, options.externalData);
   }
 
   /** Dotted path of the current scope (`''` at top level). */
@@ -162,16 +173,12 @@ export class OnnxBuilder {
    * to one key, so it throws instead of renaming.
    */
   initializer<D extends DType>(localName: string, tensor: Tensor<D>): Value<D> {
-    const name = this.#valueNames.claim(this.scopedName(localName));
-    this.#initializers.push({ name, tensor });
-    return this.#newValue(name, tensor.dtype, tensor.shape);
+    return this.#store(this.#valueNames.claim(this.scopedName(localName)), tensor);
   }
 
   /** An anonymous constant (a uniquely named initializer under the current scope). */
   constant<D extends DType>(tensor: Tensor<D>, localName = 'const'): Value<D> {
-    const name = this.#valueNames.claimUnique(this.scopedName(localName));
-    this.#initializers.push({ name, tensor });
-    return this.#newValue(name, tensor.dtype, tensor.shape);
+    return this.#store(this.#valueNames.claimUnique(this.scopedName(localName)), tensor);
   }
 
   /** A 1-D int64 constant, e.g. a Reshape target or Transpose-free axes list. */
@@ -250,6 +257,7 @@ export class OnnxBuilder {
       inputs: [...this.#inputs],
       outputs: [...this.#outputs],
       initializers: [...this.#initializers],
+      externalInitializers: [...this.#external],
       nodes: [...this.#nodes],
     };
   }
@@ -263,7 +271,13 @@ export class OnnxBuilder {
     if (this.#outputs.length === 0) {
       throw new EngineError('no_outputs', `graph '${this.name}' has no outputs; call output() first`);
     }
-    return encodeModel(this.snapshot(), options);
+    if (this.#writer !== undefined && options.externalDataThreshold !== undefined) {
+      throw new EngineError(
+        'invalid_option',
+        `graph '${this.name}' streams its weights to '${this.#writer.path}'; 'externalDataThreshold' does not apply`,
+      );
+    }
+    return encodeModel(this.snapshot(), options, this.#writer?.finish() ?? null);
   }
 
   #emit(
@@ -308,6 +322,16 @@ export class OnnxBuilder {
     if (!this.#owned.has(v)) {
       throw new EngineError('foreign_value', `value '${v.name}' was not created by this builder`);
     }
+  }
+
+  #store<D extends DType>(name: string, tensor: Tensor<D>): Value<D> {
+    if (this.#writer?.accepts(tensor) === true) {
+      const ref = this.#writer.write(tensor);
+      this.#external.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], ref });
+    } else {
+      this.#initializers.push({ name, tensor });
+    }
+    return this.#newValue(name, tensor.dtype, tensor.shape);
   }
 
   #newValue<D extends DType>(name: string, dtype: D, shape: readonly Dim[] | undefined): Value<D> {

@@ -5,6 +5,7 @@
  * can be cached on disk and sessions can be shared by content.
  */
 import { createHash } from 'node:crypto';
+import type { StreamedExternalData } from './external-data-writer';
 
 /** Initializer bytes stored beside the model file, as a list of chunks (weights are not copied). */
 export interface OnnxExternalData {
@@ -27,19 +28,22 @@ export class OnnxModel {
   readonly bytes: Uint8Array;
   /** Side-file data, or `null` when every initializer is inline. */
   readonly externalData: OnnxExternalData | null;
-  /** Lowercase hex sha256 of `bytes` followed by the external data. */
+  /** The side file an `ExternalDataWriter` already wrote while the graph was built, or `null`. */
+  readonly streamedData: StreamedExternalData | null;
+  /** Lowercase hex sha256 of `bytes` followed by the external data (or the streamed file's sha256). */
   readonly hash: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
 
   private constructor(
     bytes: Uint8Array,
-    externalData: OnnxExternalData | null,
+    data: { external: OnnxExternalData | null; streamed: StreamedExternalData | null },
     hash: string,
     io: { inputs: readonly string[]; outputs: readonly string[] },
   ) {
     this.bytes = bytes;
-    this.externalData = externalData;
+    this.externalData = data.external;
+    this.streamedData = data.streamed;
     this.hash = hash;
     this.inputNames = Object.freeze([...io.inputs]);
     this.outputNames = Object.freeze([...io.outputs]);
@@ -49,16 +53,20 @@ export class OnnxModel {
   static create(options: {
     bytes: Uint8Array;
     externalData: OnnxExternalData | null;
+    streamedData?: StreamedExternalData | null;
     inputs: readonly string[];
     outputs: readonly string[];
   }): OnnxModel {
+    const streamed = options.streamedData ?? null;
     const h = createHash('sha256').update(options.bytes);
     for (const chunk of options.externalData?.chunks ?? []) h.update(chunk);
-    return new OnnxModel(options.bytes, options.externalData, h.digest('hex'), options);
+    if (streamed !== null) h.update(streamed.sha256);
+    const data = { external: options.externalData, streamed };
+    return new OnnxModel(options.bytes, data, h.digest('hex'), options);
   }
 
   /** Whether the model can be loaded from `bytes` alone (no side file). */
   get isSelfContained(): boolean {
-    return this.externalData === null;
+    return this.externalData === null && this.streamedData === null;
   }
 }

@@ -26,8 +26,18 @@ export type WorkerRequest =
       readonly sessionId: number;
       readonly feeds: Readonly<Record<string, WireTensor>>;
       readonly fetches?: readonly string[];
+      /** Stored constant feeds (`op: 'constants'`) added to `feeds`. */
+      readonly constantsId?: number;
     }
-  | { readonly op: 'release'; readonly callId: number; readonly sessionId: number };
+  | { readonly op: 'release'; readonly callId: number; readonly sessionId: number }
+  | {
+      /** Keep feeds in the worker under `constantsId`, for runs that name it. */
+      readonly op: 'constants';
+      readonly callId: number;
+      readonly constantsId: number;
+      readonly feeds: Readonly<Record<string, WireTensor>>;
+    }
+  | { readonly op: 'dropConstants'; readonly callId: number; readonly constantsId: number };
 
 export type WorkerReply =
   | { readonly callId: number; readonly ok: true; readonly outputs: Readonly<Record<string, WireTensor>> }

@@ -15,6 +15,9 @@ const port = parentPort;
 
 /** @type {Map<number, ort.InferenceSession>} */
 const sessions = new Map();
+/** Feeds that stay the same over many runs, sent once (e.g. a UNet patch's reference K/V). */
+/** @type {Map<number, Record<string, ort.Tensor>>} */
+const constants = new Map();
 
 /** @param {unknown} err */
 const messageOf = (err) => (err instanceof Error ? err.message : String(err));
@@ -68,13 +71,27 @@ async function handle(req) {
     case 'run': {
       const session = sessions.get(req.sessionId);
       if (session === undefined) throw new Error(`session ${req.sessionId} is not open`);
-      const feeds = Object.fromEntries(Object.entries(req.feeds).map(([k, v]) => [k, toTensor(v)]));
+      const own = Object.fromEntries(Object.entries(req.feeds).map(([k, v]) => [k, toTensor(v)]));
+      const stored = req.constantsId === undefined ? {} : constants.get(req.constantsId);
+      if (stored === undefined) throw new Error(`constant feeds ${req.constantsId} are not stored`);
+      const feeds = { ...stored, ...own };
       return req.fetches === undefined ? session.run(feeds) : session.run(feeds, req.fetches);
     }
     case 'release': {
       const session = sessions.get(req.sessionId);
       sessions.delete(req.sessionId);
       await session?.release();
+      return {};
+    }
+    case 'constants': {
+      constants.set(
+        req.constantsId,
+        Object.fromEntries(Object.entries(req.feeds).map(([k, v]) => [k, toTensor(v)])),
+      );
+      return {};
+    }
+    case 'dropConstants': {
+      constants.delete(req.constantsId);
       return {};
     }
   }

@@ -13,6 +13,13 @@ function twoOutputs(): Uint8Array {
   return b.build().bytes;
 }
 
+/** out = x + c on [n] floats. */
+function addInputs(): Uint8Array {
+  const b = OnnxBuilder.create();
+  b.output(b.op('Add', [b.input('x', 'float32', ['n']), b.input('c', 'float32', ['n'])]), 'out');
+  return b.build().bytes;
+}
+
 /** `repeats` chained 768x768 MatMuls: a run long enough to watch the event loop during it. */
 function slowModel(repeats: number): Uint8Array {
   const b = OnnxBuilder.create();
@@ -76,6 +83,29 @@ describe(WorkerSessions.name, () => {
     const session = await host.createSession(twoOutputs(), { executionProviders: ['cpu'] });
     const wrong = new Tensor('float32', [2], Float32Array.of(1, 2));
     await expect(session.run({ nope: toOrtTensor(wrong) })).rejects.toThrow(/nope|input/i);
+  });
+
+  it('adds uploaded constant feeds to the runs that name them, until released', async () => {
+    host = WorkerSessions.create();
+    const session = await host.createSession(addInputs(), { executionProviders: ['cpu'] });
+    const f32 = (...v: number[]) => toOrtTensor(new Tensor('float32', [v.length], Float32Array.from(v)));
+    const constants = await session.uploadConstants({ c: f32(10, 20) });
+    expect(constants.names).toEqual(['c']);
+    const values = async (out: Record<string, unknown>) =>
+      Array.from(fromOrtTensor(out.out as Parameters<typeof fromOrtTensor>[0]).data as Float32Array);
+    expect(await values(await session.run({ x: f32(1, 2) }, undefined, constants))).toEqual([11, 22]);
+    expect(await values(await session.run({ x: f32(3, 4) }, ['out'], constants))).toEqual([13, 24]);
+    // A feed of the run wins over a constant of the same name.
+    expect(await values(await session.run({ x: f32(1, 1), c: f32(1, 1) }, undefined, constants))).toEqual([
+      2, 2,
+    ]);
+    await constants.release();
+    await constants.release();
+    await expect(session.run({ x: f32(1, 2) }, undefined, constants)).rejects.toThrow(/not stored/);
+    const foreign = { names: [], release: async () => {} };
+    await expect(session.run({ x: f32(1, 2) }, undefined, foreign)).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 
   it('fails the sessions of a disposed host instead of hanging', async () => {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EngineError, errorMessage } from '../errors/engine-error';
 import type { OnnxModel } from './onnx-model';
 
@@ -56,7 +56,20 @@ export async function writeModel(
   options: WriteModelOptions = {},
 ): Promise<WrittenModel> {
   const modelPath = join(dir, options.fileName ?? 'model.onnx');
-  const dataPath = model.externalData === null ? null : join(dir, model.externalData.location);
+  const streamed = model.streamedData;
+  if (streamed !== null && resolve(streamed.path) !== resolve(dir, streamed.location)) {
+    throw new EngineError(
+      'external_data_elsewhere',
+      `the model's weights were streamed to '${streamed.path}'; write the model into its folder, not '${dir}'`,
+      { dir },
+    );
+  }
+  const dataPath =
+    streamed !== null
+      ? streamed.path
+      : model.externalData === null
+        ? null
+        : join(dir, model.externalData.location);
   if (options.skipIfExists === true && (await exists(modelPath))) return { modelPath, dataPath };
   try {
     await mkdir(dir, { recursive: true });

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Tensor } from '../tensor/tensor';
 import {
   bfloat16ToFloat32Array,
   float16BitsToFloat32,
   float16ToFloat32Array,
+  float32ToBfloat16Array,
   float32ToFloat16Array,
   float32ToFloat16Bits,
 } from './float16';
+import { encodeSafetensors } from './safetensors-writer';
 
 /** Reference half value of raw bits, from the IEEE definition (independent of the implementation). */
 function halfValue(h: number): number {
@@ -98,5 +101,35 @@ describe(bfloat16ToFloat32Array.name, () => {
       0,
       Number.POSITIVE_INFINITY,
     ]);
+  });
+});
+
+describe(float32ToBfloat16Array.name, () => {
+  it('rounds to the nearest bfloat16, ties to even, keeping infinities and NaN', () => {
+    const ulp = 2 ** -7;
+    const input = [
+      1,
+      1 + ulp / 2,
+      1 + (3 * ulp) / 2,
+      1 + ulp / 2 + 2 ** -20,
+      -3,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+    ];
+    const out = bfloat16ToFloat32Array(float32ToBfloat16Array(input));
+    expect([...out.slice(0, 6)]).toEqual([1, 1, 1 + 2 * ulp, 1 + ulp, -3, Number.POSITIVE_INFINITY]);
+    expect(out[6]).toBeNaN();
+  });
+
+  it('is what encodeSafetensors stores for dtype BF16', () => {
+    const t = Tensor.filled([3], 1 + 2 ** -9);
+    const reader = encodeSafetensors({ t }, { dtype: 'BF16' });
+    const header = JSON.parse(
+      new TextDecoder().decode(
+        reader.subarray(8, 8 + Number(new DataView(reader.buffer).getBigUint64(0, true))),
+      ),
+    );
+    expect(header.t.dtype).toBe('BF16');
+    expect(reader.byteLength - 8 - Number(new DataView(reader.buffer).getBigUint64(0, true))).toBe(6);
   });
 });

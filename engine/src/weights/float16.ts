@@ -105,6 +105,23 @@ export function float16ToFloat32Array(src: Uint16Array): Float32Array {
 }
 
 /**
+ * Narrows float32 values to bfloat16 (raw bits) with round-to-nearest-even, as torch's
+ * `.to(torch.bfloat16)` does; NaNs stay NaN.
+ * @example
+ * float32ToBfloat16Array(Float32Array.of(1, 1.00390625)) // Uint16Array [0x3f80, 0x3f80] (a tie, to even)
+ */
+export function float32ToBfloat16Array(src: ArrayLike<number>): Uint16Array {
+  const bits = new Uint32Array(Float32Array.from(src).buffer);
+  const out = new Uint16Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    if ((b & 0x7fffffff) > 0x7f800000) out[i] = (b >>> 16) | 0x0040;
+    else out[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+  }
+  return out;
+}
+
+/**
  * Widens bfloat16 values (raw bits, the top half of a float32) to float32, exactly.
  * @example
  * bfloat16ToFloat32Array(new Uint16Array([0x3f80])) // Float32Array [1]

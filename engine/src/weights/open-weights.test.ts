@@ -7,8 +7,9 @@ import { openWeights } from './open-weights';
 import { SafetensorsReader } from './safetensors-reader';
 import { encodeSafetensors } from './safetensors-writer';
 import { fixturePath } from './test-utils/fixtures';
-import { buildTorchFile, torchStatePickle } from './test-utils/torch-file-builder';
+import { buildTorchFile } from './test-utils/torch-file-builder';
 import { TorchReader } from './torch-reader';
+import { torchStatePickle } from './torch-writer';
 
 let dir = '';
 beforeAll(async () => {

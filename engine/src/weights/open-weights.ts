@@ -6,6 +6,7 @@
  */
 import { extname } from 'node:path';
 import { EngineError } from '../errors/engine-error';
+import type { Tensor } from '../tensor/tensor';
 import { openSafetensors } from './safetensors-reader';
 import { openTorchFile } from './torch-reader';
 import { withWeightFile } from './weight-file';
@@ -70,4 +71,20 @@ export async function withWeightReader<T>(
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * Every tensor whose key starts with `<prefix>.` as float32, keyed without the prefix.
+ * @example
+ * const attention = await readWeightSection('models/moma/attn_adapters_projectors.th', 'self_cross_attentions');
+ * attention.get('0.to_k_ip.weight');
+ */
+export function readWeightSection(path: string, prefix: string): Promise<Map<string, Tensor<'float32'>>> {
+  return withWeightReader(path, async (r) => {
+    const out = new Map<string, Tensor<'float32'>>();
+    for (const key of r.keys()) {
+      if (key.startsWith(`${prefix}.`)) out.set(key.slice(prefix.length + 1), await r.readFloat32(key));
+    }
+    return out;
+  });
 }

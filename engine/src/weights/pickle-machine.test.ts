@@ -4,9 +4,9 @@ import { EngineError } from '../errors/engine-error';
 import { engineErrorOf } from '../testing/engine-error-of';
 import type { PickleHooks } from './pickle-machine';
 import { type PickleTuple, unpickle } from './pickle-machine';
-import { PickleWriter } from './test-utils/pickle-writer';
-import { torchStatePickle } from './test-utils/torch-file-builder';
+import { PickleWriter } from './pickle-writer';
 import { createTorchPickleHooks, TorchTensorRef } from './torch-globals';
+import { torchStatePickle } from './torch-writer';
 
 const SOURCE = 'evil.pt (archive/data.pkl)';
 const hooks = (): PickleHooks => createTorchPickleHooks(SOURCE);

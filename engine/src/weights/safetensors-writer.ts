@@ -7,13 +7,13 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { EngineError } from '../errors/engine-error';
 import type { DType, Tensor } from '../tensor';
-import { float16ToFloat32Array, float32ToFloat16Array } from './float16';
+import { float16ToFloat32Array, float32ToBfloat16Array, float32ToFloat16Array } from './float16';
 import type { WeightDType } from './weight-reader';
 
 /** Options of `writeSafetensors` / `encodeSafetensors`. */
 export interface WriteSafetensorsOptions {
   /** Storage type of floating tensors (float32 and float16 alike); integer tensors keep theirs. Default F32. */
-  readonly dtype?: 'F32' | 'F16';
+  readonly dtype?: 'F32' | 'F16' | 'BF16';
   /** Free-form string metadata stored as `__metadata__`. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -29,7 +29,14 @@ const INT_DTYPES = {
 } as const satisfies Record<Exclude<DType, 'float32' | 'float16'>, WeightDType>;
 
 /** Little-endian bytes of one tensor in its storage type. */
-function tensorBytes(t: AnyTensor, floatDType: 'F32' | 'F16'): { dtype: WeightDType; bytes: Uint8Array } {
+function tensorBytes(
+  t: AnyTensor,
+  floatDType: 'F32' | 'F16' | 'BF16',
+): { dtype: WeightDType; bytes: Uint8Array } {
+  if (floatDType === 'BF16' && (t.dtype === 'float32' || t.dtype === 'float16')) {
+    const wide = t.dtype === 'float32' ? t.data : float16ToFloat32Array(t.data);
+    return { dtype: 'BF16', bytes: littleEndianBytes(float32ToBfloat16Array(wide)) };
+  }
   if (t.dtype === 'float32' || t.dtype === 'float16') {
     const data =
       floatDType === 'F16'

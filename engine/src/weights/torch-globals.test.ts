@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors/engine-error';
 import { openWeights } from './open-weights';
-import { PickleWriter } from './test-utils/pickle-writer';
+import { PickleWriter } from './pickle-writer';
 import { bytesOf, useTempFiles } from './test-utils/temp-files';
-import { buildTorchFile, writeTensor } from './test-utils/torch-file-builder';
+import { buildTorchFile } from './test-utils/torch-file-builder';
 import { openTorchFile, readTorchPickle } from './torch-reader';
+import { writeTensor } from './torch-writer';
 
 const tmp = useTempFiles('torch-evil');
 const torchFile = (bytes: Uint8Array): Promise<string> => tmp.file(bytes);

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../tensor';
 import { float32ToFloat16Array } from './float16';
+import { PickleWriter } from './pickle-writer';
 import { openSafetensors } from './safetensors-reader';
 import { fixturePath } from './test-utils/fixtures';
-import { PickleWriter } from './test-utils/pickle-writer';
 import { bytesOf, useTempFiles } from './test-utils/temp-files';
-import type { StateTree, TensorViewSpec } from './test-utils/torch-file-builder';
-import { buildTorchFile, torchStatePickle } from './test-utils/torch-file-builder';
+import { buildTorchFile } from './test-utils/torch-file-builder';
 import { runWeightReaderContract } from './test-utils/weight-reader-contract';
 import { isTorchTree, openTorchFile, readTorchPickle } from './torch-reader';
 import { TorchTensorHandle } from './torch-tensor';
+import type { StateTree, TensorViewSpec } from './torch-writer';
+import { torchStatePickle } from './torch-writer';
 
 const tmp = useTempFiles('torch');
 const torchFile = (bytes: Uint8Array): Promise<string> => tmp.file(bytes);

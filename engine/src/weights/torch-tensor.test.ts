@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { float32ToFloat16Array } from './float16';
 import { bytesOf, useTempFiles } from './test-utils/temp-files';
-import type { TensorViewSpec } from './test-utils/torch-file-builder';
-import { buildTorchFile, torchStatePickle } from './test-utils/torch-file-builder';
+import { buildTorchFile } from './test-utils/torch-file-builder';
 import { openTorchFile, readTorchPickle } from './torch-reader';
 import { TorchTensorHandle } from './torch-tensor';
+import type { TensorViewSpec } from './torch-writer';
+import { torchStatePickle } from './torch-writer';
 
 const tmp = useTempFiles('torch');
 const torchFile = (bytes: Uint8Array): Promise<string> => tmp.file(bytes);

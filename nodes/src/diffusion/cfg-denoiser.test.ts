@@ -4,6 +4,7 @@ import type { PatchOutputs, UnetRunInput, UnetRunResult } from '../models/unet';
 import { SD1_SCHEDULE, sigmaToTimestep } from '../samplers';
 import { createCfgDenoiser } from './cfg-denoiser';
 import type { Conditioning } from './diffusion-types';
+import { guidedEntries, guidedRows } from './guided-rows';
 
 /** A conditioning entry whose context is all `value`. */
 const entry = (value: number, rows = 1): Conditioning[number] => ({
@@ -112,21 +113,40 @@ describe(createCfgDenoiser.name, () => {
     expect(out.data[0]).toBeCloseTo(1 + 2 * (3 - 1), 6);
   });
 
-  it("hands each call the previous call's patch outputs", async () => {
+  it('tells each call its index and sigma, and lays rows out as guidedRows describes them', async () => {
     const unet = fakeUnet();
+    const positive = [entry(2), entry(4, 2)];
+    const negative = [entry(1)];
     const denoise = createCfgDenoiser({
       unet,
-      positive: [entry(2)],
-      negative: [entry(1)],
+      positive,
+      negative,
       cfg: 3,
       domain: 'sigma',
       schedule: SD1_SCHEDULE,
-      batch: 1,
+      batch: 2,
     });
-    await denoise(x, 3, 0);
-    await denoise(x, 2, 1);
-    expect(unet.calls[0]!.step).toMatchObject({ index: 0, sigma: 3, previous: undefined });
-    expect(unet.calls[1]!.step?.index).toBe(1);
-    expect(unet.calls[1]!.step?.previous?.probe?.call?.data[0]).toBe(1);
+    await denoise(Tensor.filled([2, 4, 2, 2], 0), 3, 0);
+    await denoise(Tensor.filled([2, 4, 2, 2], 0), 2, 1);
+    expect(unet.calls.map((c) => c.step)).toEqual([
+      { index: 0, sigma: 3 },
+      { index: 1, sigma: 2 },
+    ]);
+    const rows = guidedRows(guidedEntries({ positive, negative, cfg: 3 }), 2);
+    const context = unet.calls[0]!.encoderHiddenStates;
+    const per = context.size / rows.length;
+    rows.forEach((row, r) => {
+      const side = row.role === 'cond' ? positive : negative;
+      const expected = side[row.entry]!.context.data[0];
+      expect(context.data[r * per], `row ${r}`).toBe(expected);
+    });
+    expect(rows.map((r) => [r.role, r.entry, r.latent])).toEqual([
+      ['uncond', 0, 0],
+      ['uncond', 0, 1],
+      ['cond', 0, 0],
+      ['cond', 0, 1],
+      ['cond', 1, 0],
+      ['cond', 1, 1],
+    ]);
   });
 });

@@ -10,7 +10,7 @@
  */
 import type { Tensor } from '@momaflow/engine';
 import type { ControlResidualSource } from '../controlnet/control-run';
-import type { PatchOutputs, UnetSession } from '../models/unet';
+import type { UnetRun } from '../models/unet';
 import {
   cfgCombine,
   type Denoiser,
@@ -23,12 +23,13 @@ import {
 import { concatBatch, meanOf, rowsForBatch, sliceBatch } from './batch-tensors';
 import { hasRegions } from './conditioning-regions';
 import type { Conditioning } from './diffusion-types';
+import { guidedEntries } from './guided-rows';
 import { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 
 /** Options of `createCfgDenoiser`. */
 export interface CfgDenoiserOptions {
-  /** The UNet to call (a `UnetSession`; only `run` is used). */
-  readonly unet: Pick<UnetSession, 'run'>;
+  /** The UNet run to call, started with `guidedRows` of the same entries (only `run` is used). */
+  readonly unet: Pick<UnetRun, 'run'>;
   readonly positive: Conditioning;
   readonly negative: Conditioning;
   readonly cfg: number;
@@ -42,17 +43,17 @@ export interface CfgDenoiserOptions {
 
 /**
  * The `Denoiser` a `sample` run calls: x0 estimates (sigma domain) or noise predictions (timestep
- * domain), guided. Keeps the previous call's patch outputs to hand to the next (iterative patches).
+ * domain), guided.
  * @example
  * const denoise = createCfgDenoiser({ unet, positive, negative, cfg: 7.5, domain: 'sigma', schedule: SD1_SCHEDULE, batch: 1 });
  */
 export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
   // Area / mask / strength entries are evaluated per region (ComfyUI `calc_cond_batch`).
   if (hasRegions([o.positive, o.negative])) return createRegionalCfgDenoiser(o);
-  const uncond = o.cfg === 1 ? [] : o.negative;
-  const entries = [...uncond, ...o.positive];
+  const guided = guidedEntries(o);
+  const entries = guided.map((g) => g.entry);
+  const uncond = guided.filter((g) => g.role === 'uncond').length;
   const context = concatBatch(entries.map((e) => rowsForBatch(e.context, o.batch)));
-  let previous: PatchOutputs | undefined;
   return async (x, level, stepIndex) => {
     const isSigma = o.domain === 'sigma';
     const input = isSigma ? scaleModelInput(x, level) : x;
@@ -60,20 +61,19 @@ export function createCfgDenoiser(o: CfgDenoiserOptions): Denoiser {
     const timestep = isSigma ? sigmaToTimestep(o.schedule, level) : level;
     const sigma = isSigma ? level : undefined;
     const controlResiduals = await o.control?.({ entries, batch: o.batch, sample, context, timestep, sigma });
-    const { noisePred, patchOutputs } = await o.unet.run({
+    const { noisePred } = await o.unet.run({
       sample,
       timestep,
       encoderHiddenStates: context,
       ...(controlResiduals === undefined ? {} : { controlResiduals }),
-      step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}), previous },
+      step: { index: stepIndex, ...(isSigma ? { sigma: level } : {}) },
     });
-    previous = patchOutputs;
     const outputs = entries.map((_, i) => {
       const eps = sliceBatch(noisePred, i * o.batch, o.batch);
       return isSigma ? denoisedFromEpsilon(x, eps, level) : eps;
     });
-    const cond = meanOf(outputs.slice(uncond.length));
-    if (uncond.length === 0) return cond;
-    return cfgCombine(meanOf(outputs.slice(0, uncond.length)), cond, o.cfg);
+    const cond = meanOf(outputs.slice(uncond));
+    if (uncond === 0) return cond;
+    return cfgCombine(meanOf(outputs.slice(0, uncond)), cond, o.cfg);
   };
 }

@@ -3,6 +3,7 @@
  * The diffusion node pack's definitions, as the built-in registry registers them.
  */
 import type { AnyNodeDefinition } from '@momaflow/engine';
+import { CheckpointLoaderEMA } from './checkpoint-loader-ema';
 import { CheckpointLoaderSimple } from './checkpoint-loader-simple';
 import { CLIPTextEncode } from './clip-text-encode';
 import { EmptyLatentImage } from './empty-latent-image';
@@ -14,14 +15,15 @@ import { VAEDecode, VAEEncode } from './vae-nodes';
 import { VAEDecodeTiled, VAEEncodeTiled } from './vae-tiled-nodes';
 
 /**
- * Every node of the pack: CheckpointLoaderSimple, CLIPTextEncode, EmptyLatentImage, KSampler,
- * KSamplerAdvanced, VAEDecode, VAEEncode, VAEEncodeForInpaint, VAEDecodeTiled, VAEEncodeTiled,
+ * Every node of the pack: CheckpointLoaderSimple, CheckpointLoaderEMA, CLIPTextEncode, EmptyLatentImage,
+ * KSampler, KSamplerAdvanced, VAEDecode, VAEEncode, VAEEncodeForInpaint, VAEDecodeTiled, VAEEncodeTiled,
  * VAELoader, CheckpointLoader, CLIPSetLastLayer.
  * @example
  * const registry = createNodeRegistry(DIFFUSION_NODES);
  */
 export const DIFFUSION_NODES: readonly AnyNodeDefinition[] = [
   CheckpointLoaderSimple,
+  CheckpointLoaderEMA,
   CLIPTextEncode,
   EmptyLatentImage,
   KSampler,

@@ -8,7 +8,8 @@
 import type { Tensor } from '@momaflow/engine';
 import type { ControlApplication } from '../controlnet/control-types';
 import type { ClipTextConfig, ClipTextLayer } from '../models/clip-text';
-import type { CheckpointLayout } from '../models/ldm-config';
+import type { AddedToken } from '../models/embeddings';
+import type { CheckpointLayout, WeightPatch } from '../models/ldm-config';
 import type { UnetModel } from '../models/unet';
 import type { VaeConfig } from '../models/vae';
 
@@ -20,13 +21,17 @@ export type ClipTokenizerSource =
 /** The CLIP socket: an SD1.x text encoder and its tokenizer. */
 export interface ClipModel {
   readonly kind: 'sd1-clip';
-  /** Content key of the weights (file identity), shared by every graph built from them. */
+  /** Content key of the weights (file identity and weight patches), shared by every graph built from them. */
   readonly key: string;
   readonly layout: CheckpointLayout;
   readonly config: ClipTextConfig;
   readonly tokenizer: ClipTokenizerSource;
   /** Hidden state handed to the UNet (ComfyUI's stop_at_clip_layer): SD1.x uses the last layer's, -1. */
   readonly layer: ClipTextLayer;
+  /** Patches on the text encoder's weights (LoRA), applied in order; their strengths are fed per run. */
+  readonly weightPatches?: readonly WeightPatch[];
+  /** Tokens added to the vocabulary (Custom Diffusion's modifier tokens), matched in prompts before BPE. */
+  readonly addedTokens?: readonly AddedToken[];
 }
 
 /** The VAE socket: an SD1.x KL-f8 autoencoder. */
@@ -52,6 +57,8 @@ export interface LatentArea {
  */
 export interface ConditioningEntry {
   readonly context: Tensor<'float32'>;
+  /** The prompt's token ids, one per context position, when a text encoder made it (to find words). */
+  readonly tokenIds?: Int32Array;
   /** The part of the latent the entry is evaluated on (`area`). */
   readonly area?: LatentArea;
   /** Weight of the entry's prediction against the others (`strength`, default 1). */
@@ -76,6 +83,11 @@ export type Conditioning = readonly ConditioningEntry[];
  */
 export interface Latent {
   readonly samples: Tensor<'float32'>;
+  /**
+   * Masks per latent [batch, 1, h, w] the model's patches generated while sampling it (MoMA's
+   * generated-subject mask), by patch id.
+   */
+  readonly masks?: Readonly<Record<string, Tensor<'float32'>>>;
   /**
    * ComfyUI's `noise_mask`: [N, 1, H, W] at any resolution, 1 where the sampler may change the latent
    * and 0 where it keeps it (inpainting); samplers resize it to the latent.

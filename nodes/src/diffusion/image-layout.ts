@@ -8,6 +8,30 @@ import { EngineError, Tensor } from '@momaflow/engine';
 
 const SCALE = 8;
 
+/** The region of a height x width image the VAE encodes. */
+export interface VaeEncodeCrop {
+  readonly top: number;
+  readonly left: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/**
+ * The part of an image the VAE encodes: sizes floored to multiples of 8, the odd rows and columns
+ * dropped on both sides (ComfyUI `vae_encode_crop_pixels`); what follows the image (a mask over it)
+ * is cut the same way.
+ * @example
+ * vaeEncodeCrop(515, 300); // { top: 1, left: 2, height: 512, width: 296 }
+ */
+export function vaeEncodeCrop(height: number, width: number): VaeEncodeCrop {
+  return {
+    top: Math.floor((height % SCALE) / 2),
+    left: Math.floor((width % SCALE) / 2),
+    height: Math.floor(height / SCALE) * SCALE,
+    width: Math.floor(width / SCALE) * SCALE,
+  };
+}
+
 /**
  * Image `index` of an IMAGE batch as a VAE input [1, 3, H', W'] in [-1, 1], H' and W' floored to
  * multiples of 8 by dropping the odd rows and columns on both sides.
@@ -17,13 +41,10 @@ const SCALE = 8;
  */
 export function imageToVaeInput(image: Tensor<'float32'>, index: number, label: string): Tensor<'float32'> {
   const [, height = 0, width = 0, channels = 0] = image.shape;
-  const h = Math.floor(height / SCALE) * SCALE;
-  const w = Math.floor(width / SCALE) * SCALE;
+  const { top, left, height: h, width: w } = vaeEncodeCrop(height, width);
   if (h === 0 || w === 0) {
     throw new EngineError('invalid_image', `${label}: a ${width}x${height} image is smaller than 8x8 pixels`);
   }
-  const top = Math.floor((height % SCALE) / 2);
-  const left = Math.floor((width % SCALE) / 2);
   const out = Tensor.zeros('float32', [1, 3, h, w]);
   const base = index * height * width * channels;
   for (let c = 0; c < 3; c++) {

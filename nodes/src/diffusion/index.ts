@@ -8,18 +8,35 @@
 
 export type {
   MakeTinyControlNetOptions,
+  MakeTinyFamilyOptions,
   MakeTinySd15Options,
   TinyControlNetFiles,
+  TinyFamilyFile,
   TinySd15Files,
 } from '../models/tiny';
-export { makeTinyControlNet, makeTinySd15, TINY_CONTROLNET_FILE, TINY_SD15_FILE } from '../models/tiny';
+export {
+  makeTinyControlNet,
+  makeTinyFamily,
+  makeTinySd15,
+  TINY_CONTROLNET_FILE,
+  TINY_FAMILY_FILES,
+  TINY_SD15_FILE,
+} from '../models/tiny';
 export { concatBatch, divided, meanOf, rowsForBatch, scaled, sliceBatch } from './batch-tensors';
 export type { CfgDenoiserOptions } from './cfg-denoiser';
 export { createCfgDenoiser } from './cfg-denoiser';
 export type { ConditioningShape } from './check-conditioning';
 export { checkConditioning } from './check-conditioning';
+export type { CheckpointContents, IgnoredKeys } from './checkpoint-contents';
+export { describeIgnored, inspectCheckpoint } from './checkpoint-contents';
 export { checkpointIdentity } from './checkpoint-identity';
-export { CheckpointLoaderSimple } from './checkpoint-loader-simple';
+export { CheckpointLoaderEMA } from './checkpoint-loader-ema';
+export {
+  CHECKPOINT_OUTPUTS,
+  CheckpointLoaderSimple,
+  checkpointFileInput,
+  runCheckpointLoader,
+} from './checkpoint-loader-simple';
 export { CLIPTextEncode } from './clip-text-encode';
 export { clipTokenizerKey, clipTokenizerSourceFor, loadClipTokenizerFrom } from './clip-tokenizers';
 export type { RegionEntry } from './conditioning-regions';
@@ -38,27 +55,36 @@ export type {
 } from './diffusion-types';
 export { EmptyLatentImage, emptyLatent } from './empty-latent-image';
 export type { EncodedPrompt } from './encode-prompt';
-export { encodePrompt } from './encode-prompt';
-export { imageToVaeInput, vaeOutputToImage } from './image-layout';
+export { clipTokenizer, encodePrompt } from './encode-prompt';
+export type { GuidedEntry } from './guided-rows';
+export { guidedEntries, guidedRows } from './guided-rows';
+export type { VaeEncodeCrop } from './image-layout';
+export { imageToVaeInput, vaeEncodeCrop, vaeOutputToImage } from './image-layout';
 export type { InpaintDenoiserOptions, NoiseMaskShape } from './inpaint-denoiser';
 export { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
 export { KSampler } from './ksampler';
 export { KSamplerAdvanced } from './ksampler-advanced';
 export { latentPreview, latentToRgb, SD15_LATENT_RGB_FACTORS } from './latent-preview';
 export { CHECKPOINT_EXTENSIONS, listCheckpoints } from './list-checkpoints';
-export type { LoadedCheckpoint } from './load-checkpoint';
+export type { LoadCheckpointOptions, LoadedCheckpoint } from './load-checkpoint';
 export { loadCheckpoint, loadCheckpointFor, vaeConfigOf } from './load-checkpoint';
 export { CheckpointLoader, CLIPSetLastLayer, VAELoader } from './loader-nodes';
 export { LruMemo } from './lru-memo';
+export type { ModelFileInput, ModelFileInputOptions } from './model-file-input';
+export { modelFileInput } from './model-file-input';
 export type { ModelGraphKind, ModelGraphRef } from './model-graphs';
 export { modelGraph, withModelSession, writtenModelGraph } from './model-graphs';
+export type { PatchRunOptions } from './patch-run';
+export { startPatchRun } from './patch-run';
 export type { PrepareNoiseOptions } from './prepare-noise';
 export { prepareNoise } from './prepare-noise';
+export type { ReferencePassEvent } from './reference-passes';
+export { REFERENCE_PASSES, referencePasses } from './reference-passes';
 export { createRegionalCfgDenoiser } from './regional-cfg-denoiser';
 export type { RunKSamplerOptions } from './run-ksampler';
 export { runKSampler } from './run-ksampler';
-export type { SampleLatentOptions } from './sample-latent';
-export { SD15_LATENT_SCALE, sampleLatent } from './sample-latent';
+export type { SampledLatent, SampleLatentOptions, SamplingStep } from './sample-latent';
+export { SD15_LATENT_SCALE, sampleLatent, sampleLatentWithMasks } from './sample-latent';
 export type { LevelRequest, SamplerName, SamplerPlan, StepWindow } from './sampler-plans';
 export { SAMPLER_NAMES, SAMPLER_PLANS, windowLevels } from './sampler-plans';
 export type { StepReporter, StepReporterOptions } from './step-reporter';

@@ -6,34 +6,33 @@
  * truncated, incomplete or wrongly shaped file fails here, at the loader, naming the weight and file.
  */
 import type { NodeEnv } from '@momaflow/engine';
-import { EngineError, errorMessage, withWeightReader } from '@momaflow/engine';
+import { EngineError } from '@momaflow/engine';
 import {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,
   type ClipTextConfig,
   clipTextConfigFromJson,
   clipTextConfigFromLdmYaml,
-  LDM_CLIP_PREFIX,
 } from '../models/clip-text';
 import {
   type CheckpointLayout,
   DIFFUSERS_WEIGHT_NAMES,
   findDiffusersComponent,
-  ldmKey,
   readConfigJson,
   readLdmYaml,
   resolveCheckpointLayout,
 } from '../models/ldm-config';
-import { LDM_UNET_PREFIX, loadUnetFromLayout, type UnetModel } from '../models/unet';
+import { loadUnetFromLayout, type UnetModel } from '../models/unet';
 import {
-  LDM_VAE_PREFIX,
   VAE_CONFIG_JSON_SCHEMA,
   type VaeConfig,
   vaeConfigFromJson,
   vaeConfigFromLdmYaml,
 } from '../models/vae';
+import { describeIgnored, inspectCheckpoint } from './checkpoint-contents';
 import { checkpointIdentity } from './checkpoint-identity';
 import { clipTokenizerSourceFor } from './clip-tokenizers';
 import type { ClipModel, VaeModel } from './diffusion-types';
+import { loadFailure } from './model-file-input';
 import { modelGraph } from './model-graphs';
 
 /** The three parts of a checkpoint. */
@@ -41,14 +40,17 @@ export interface LoadedCheckpoint {
   readonly model: UnetModel;
   readonly clip: ClipModel;
   readonly vae: VaeModel;
+  /** What the log should say about the file (EMA weights used or not, keys ignored). */
+  readonly notes: readonly string[];
 }
 
-/** What a single SD1.x file must hold, by component, as LDM names it. */
-const SINGLE_FILE_PARTS = {
-  UNet: LDM_UNET_PREFIX,
-  VAE: LDM_VAE_PREFIX,
-  'text encoder': LDM_CLIP_PREFIX,
-} as const satisfies Record<string, string>;
+/** Options of `loadCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Read the UNet from the EMA copy (`model_ema.*`) when the file has one (training checkpoints). */
+  readonly preferEma?: boolean;
+  /** An LDM yaml to use instead of the one beside a single file (CheckpointLoader's `config_name`). */
+  readonly configPath?: string;
+}
 
 async function clipConfigOf(layout: CheckpointLayout): Promise<ClipTextConfig> {
   if (layout.kind === 'single-file') return clipTextConfigFromLdmYaml(layout.yaml);
@@ -74,36 +76,27 @@ export async function vaeConfigOf(layout: CheckpointLayout): Promise<VaeConfig> 
   return vaeConfigFromJson(await readConfigJson(files.configPath, VAE_CONFIG_JSON_SCHEMA));
 }
 
-/** Reads the UNet weight file's header (the whole index for torch archives) and checks its parts. */
-async function checkUnetFile(path: string, isSingleFile: boolean): Promise<void> {
-  await withWeightReader(path, async (reader) => {
-    if (!isSingleFile) return;
-    const keys = reader.keys().map(ldmKey);
-    for (const [part, prefix] of Object.entries(SINGLE_FILE_PARTS)) {
-      if (!keys.some((k) => k.startsWith(prefix))) {
-        throw new EngineError(
-          'checkpoint_incomplete',
-          `${path} has no ${part} weights ('${prefix}*'); is it a Stable Diffusion 1.x checkpoint?`,
-          { path, part },
-        );
-      }
-    }
-  });
+/** The log's lines about EMA weights: which copy the UNet comes from when the file has both. */
+function emaNotes(emaTensors: number, preferEma: boolean): string[] {
+  if (emaTensors === 0) return preferEma ? ['the file has no EMA weights; using its UNet weights'] : [];
+  return preferEma
+    ? [`using the UNet's EMA weights (${emaTensors} model_ema.* tensors)`]
+    : [`the file also has EMA weights (${emaTensors} model_ema.* tensors), not used`];
 }
 
 /**
  * MODEL, CLIP and VAE handles of the checkpoint at `path`; the text encoder and VAE decoder graphs are
  * built into the environment's caches.
  * @throws EngineError `checkpoint_not_found`, `checkpoint_incomplete`, `checkpoint_component_missing`,
- * `invalid_ldm_yaml`, `weight_missing`, `weight_shape_mismatch` or a weight reader's error, each naming
- * the file.
+ * `unsupported_checkpoint` (SD2.x, SDXL, v-prediction), `invalid_ldm_yaml`, `weight_missing`,
+ * `weight_shape_mismatch` or a weight reader's error, each naming the file.
  * @example
  * const { model, clip, vae } = await loadCheckpoint(env, 'models/checkpoints/momaflow-tiny-sd15.safetensors');
  */
 export async function loadCheckpoint(
   env: NodeEnv,
   path: string,
-  o: { readonly configPath?: string } = {},
+  o: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
   const resolved = await resolveCheckpointLayout(path);
   let layout = resolved;
@@ -119,8 +112,13 @@ export async function loadCheckpoint(
     layout = { ...resolved, yaml: await readLdmYaml(o.configPath) };
     key = `${key}|config:${await checkpointIdentity(o.configPath)}`;
   }
-  const model = await loadUnetFromLayout(layout);
-  await checkUnetFile(model.weights.origin, layout.kind === 'single-file');
+  const preferEma = o.preferEma === true;
+  const plain = await loadUnetFromLayout(layout);
+  const contents = await inspectCheckpoint(layout, { unetFile: plain.weights.origin, emaUsed: preferEma });
+  const useEma = preferEma && contents.emaTensors > 0;
+  const model = useEma ? await loadUnetFromLayout(layout, { ema: true }) : plain;
+  const ignored = describeIgnored(contents.ignored);
+  const notes = [...emaNotes(contents.emaTensors, preferEma), ...(ignored === undefined ? [] : [ignored])];
   const clip: ClipModel = Object.freeze({
     kind: 'sd1-clip',
     key,
@@ -132,7 +130,7 @@ export async function loadCheckpoint(
   const vae: VaeModel = Object.freeze({ kind: 'sd1-vae', key, layout, config: await vaeConfigOf(layout) });
   await modelGraph(env, { kind: 'clip-text', handle: clip });
   await modelGraph(env, { kind: 'vae-decoder', handle: vae });
-  return Object.freeze({ model, clip, vae });
+  return Object.freeze({ model, clip, vae, notes: Object.freeze(notes) });
 }
 
 /**
@@ -146,17 +144,11 @@ export async function loadCheckpointFor(
   path: string,
   label: string,
   name: string,
-  o: { readonly configPath?: string } = {},
+  o: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint> {
   try {
     return await loadCheckpoint(env, path, o);
   } catch (cause) {
-    const code = cause instanceof EngineError ? cause.code : 'checkpoint_unreadable';
-    throw new EngineError(
-      code,
-      `${label}: cannot load '${name}': ${errorMessage(cause)}`,
-      { path },
-      { cause },
-    );
+    throw loadFailure({ label, name, path, cause, code: 'checkpoint_unreadable' });
   }
 }

@@ -11,9 +11,10 @@ import { listFolder } from '../files/list-folder';
 import { resolveExistingInside } from '../image';
 import { resolveCheckpointLayout } from '../models/ldm-config';
 import { checkpointIdentity } from './checkpoint-identity';
+import { checkpointFileInput, runCheckpointLoader } from './checkpoint-loader-simple';
 import type { VaeModel } from './diffusion-types';
 import { listCheckpoints } from './list-checkpoints';
-import { loadCheckpointFor, vaeConfigOf } from './load-checkpoint';
+import { vaeConfigOf } from './load-checkpoint';
 import { modelGraph } from './model-graphs';
 
 /** Weight files a VAE or config folder may hold (lower case; matched case-insensitively). */
@@ -52,7 +53,8 @@ const validateIn =
     }
   };
 
-const CKPT_LABEL = "CheckpointLoader input 'ckpt_name'";
+const CKPT = checkpointFileInput('CheckpointLoader');
+const CKPT_LABEL = CKPT.label;
 const CONFIG_LABEL = "CheckpointLoader input 'config_name'";
 
 /** ComfyUI's CheckpointLoader: a checkpoint with an explicit LDM config. */
@@ -96,15 +98,12 @@ export const CheckpointLoader = defineNode({
     ...(await validateIn('configs', 'config_name', CONFIG_LABEL)(args)),
   ],
   run: async (ctx, { config_name, ckpt_name }) => {
-    const path = await resolveExistingInside(join(ctx.env.dirs.models, 'checkpoints'), ckpt_name, CKPT_LABEL);
     const configPath = await resolveExistingInside(
       join(ctx.env.dirs.models, 'configs'),
       config_name,
       CONFIG_LABEL,
     );
-    const { model, clip, vae } = await loadCheckpointFor(ctx.env, path, CKPT_LABEL, ckpt_name, {
-      configPath,
-    });
+    const { model, clip, vae } = await runCheckpointLoader(ctx, CKPT, ckpt_name, { configPath });
     return [model, clip, vae];
   },
 });

@@ -12,28 +12,34 @@ import { join } from 'node:path';
 import type { NodeEnv, OnnxModel, OnnxModelSource, SessionLease } from '@momaflow/engine';
 import { collectExposedGarbage, writeModel } from '@momaflow/engine';
 import { buildClipTextGraph, loadClipTextFromLayout } from '../models/clip-text';
-import type { CheckpointLayout } from '../models/ldm-config';
+import { applyWeightPatches } from '../models/ldm-config';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, loadVaeFromLayout } from '../models/vae';
 import { DIFFUSION_SESSIONS, MODEL_GRAPHS } from './diffusion-resources';
 import type { ClipModel, VaeModel } from './diffusion-types';
 
 /** The graphs a checkpoint's CLIP and VAE handles run. */
-export type ModelGraphKind = 'clip-text' | 'vae-decoder' | 'vae-encoder';
+export type ModelGraphKind = 'clip-text' | 'clip-text-embeds' | 'vae-decoder' | 'vae-encoder';
+
+/** The CLIP graph of a handle, with the weight patches it carries. */
+async function clipTextGraph(handle: ClipModel | VaeModel, extraTokens: boolean): Promise<OnnxModel> {
+  const { weights, config } = await loadClipTextFromLayout(handle.layout);
+  const patches = handle.kind === 'sd1-clip' ? (handle.weightPatches ?? []) : [];
+  return buildClipTextGraph(await applyWeightPatches(weights, patches), config, { extraTokens });
+}
 
 const GRAPH_BUILDERS = {
-  'clip-text': async (layout) => {
-    const { weights, config } = await loadClipTextFromLayout(layout);
-    return buildClipTextGraph(weights, config);
-  },
-  'vae-decoder': async (layout) => {
-    const { weights, config } = await loadVaeFromLayout(layout);
+  'clip-text': (handle) => clipTextGraph(handle, false),
+  // Prompts with textual-inversion vectors or added tokens take them as an input (token-embeddings.ts).
+  'clip-text-embeds': (handle) => clipTextGraph(handle, true),
+  'vae-decoder': async (handle) => {
+    const { weights, config } = await loadVaeFromLayout(handle.layout);
     return buildVaeDecoderGraph(weights, config);
   },
-  'vae-encoder': async (layout) => {
-    const { weights, config } = await loadVaeFromLayout(layout);
+  'vae-encoder': async (handle) => {
+    const { weights, config } = await loadVaeFromLayout(handle.layout);
     return buildVaeEncoderGraph(weights, config);
   },
-} as const satisfies Record<ModelGraphKind, (layout: CheckpointLayout) => Promise<OnnxModel>>;
+} as const satisfies Record<ModelGraphKind, (handle: ClipModel | VaeModel) => Promise<OnnxModel>>;
 
 /** Which graph of which handle. */
 export interface ModelGraphRef {
@@ -67,9 +73,7 @@ export function writtenModelGraph(
  * const source = await modelGraph(env, { kind: 'vae-decoder', handle: vae });
  */
 export function modelGraph(env: NodeEnv, ref: ModelGraphRef): Promise<OnnxModelSource> {
-  return writtenModelGraph(env, `${ref.kind}:${ref.handle.key}`, () =>
-    GRAPH_BUILDERS[ref.kind](ref.handle.layout),
-  );
+  return writtenModelGraph(env, `${ref.kind}:${ref.handle.key}`, () => GRAPH_BUILDERS[ref.kind](ref.handle));
 }
 
 async function write(env: NodeEnv, model: OnnxModel): Promise<OnnxModelSource> {

@@ -2,14 +2,15 @@
  * @module
  * What KSampler and KSamplerAdvanced share, ComfyUI's `common_ksampler`: the seed's start noise (none
  * when noise is disabled), the sampler's default per-step noise, the LATENT's noise mask, progress
- * with previews, and the LATENT out with its other fields (noise mask, batch index) kept.
+ * with previews, and the LATENT out with its other fields (noise mask, batch index) kept and the
+ * masks the model's patches generated (MoMA's subject mask) in place of any it came with.
  */
 import { type NodeContext, Tensor } from '@momaflow/engine';
 import type { UnetModel } from '../models/unet';
 import type { SchedulerName } from '../samplers';
 import type { Conditioning, Latent } from './diffusion-types';
 import { prepareNoise } from './prepare-noise';
-import { sampleLatent } from './sample-latent';
+import { sampleLatentWithMasks } from './sample-latent';
 import type { SamplerName, StepWindow } from './sampler-plans';
 import { createStepReporter } from './step-reporter';
 
@@ -50,7 +51,7 @@ export async function runKSampler(o: RunKSamplerOptions): Promise<Latent> {
         });
   const reporter = createStepReporter({ progress: (v, m, p) => ctx.progress(v, m, p), log: ctx.log });
   try {
-    const samples = await sampleLatent({
+    const { samples, masks } = await sampleLatentWithMasks({
       env: ctx.env,
       model: o.model,
       positive: o.positive,
@@ -66,6 +67,10 @@ export async function runKSampler(o: RunKSamplerOptions): Promise<Latent> {
       signal: ctx.signal,
       log: ctx.log,
       label: o.label,
+      onReferencePass: ({ patchId, cached }) =>
+        ctx.log.info(
+          `${o.label}: reference pass of '${patchId}' ${cached ? 'reused from an earlier run' : 'done'}`,
+        ),
       ...(o.window ? { window: o.window } : {}),
       ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}),
       onStep: (progress) => {
@@ -73,7 +78,8 @@ export async function runKSampler(o: RunKSamplerOptions): Promise<Latent> {
         return reporter.flush();
       },
     });
-    return { ...latent, samples };
+    const { masks: _earlier, ...kept } = latent;
+    return Object.keys(masks).length === 0 ? { ...kept, samples } : { ...kept, samples, masks };
   } catch (err) {
     // Steps still being previewed must not be reported after the node failed or was interrupted.
     reporter.cancel();

@@ -1,15 +1,17 @@
 /**
  * @module
  * One KSampler run on a LATENT: scale it into the model's space (SD1.x: x 0.18215, ComfyUI
- * `process_latent_in`), start from the plan's noised sample, walk the levels with the guided UNet in
- * one batched call per step, and scale the result back. The noise is the caller's, so the node draws it
- * from the seed and the parity tests feed the reference noise.
+ * `process_latent_in`), start the UNet run (its rows, the reference passes its patches ask for:
+ * patch-run.ts), start from the plan's noised sample, walk the levels with the guided UNet in one
+ * batched call per step, and scale the result back, with the masks patches generated on the way. The
+ * noise is the caller's, so the node draws it from the seed and the parity tests feed the reference
+ * noise.
  */
 import type { Logger, NodeEnv, Tensor } from '@momaflow/engine';
 import { EngineError } from '@momaflow/engine';
 import { startControlRun } from '../controlnet/control-run';
 import { withUncondControl } from '../controlnet/uncond-control';
-import { type UnetModel, UnetSession } from '../models/unet';
+import { type UnetModel, type UnetRun, UnetSession } from '../models/unet';
 import {
   type NoiseSource,
   type SchedulerName,
@@ -24,7 +26,10 @@ import { createCfgDenoiser } from './cfg-denoiser';
 import { checkConditioning } from './check-conditioning';
 import { DIFFUSION_SESSIONS, UNET_GRAPHS } from './diffusion-resources';
 import type { Conditioning } from './diffusion-types';
+import { guidedEntries } from './guided-rows';
 import { createInpaintDenoiser, prepareNoiseMask } from './inpaint-denoiser';
+import { startPatchRun } from './patch-run';
+import type { ReferencePassEvent } from './reference-passes';
 import { SAMPLER_PLANS, type SamplerName, type StepWindow, windowLevels } from './sampler-plans';
 
 /** SD1.x latent scale (LDM `scale_factor`, ComfyUI `latent_formats.SD15`). */
@@ -61,11 +66,27 @@ export interface SampleLatentOptions {
    * the event loop is blocked during a step, and reports (progress events, encoded previews) go out
    * only while the UNet is idle.
    */
-  readonly onStep?: (progress: StepProgress) => void | Promise<void>;
+  readonly onStep?: (progress: SamplingStep) => void | Promise<void>;
   /** Labels for messages, e.g. "KSampler". */
   readonly label?: string;
-  /** Where notes go (a resized ControlNet hint); default the environment's. */
+  /** Where notes go (a resized ControlNet hint, a patch's warning); default the environment's. */
   readonly log?: Logger;
+  /** After each reference pass a patch asked for (run now, or found from an earlier run). */
+  readonly onReferencePass?: (event: ReferencePassEvent) => void;
+}
+
+/** A step as `onStep` sees it: the sampler's progress, and the masks patches have made so far. */
+export interface SamplingStep extends StepProgress {
+  /** Masks per latent [batch, 1, h, w] after this step (`ModelPatch.finalMask`), by patch id. */
+  masks(): Readonly<Record<string, Tensor<'float32'>>>;
+}
+
+/** A sampling run's result. */
+export interface SampledLatent {
+  /** In VAE space (a LATENT's samples). */
+  readonly samples: Tensor<'float32'>;
+  /** Masks per latent [batch, 1, h, w] that patches generated (`ModelPatch.finalMask`), by patch id. */
+  readonly masks: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 /**
@@ -76,6 +97,15 @@ export interface SampleLatentOptions {
  *   samplerName: 'euler', scheduler: 'normal', steps: 20, cfg: 8 });
  */
 export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'float32'>> {
+  return (await sampleLatentWithMasks(o)).samples;
+}
+
+/**
+ * `sampleLatent` that also returns the masks the model's patches generated.
+ * @example
+ * const { samples, masks } = await sampleLatentWithMasks({ ...options, log: ctx.log });
+ */
+export async function sampleLatentWithMasks(o: SampleLatentOptions): Promise<SampledLatent> {
   const label = o.label ?? 'KSampler';
   const [batch = 0] = o.latent.shape;
   if (o.noise.shape.join('x') !== o.latent.shape.join('x')) {
@@ -96,17 +126,18 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
   const plan = SAMPLER_PLANS[o.samplerName];
   const all = plan.levels({ scheduler: o.scheduler, steps: o.steps, denoise });
   const levels = o.window === undefined ? all : windowLevels(plan, all, o.window);
-  if (levels === null || levels.length < 2) return o.latent;
+  if (levels === null || levels.length < 2) return { samples: o.latent, masks: {} };
   const latent = scaled(o.latent, SD15_LATENT_SCALE);
   const x = plan.start({ latent, noise: o.noise, levels, denoise });
   const noiseSource =
     o.noiseSource ??
     (o.noiseSeed === undefined ? undefined : plan.noiseSource({ seed: o.noiseSeed, levels }));
   const negative = withUncondControl(o.positive, o.negative);
+  const guidedSides = guidedEntries({ positive: o.positive, negative, cfg: o.cfg });
   const control = await startControlRun({
     env: o.env,
     model: o.model,
-    entries: o.cfg === 1 ? o.positive : [...negative, ...o.positive],
+    entries: guidedSides.map((g) => g.entry),
     latentShape: o.latent.shape,
     schedule: SD1_SCHEDULE,
     log: o.log ?? o.env.log,
@@ -125,9 +156,20 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
     throw err;
   }
   let reported: Promise<void> = Promise.resolve();
+  let run: UnetRun | undefined;
   try {
-    const guided = createCfgDenoiser({
+    run = await startPatchRun({
+      env: o.env,
       unet,
+      entries: guidedSides,
+      latentShape: o.latent.shape,
+      contextTokens: tokens,
+      log: o.log ?? o.env.log,
+      label,
+      ...(o.onReferencePass === undefined ? {} : { onReferencePass: o.onReferencePass }),
+    });
+    const guided = createCfgDenoiser({
+      unet: run,
       positive: o.positive,
       negative,
       cfg: o.cfg,
@@ -161,7 +203,8 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
         return masked(sampleX, level, stepIndex);
       },
       onStep: (progress) => {
-        reported = Promise.resolve(o.onStep?.(progress));
+        const masks = () => run?.finalMasks() ?? {};
+        reported = Promise.resolve(o.onStep?.({ ...progress, masks }));
         // Awaited by the next call or after the loop; this only keeps a run that ends first (an
         // interrupt) from leaving it unhandled.
         reported.catch(() => {});
@@ -170,8 +213,9 @@ export async function sampleLatent(o: SampleLatentOptions): Promise<Tensor<'floa
       ...(o.signal === undefined ? {} : { signal: o.signal }),
     });
     await reported;
-    return divided(out, SD15_LATENT_SCALE);
+    return { samples: divided(out, SD15_LATENT_SCALE), masks: run.finalMasks() };
   } finally {
+    await run?.end();
     unet.release();
     control?.release();
   }

@@ -5,6 +5,7 @@
  */
 import { EngineError, type Tensor } from '@momaflow/engine';
 import sharp from 'sharp';
+import { toImage8 } from './image8';
 import { insertPngText } from './png-text-chunks';
 
 export interface EncodePngOptions {
@@ -14,16 +15,6 @@ export interface EncodePngOptions {
   readonly compressionLevel?: number;
   /** Which image of the batch to encode. Default 0. */
   readonly index?: number;
-}
-
-/**
- * [0,1] -> 0..255 by rounding to the nearest level. ComfyUI truncates (`astype(np.uint8)`), which
- * darkens computed images by half a level on average; both keep exact k/255 values (as loaded
- * images have) unchanged, so save -> load stays lossless.
- */
-function toByte(v: number): number {
-  if (!(v > 0)) return 0; // also NaN
-  return v < 1 ? Math.round(v * 255) : 255;
 }
 
 function isChannelCount(c: number | undefined): c is 1 | 2 | 3 | 4 {
@@ -49,11 +40,7 @@ export async function encodePng(image: Tensor<'float32'>, options: EncodePngOpti
   if (!Number.isInteger(index) || index < 0 || index >= batch) {
     throw new EngineError('invalid_image', `image index ${index} is out of range [0, ${batch})`, { index });
   }
-  const size = height * width * channels;
-  const bytes = new Uint8Array(size);
-  const offset = index * size;
-  for (let i = 0; i < size; i++) bytes[i] = toByte(image.data[offset + i]!);
-  const raw = sharp(bytes, { raw: { width, height, channels } });
+  const raw = sharp(toImage8(image, index).data, { raw: { width, height, channels } });
   // sharp converts to sRGB on output by default, which would turn a grey image into three channels.
   const png = await (channels <= 2 ? raw.toColourspace('b-w') : raw)
     .png({ compressionLevel: options.compressionLevel ?? 4 })

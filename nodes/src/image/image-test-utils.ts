@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AnyNodeDefinition, NodeEnv, PromptSource, UiOutput } from '@momaflow/engine';
 import { createNodeEnv, SILENT_LOGGER, Tensor } from '@momaflow/engine';
 import { fixturesDir } from '@momaflow/engine/testing';
+import type { Image8 } from './image8';
 
 export { fixturesDir };
 
@@ -95,4 +96,20 @@ export function firstDifference(
     if (!Object.is(actual[i], expected[i])) return { index: i, actual: actual[i], expected: expected[i] };
   }
   return undefined;
+}
+
+/**
+ * An 8-bit RGB image whose samples come from `value(x, y, channel)` (taken modulo 256): the synthetic
+ * patterns reference resamplers were run on.
+ */
+export function rgbPattern(
+  width: number,
+  height: number,
+  value: (x: number, y: number, c: number) => number,
+): Image8 {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = value(x, y, c) % 256;
+  return { width, height, channels: 3, data };
 }

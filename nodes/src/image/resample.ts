@@ -20,7 +20,7 @@ export const RESAMPLE_METHODS = ['nearest-exact', 'bilinear', 'area', 'bicubic',
 export type ResampleMethod = (typeof RESAMPLE_METHODS)[number];
 
 /** For each output position `o`: taps `offsets[o] .. offsets[o+1]` of (source index, weight). */
-interface Taps {
+export interface Taps {
   readonly offsets: Int32Array;
   readonly indices: Int32Array;
   readonly weights: Float64Array;
@@ -53,9 +53,41 @@ const cubic1 = (x: number) => ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
 const cubic2 = (x: number) => ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A;
 
 const sinc = (x: number) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
-const LANCZOS_SUPPORT = 3;
-const lanczos = (x: number) =>
-  x >= -LANCZOS_SUPPORT && x < LANCZOS_SUPPORT ? sinc(x) * sinc(x / LANCZOS_SUPPORT) : 0;
+
+/** A PIL resampling filter (libImaging/Resample.c): its kernel and half-width at scale 1. */
+export interface PilFilter {
+  readonly support: number;
+  readonly kernel: (x: number) => number;
+}
+
+/** PIL's `LANCZOS` (a = 3). */
+export const PIL_LANCZOS: PilFilter = {
+  support: 3,
+  kernel: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0),
+};
+
+/**
+ * PIL's `precompute_coeffs`: the kernel widened by the shrink factor (antialiasing), normalised to
+ * sum 1 per output position, computed in the same order as PIL so the 8-bit path can round them the
+ * same way.
+ * @example
+ * const taps = pilFilterTaps(512, 336, PIL_BICUBIC);
+ */
+export function pilFilterTaps(inSize: number, outSize: number, filter: PilFilter): Taps {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
+  const ss = 1 / filterScale;
+  return buildTaps(outSize, (o, push) => {
+    const center = (o + 0.5) * scale;
+    const min = Math.max(Math.trunc(center - support + 0.5), 0);
+    const max = Math.min(Math.trunc(center + support + 0.5), inSize);
+    const ws: number[] = [];
+    for (let i = min; i < max; i++) ws.push(filter.kernel((i - center + 0.5) * ss));
+    const total = ws.reduce((a, b) => a + b, 0);
+    for (const [k, w] of ws.entries()) push(min + k, total === 0 ? w : w / total);
+  });
+}
 
 /** The tap table for one axis, per method (all tables are built the reference's way). */
 const TAP_BUILDERS = {
@@ -93,20 +125,7 @@ const TAP_BUILDERS = {
       const end = Math.ceil(((o + 1) * inSize) / outSize);
       for (let i = start; i < end; i++) push(i, 1 / (end - start));
     }),
-  lanczos: (inSize, outSize) => {
-    const scale = inSize / outSize;
-    const filterScale = Math.max(scale, 1);
-    const support = LANCZOS_SUPPORT * filterScale;
-    return buildTaps(outSize, (o, push) => {
-      const center = (o + 0.5) * scale;
-      const min = Math.max(Math.trunc(center - support + 0.5), 0);
-      const max = Math.min(Math.trunc(center + support + 0.5), inSize);
-      const ws: number[] = [];
-      for (let i = min; i < max; i++) ws.push(lanczos((i - center + 0.5) / filterScale));
-      const total = ws.reduce((a, b) => a + b, 0);
-      for (const [k, w] of ws.entries()) push(min + k, total === 0 ? w : w / total);
-    });
-  },
+  lanczos: (inSize, outSize) => pilFilterTaps(inSize, outSize, PIL_LANCZOS),
 } satisfies Record<ResampleMethod, (inSize: number, outSize: number) => Taps>;
 
 /**

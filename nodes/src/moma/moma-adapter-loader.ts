@@ -7,12 +7,16 @@
  */
 import { join } from 'node:path';
 import { defineNode, errorMessage, Input, TORCH_EXTENSIONS } from '@momaflow/engine';
+import type { AttentionAdapter } from '../attention';
 import { checkpointIdentity } from '../diffusion';
 import { listFolder } from '../files/list-folder';
 import { resolveExistingInside } from '../image';
 import { readMomaAdapter } from '../models/moma-adapter';
 
 const LABEL = "MoMAAdapterLoader input 'adapter_name'";
+
+/** Where MoMA's file keeps the UNet attention adapters. */
+export const MOMA_ATTENTION_SECTION = 'self_cross_attentions';
 const ADAPTER_EXTENSIONS: readonly string[] = [...TORCH_EXTENSIONS, '.safetensors'];
 
 const adaptersDir = (models: string) => join(models, 'moma');
@@ -43,7 +47,15 @@ export const MoMAAdapterLoader = defineNode({
       tooltip: 'The adapter file, relative to models/moma.',
     }),
   },
-  outputs: [{ type: 'MOMA_ADAPTER', name: 'MOMA_ADAPTER', tooltip: "MoMA's adapter weights." }],
+  outputs: [
+    { type: 'MOMA_ADAPTER', name: 'MOMA_ADAPTER', tooltip: "MoMA's adapter weights." },
+    {
+      type: 'ATTENTION_ADAPTER',
+      name: 'ATTENTION_ADAPTER',
+      tooltip:
+        'The UNet attention adapters alone (to_k_ip / to_v_ip per layer), for the generic injection nodes.',
+    },
+  ],
   fingerprint: async ({ values, env }) => {
     if (values.adapter_name === undefined) return '';
     return checkpointIdentity(
@@ -61,6 +73,13 @@ export const MoMAAdapterLoader = defineNode({
   },
   run: async (ctx, { adapter_name }) => {
     const path = await resolveExistingInside(adaptersDir(ctx.env.dirs.models), adapter_name, LABEL);
-    return [await readMomaAdapter(path, await checkpointIdentity(path))];
+    const adapter = await readMomaAdapter(path, await checkpointIdentity(path));
+    const attention: AttentionAdapter = {
+      kind: 'attention-adapter',
+      key: adapter.key,
+      path,
+      section: MOMA_ATTENTION_SECTION,
+    };
+    return [adapter, attention];
   },
 });

@@ -4,10 +4,11 @@
  */
 import type { AnyNodeDefinition } from '@momaflow/engine';
 import { MoMAAdapterLoader } from './moma-adapter-loader';
+import { MoMAApply } from './moma-apply';
 
 /**
- * Every node of the pack: MoMAAdapterLoader.
+ * Every node of the pack: MoMAAdapterLoader, MoMAApply.
  * @example
  * const registry = createNodeRegistry(MOMA_NODES);
  */
-export const MOMA_NODES: readonly AnyNodeDefinition[] = [MoMAAdapterLoader];
+export const MOMA_NODES: readonly AnyNodeDefinition[] = [MoMAAdapterLoader, MoMAApply];

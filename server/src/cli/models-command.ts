@@ -2,15 +2,17 @@
  * @module
  * `momaflow models make-tiny [--if-absent] [--models DIR]`: writes the tiny default SD1.5-architecture
  * checkpoint (random seeded weights, same file format as real SD1.5 files) into
- * `<models>/checkpoints/` and a ControlNet for it (the original releases' layout) into
- * `<models>/controlnet/`, so every example workflow runs without downloading anything. The same
- * command always writes the same bytes; `--if-absent` keeps existing files (for setup scripts).
- * `momaflow models pull <name>` fetches a real model (see `models-pull/`).
+ * `<models>/checkpoints/`, a ControlNet for it (the original releases' layout) into
+ * `<models>/controlnet/`, the personalization family's files for it (LoRAs, embeddings, Custom
+ * Diffusion concepts) and the tiny MoMA set (LLaVA in `mllm/`, CLIP vision tower in
+ * `clip_vision/`, adapter in `moma/`, real layouts), so every example workflow runs without
+ * downloading anything. The same command always writes the same bytes; `--if-absent` keeps existing
+ * files (for setup scripts). `momaflow models pull <name>` fetches a real model (see `models-pull/`).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@momaflow/engine';
-import { makeTinyControlNet, makeTinySd15 } from '@momaflow/nodes';
+import { makeTinyControlNet, makeTinyFamily, makeTinyMoma, makeTinySd15 } from '@momaflow/nodes';
 import { NAMED_MODEL_SOURCES } from '../models/known-models';
 import type { CliIo } from './cli-io';
 import { modelsList, modelsPull } from './models-pull';
@@ -22,7 +24,7 @@ const USAGE = `usage:
                       [--endpoint URL] [--registry URL]
   momaflow models list [--models DIR]
 
-  make-tiny    write the tiny default SD1.5 model and ControlNet (random weights)
+  make-tiny    write the tiny default SD1.5 model, ControlNet, family files and MoMA set (random weights)
   pull         download from a Hugging Face-compatible hub: resumes a cut download, checks the hub's
                sha256, then moves the file into place; HF_TOKEN is sent when set, HF_ENDPOINT (or
                --endpoint) picks another hub; names: ${NAMED_MODEL_SOURCES.map((s) => s.name).join(', ')}
@@ -66,6 +68,16 @@ async function makeTiny(args: readonly string[], io: CliIo): Promise<number> {
           : `kept ${made.file} (${size}): it already exists\n`,
       );
     }
+    const family = await makeTinyFamily(options);
+    const written = family.filter((f) => f.written).length;
+    io.write(
+      `${written > 0 ? 'wrote' : 'kept'} ${family.length} LoRA / embedding / Custom Diffusion files for it (${family.map((f) => path.relative(options.modelsDir, f.file)).join(', ')})\n`,
+    );
+    const moma = await makeTinyMoma(options);
+    const momaSize = `${(moma.bytes / 2 ** 20).toFixed(1)} MiB`;
+    io.write(
+      `${moma.written ? 'wrote' : 'kept'} the tiny MoMA set (${momaSize}, random weights): ${moma.llava}, ${moma.clipVision}, ${moma.adapter}\n`,
+    );
     return EXIT.ok;
   } catch (err) {
     io.error(`momaflow models make-tiny: ${errorMessage(err)}`);

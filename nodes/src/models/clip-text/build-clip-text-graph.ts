@@ -7,9 +7,10 @@
  */
 import type { OnnxModel, Value } from '@momaflow/engine';
 import { attrFloat, OnnxBuilder, Tensor } from '@momaflow/engine';
-import { inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config';
+import { inScope, LowRankInputs, normWeights, type WeightMap, WeightScope } from '../ldm-config';
 import { type ClipAttentionKernel, clipEncoderLayer } from './clip-encoder-layer';
 import type { ClipTextConfig } from './clip-text-config';
+import { EXTRA_TOKENS_INPUT, tokenEmbeddings } from './token-embeddings';
 
 /**
  * Graph input / output names.
@@ -27,6 +28,11 @@ export const CLIP_TEXT_IO = {
 export interface ClipTextGraphOptions {
   /** Default `'fused'` (onnxruntime MultiHeadAttention with the causal mask as attention bias). */
   readonly attention?: ClipAttentionKernel;
+  /**
+   * Take `extra_token_embeddings` [rows, hidden] too, whose rows ids from `vocabSize` on pick
+   * (textual inversion, added tokens; see token-embeddings.ts). Default false.
+   */
+  readonly extraTokens?: boolean;
 }
 
 /** transformers fills masked scores with the dtype's minimum; any huge negative gives exp() = 0. */
@@ -57,7 +63,10 @@ export function buildClipTextGraph(
   const c = config;
   const b = OnnxBuilder.create({ name: 'clip_text' });
   const ids = b.input(CLIP_TEXT_IO.input, 'int32', ['batch', 'tokens']);
-  const states = inScope(b, new WeightScope(weights), ['text_model'], (w) => {
+  const extra =
+    o.extraTokens === true ? b.input(EXTRA_TOKENS_INPUT, 'float32', ['extra', c.hiddenSize]) : undefined;
+  const lowRank = new LowRankInputs(b, weights.deltas());
+  const states = inScope(b, new WeightScope(weights, '', lowRank), ['text_model'], (w) => {
     const tokens = b.op('Slice', [
       b.op('Shape', [ids], {}, { dtype: 'int64' }),
       b.constInt64([1]),
@@ -76,7 +85,7 @@ export function buildClipTextGraph(
       const positions = b.op('Slice', [posTable, b.constInt64([0]), tokens, b.constInt64([0])]);
       return b.op(
         'Add',
-        [b.op('Gather', [tokenTable, ids], { axis: 0 }), positions],
+        [tokenEmbeddings(b, tokenTable, ids, { vocabSize: c.vocabSize, extra }), positions],
         {},
         {
           shape: ['batch', 'tokens', c.hiddenSize],
@@ -107,6 +116,7 @@ export function buildClipTextGraph(
       return afterLayer.map(norm);
     });
   });
+  lowRank.assertAllBound(`the text encoder graph of ${weights.source}`);
   const outShape = ['batch', 'tokens', c.hiddenSize];
   // states[i] is after layer i; from the end, k = layers - i.
   states.forEach((state, i) => {

@@ -18,6 +18,8 @@ export type ClipTextLayer = number;
 export interface EncodeTextOptions {
   /** Default -1 (the last layer). */
   readonly layer?: ClipTextLayer;
+  /** Other graph inputs (the strengths of LoRA patches), by name. */
+  readonly feeds?: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 /**
@@ -47,8 +49,9 @@ export async function encodeText(
     throw new EngineError('invalid_input', `'layer' must be a negative integer (-1 = last), got ${layer}`);
   }
   const name = CLIP_TEXT_IO.fromEnd(-layer);
+  const feeds = Object.fromEntries(Object.entries(o.feeds ?? {}).map(([k, t]) => [k, toOrtTensor(t)]));
   const out = await session.run(
-    { [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
+    { ...feeds, [CLIP_TEXT_IO.input]: toOrtTensor(new Tensor('int32', [ids.length, width], batch)) },
     [name],
   );
   const hidden = out[name];

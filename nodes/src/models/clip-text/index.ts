@@ -6,7 +6,8 @@
  */
 export type { ClipTextGraphOptions } from './build-clip-text-graph';
 export { buildClipTextGraph, CLIP_TEXT_IO } from './build-clip-text-graph';
-export type { ClipAttentionKernel } from './clip-encoder-layer';
+export type { ClipAttentionKernel, ClipEncoderLayerOptions, ClipLayerShape } from './clip-encoder-layer';
+export { clipEncoderLayer } from './clip-encoder-layer';
 export type { ClipHiddenAct, ClipTextConfig, ClipTextConfigJson } from './clip-text-config';
 export {
   CLIP_TEXT_CONFIG_JSON_SCHEMA,
@@ -19,3 +20,4 @@ export type { ClipTextLayer, EncodeTextOptions } from './encode-text';
 export { encodeText } from './encode-text';
 export type { ClipTextCheckpoint } from './load-clip-text';
 export { loadClipText, loadClipTextFromLayout } from './load-clip-text';
+export { EXTRA_TOKENS_INPUT, tokenEmbeddings } from './token-embeddings';

@@ -3,11 +3,13 @@
  * Shape-checked weights of the common torch layers, read from a `WeightScope` under the layer's
  * checkpoint name (`conv1` -> `conv1.weight`, `conv1.bias`), in the form the engine's ONNX helpers take.
  */
-import type { Conv2dWeights, GroupNormWeights, LayerNormWeights, LinearWeights } from '@momaflow/engine';
+import type { GroupNormWeights, LayerNormWeights } from '@momaflow/engine';
+import type { PatchedConvWeights, PatchedLinearWeights } from './low-rank-delta';
 import type { WeightScope } from './weight-scope';
 
 /**
- * `nn.Conv2d(inChannels, outChannels, kernel)` with bias.
+ * `nn.Conv2d(inChannels, outChannels, kernel)` with bias, and the weight's low-rank deltas if any
+ * (apply them with `withConvDeltas`).
  * @example
  * conv2d(b, convWeights(w, 'conv1', { inChannels: 128, outChannels: 256, kernel: 3 }), x, { padding: 1, name: 'conv1' });
  */
@@ -15,26 +17,29 @@ export function convWeights(
   w: WeightScope,
   name: string,
   o: { readonly inChannels: number; readonly outChannels: number; readonly kernel: number },
-): Conv2dWeights<'float32'> {
+): PatchedConvWeights {
   return {
     weight: w.take(`${name}.weight`, [o.outChannels, o.inChannels, o.kernel, o.kernel]),
     bias: w.take(`${name}.bias`, [o.outChannels]),
+    lowRank: w.lowRankOf(`${name}.weight`),
   };
 }
 
 /**
- * `nn.Linear(inFeatures, outFeatures)` with bias.
+ * `nn.Linear(inFeatures, outFeatures)` with bias (unless `bias: false`), and the weight's low-rank
+ * deltas if any.
  * @example
  * linear(b, linearWeights(w, 'q_proj', { inFeatures: 768, outFeatures: 768 }), x, { name: 'q_proj' });
  */
 export function linearWeights(
   w: WeightScope,
   name: string,
-  o: { readonly inFeatures: number; readonly outFeatures: number },
-): LinearWeights<'float32'> {
+  o: { readonly inFeatures: number; readonly outFeatures: number; readonly bias?: boolean },
+): PatchedLinearWeights {
   return {
     weight: w.take(`${name}.weight`, [o.outFeatures, o.inFeatures]),
-    bias: w.take(`${name}.bias`, [o.outFeatures]),
+    bias: o.bias === false ? undefined : w.take(`${name}.bias`, [o.outFeatures]),
+    lowRank: w.lowRankOf(`${name}.weight`),
   };
 }
 

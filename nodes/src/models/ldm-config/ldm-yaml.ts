@@ -20,6 +20,7 @@ const zLdmYaml = z.object({
     params: z
       .looseObject({
         scale_factor: z.number().optional(),
+        parameterization: z.string().optional(),
         unet_config: zStage.optional(),
         first_stage_config: zStage.optional(),
         cond_stage_config: zStage.optional(),
@@ -38,6 +39,8 @@ export interface LdmYamlConfig {
   /** Where it was read from, for messages. */
   readonly source: string;
   readonly scaleFactor: number | undefined;
+  /** What the UNet predicts: `eps` (LDM's default, SD1.x) or `v` (SD2.x 768-v and some fine-tunes). */
+  readonly parameterization: string | undefined;
   readonly unet: LdmStageConfig | undefined;
   readonly firstStage: LdmStageConfig | undefined;
   readonly condStage: LdmStageConfig | undefined;
@@ -74,6 +77,7 @@ export function parseLdmYaml(text: string, source: string): LdmYamlConfig {
   return {
     source,
     scaleFactor: p.scale_factor,
+    parameterization: p.parameterization,
     unet: p.unet_config,
     firstStage: p.first_stage_config,
     condStage: p.cond_stage_config,

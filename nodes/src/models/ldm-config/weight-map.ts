@@ -3,10 +3,12 @@
  * The float tensors of one model component (VAE, text encoder, UNet), read once from a checkpoint and
  * renamed to one canonical key layout (diffusers / HF names), so graph builders take `conv1.weight`
  * with the shape they expect and every mismatch is reported with the key, both shapes and the key as
- * stored in the file.
+ * stored in the file. Weight patches go on top as new maps: replaced tensors (Custom Diffusion) and
+ * low-rank deltas (LoRA) that the layer helpers apply as branches (see `low-rank-delta.ts`).
  */
 import type { Tensor, WeightReader } from '@momaflow/engine';
 import { EngineError, isFloatDType } from '@momaflow/engine';
+import type { LowRankDelta } from './low-rank-delta';
 
 /** Where a stored tensor goes: its canonical key, and a reshape for layouts that differ only in view. */
 export interface WeightMapping {
@@ -24,6 +26,25 @@ export type WeightFactory = (key: string, shape: readonly number[]) => Tensor<'f
 interface Entry {
   readonly tensor: Tensor<'float32'>;
   readonly storedKey: string;
+  /** The tensor as loaded, before any replacement. */
+  readonly original?: Tensor<'float32'>;
+}
+
+/** A tensor that replaces a weight, and where it came from (for messages). */
+export interface WeightReplacement {
+  readonly tensor: Tensor<'float32'>;
+  readonly source: string;
+}
+
+/** [out, in * kh * kw] of a weight, or of a delta's `up @ (mid) down`. */
+function matrixShape(shape: readonly number[]): [number, number] {
+  const [out = 0, ...rest] = shape;
+  return [out, rest.reduce((a, d) => a * d, 1)];
+}
+
+function deltaShape(d: LowRankDelta): [number, number] {
+  const kernel = d.mid === undefined ? 1 : (d.mid.shape[2] ?? 1) * (d.mid.shape[3] ?? 1);
+  return [d.up.shape[0] ?? 0, matrixShape(d.down.shape)[1] * kernel];
 }
 
 function formatShape(shape: readonly number[]): string {
@@ -45,11 +66,18 @@ export class WeightMap {
   readonly source: string;
   readonly #entries: Map<string, Entry>;
   readonly #make: WeightFactory | undefined;
+  readonly #deltas: ReadonlyMap<string, readonly LowRankDelta[]>;
 
-  private constructor(source: string, entries: Map<string, Entry>, make?: WeightFactory) {
+  private constructor(
+    source: string,
+    entries: Map<string, Entry>,
+    make?: WeightFactory,
+    deltas: ReadonlyMap<string, readonly LowRankDelta[]> = new Map(),
+  ) {
     this.source = source;
     this.#entries = entries;
     this.#make = make;
+    this.#deltas = deltas;
   }
 
   /**
@@ -94,6 +122,85 @@ export class WeightMap {
    */
   static synthetic(source: string, make: WeightFactory): WeightMap {
     return new WeightMap(source, new Map(), make);
+  }
+
+  /**
+   * A copy whose weights named in `replacements` hold the given tensors instead (same shapes).
+   * @throws EngineError `weight_missing` / `weight_shape_mismatch` naming the key and the replacement's source.
+   * @example
+   * const patched = weights.withReplaced(new Map([['...attn2.to_k.weight', { tensor, source: 'cat.bin' }]]));
+   */
+  withReplaced(replacements: ReadonlyMap<string, WeightReplacement>): WeightMap {
+    const entries = new Map(this.#entries);
+    for (const [key, { tensor, source }] of replacements) {
+      const old = this.#entries.get(key);
+      if (old === undefined) {
+        throw new EngineError(
+          'weight_missing',
+          `${source} replaces '${key}', which ${this.source} does not have`,
+          {
+            key,
+            file: source,
+          },
+        );
+      }
+      if (!sameShape(old.tensor.shape, tensor.shape)) {
+        throw new EngineError(
+          'weight_shape_mismatch',
+          `${source} replaces '${key}' [${old.tensor.shape.join(', ')}] with shape [${tensor.shape.join(', ')}]`,
+          { key, file: source, expected: [...old.tensor.shape], received: [...tensor.shape] },
+        );
+      }
+      entries.set(key, { tensor, storedKey: `${source}:${key}`, original: old.original ?? old.tensor });
+    }
+    return new WeightMap(this.source, entries, this.#make, this.#deltas);
+  }
+
+  /**
+   * A copy with `deltas` added to the weights they name, after any they already carry. Each delta's
+   * `up @ down` must have the weight's [out, in * kh * kw].
+   * @throws EngineError `weight_missing` / `weight_delta_mismatch` naming the key.
+   * @example
+   * const patched = weights.withDeltas(new Map([['conv_in.weight', [{ down, up, scale: 1, strength: 'lora.0' }]]]));
+   */
+  withDeltas(deltas: ReadonlyMap<string, readonly LowRankDelta[]>): WeightMap {
+    const merged = new Map(this.#deltas);
+    for (const [key, list] of deltas) {
+      const entry = this.#entries.get(key);
+      if (entry === undefined) {
+        throw new EngineError(
+          'weight_missing',
+          `a low-rank delta names '${key}', which ${this.source} does not have`,
+          {
+            key,
+          },
+        );
+      }
+      const want = matrixShape(entry.tensor.shape);
+      for (const d of list) {
+        const got = deltaShape(d);
+        if (got[0] !== want[0] || got[1] !== want[1]) {
+          throw new EngineError(
+            'weight_delta_mismatch',
+            `a low-rank delta for '${key}' [${entry.tensor.shape.join(', ')}] has up [${d.up.shape.join(', ')}] and down [${d.down.shape.join(', ')}]`,
+            { key },
+          );
+        }
+      }
+      merged.set(key, [...(merged.get(key) ?? []), ...list]);
+    }
+    return new WeightMap(this.source, this.#entries, this.#make, merged);
+  }
+
+  /** The tensor under `key` as loaded, before any `withReplaced` (combining replacements needs it). */
+  original(key: string): Tensor<'float32'> | undefined {
+    const entry = this.#entries.get(key);
+    return entry?.original ?? entry?.tensor;
+  }
+
+  /** Low-rank deltas by the weight they patch. */
+  deltas(): ReadonlyMap<string, readonly LowRankDelta[]> {
+    return this.#deltas;
   }
 
   /** Canonical keys, sorted. */

@@ -1,9 +1,11 @@
 /**
  * @module
  * A key-prefix view of a `WeightMap`, so a block reads `conv1.weight` inside `mid_block.resnets.0`
- * the same way the ONNX builder scopes its initializer names.
+ * the same way the ONNX builder scopes its initializer names. A scope made with a `LowRankInputs` also
+ * hands out the low-rank deltas of the weights it names.
  */
 import type { OnnxBuilder, Tensor } from '@momaflow/engine';
+import type { LowRankBinder, LowRankInputs } from './low-rank-delta';
 import type { WeightMap } from './weight-map';
 
 /**
@@ -15,10 +17,12 @@ export class WeightScope {
   readonly map: WeightMap;
   /** Dotted prefix without trailing dot; `''` at the root. */
   readonly prefix: string;
+  readonly #lowRank: LowRankInputs | undefined;
 
-  constructor(map: WeightMap, prefix = '') {
+  constructor(map: WeightMap, prefix = '', lowRank?: LowRankInputs) {
     this.map = map;
     this.prefix = prefix;
+    this.#lowRank = lowRank;
   }
 
   /** Full key of `local` under this scope. */
@@ -31,7 +35,16 @@ export class WeightScope {
     return new WeightScope(
       this.map,
       parts.reduce<string>((p, part) => (p === '' ? String(part) : `${p}.${part}`), this.prefix),
+      this.#lowRank,
     );
+  }
+
+  /** The binder of `local`'s low-rank deltas, or `undefined` when it has none (or the build takes none). */
+  lowRankOf(local: string): LowRankBinder | undefined {
+    const lowRank = this.#lowRank;
+    const key = this.key(local);
+    if (lowRank === undefined || !this.map.deltas().has(key)) return undefined;
+    return () => lowRank.bind(key);
   }
 
   has(local: string): boolean {

@@ -7,3 +7,5 @@ export type {
   MomaLlmMapping,
 } from './moma-adapter';
 export { readMomaAdapter, readMomaAdapterSection } from './moma-adapter';
+export type { MomaImagePromptWeights } from './moma-image-prompt-graph';
+export { buildMomaImagePromptGraph, MOMA_IMAGE_PROMPT_IO } from './moma-image-prompt-graph';

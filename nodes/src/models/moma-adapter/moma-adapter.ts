@@ -8,7 +8,13 @@
  * header; consumers read the sections they need with `readMomaAdapterSection`.
  */
 import type { Tensor } from '@momaflow/engine';
-import { EngineError, type TensorInfo, type WeightReader, withWeightReader } from '@momaflow/engine';
+import {
+  EngineError,
+  readWeightSection,
+  type TensorInfo,
+  type WeightReader,
+  withWeightReader,
+} from '@momaflow/engine';
 
 /** The sections of the file, by their key prefix. */
 export type MomaAdapterSection = 'projectors' | 'llm_mapping' | 'self_cross_attentions';
@@ -141,12 +147,5 @@ export function readMomaAdapterSection(
   adapter: Pick<MomaAdapter, 'path'>,
   section: MomaAdapterSection,
 ): Promise<ReadonlyMap<string, Tensor<'float32'>>> {
-  return withWeightReader(adapter.path, async (r) => {
-    const prefix = `${section}.`;
-    const out = new Map<string, Tensor<'float32'>>();
-    for (const key of r.keys()) {
-      if (key.startsWith(prefix)) out.set(key.slice(prefix.length), await r.readFloat32(key));
-    }
-    return out;
-  });
+  return readWeightSection(adapter.path, section);
 }

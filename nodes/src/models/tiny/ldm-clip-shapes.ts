@@ -3,6 +3,7 @@
  * Every float tensor of an HF `CLIPTextModel` with its shape, under the key SD1.x single-file
  * checkpoints store it at (`cond_stage_model.transformer.text_model.*`, transformers >= 4.x names).
  */
+import { addClipEncoderLayers } from './clip-layer-shapes';
 import type { LdmClipTextShape } from './tiny-sd15-config';
 
 /** Key prefix of the text encoder in SD1.x single-file checkpoints. */
@@ -19,21 +20,7 @@ export function ldmClipTextShapes(p: LdmClipTextShape): Map<string, readonly num
   const add = (key: string, shape: readonly number[]) => out.set(LDM_CLIP_TEXT_PREFIX + key, shape);
   add('embeddings.token_embedding.weight', [p.vocab_size, h]);
   add('embeddings.position_embedding.weight', [p.max_position_embeddings, h]);
-  for (let i = 0; i < p.num_hidden_layers; i++) {
-    const layer = `encoder.layers.${i}`;
-    for (const proj of ['k_proj', 'v_proj', 'q_proj', 'out_proj']) {
-      add(`${layer}.self_attn.${proj}.weight`, [h, h]);
-      add(`${layer}.self_attn.${proj}.bias`, [h]);
-    }
-    add(`${layer}.mlp.fc1.weight`, [p.intermediate_size, h]);
-    add(`${layer}.mlp.fc1.bias`, [p.intermediate_size]);
-    add(`${layer}.mlp.fc2.weight`, [h, p.intermediate_size]);
-    add(`${layer}.mlp.fc2.bias`, [h]);
-    for (const n of ['layer_norm1', 'layer_norm2']) {
-      add(`${layer}.${n}.weight`, [h]);
-      add(`${layer}.${n}.bias`, [h]);
-    }
-  }
+  addClipEncoderLayers(add, { layers: p.num_hidden_layers, hidden: h, intermediate: p.intermediate_size });
   add('final_layer_norm.weight', [h]);
   add('final_layer_norm.bias', [h]);
   return out;

@@ -5,14 +5,20 @@
  * model patches replace or extend the attention output before `to_out`, as diffusers' processors do.
  * Projections run on rows ([B * N, C], see gemm-linear.ts); patches see the usual [B, N, C] values.
  */
-import type { OnnxBuilder, Value } from '@momaflow/engine';
+import type { OnnxBuilder, Tensor, Value } from '@momaflow/engine';
 import { attention, EngineError, fusedAttention } from '@momaflow/engine';
 import type { WeightScope } from '../ldm-config';
 import { linearWeights } from '../ldm-config';
 import type { AttentionSetup } from './build-context';
 import { type GemmWeights, gemm, gemmWeights } from './gemm-linear';
 import type { AttentionHookPoint } from './hook-points';
-import type { AttendOptions, AttendResult, AttentionPatchContext, AttentionProjection } from './model-patch';
+import type {
+  AttendOptions,
+  AttendResult,
+  AttentionPatchContext,
+  AttentionProjection,
+  ModelPatch,
+} from './model-patch';
 import { pointKey } from './model-patch';
 import { checkLocalName } from './patch-io';
 
@@ -27,6 +33,22 @@ export interface AttentionLayerInput {
   readonly batch: Value<'int64'>;
   /** int64 [2] height, width of the feature map, emitted on first use. */
   readonly featureSize: () => Value<'int64'>;
+}
+
+/** A weight the patch declared; asking for another is a bug in the patch. */
+function patchWeight(patch: ModelPatch, name: string): Tensor<'float32'> {
+  const tensor = patch.weights?.get(name);
+  if (tensor === undefined) {
+    throw new EngineError(
+      'patch_weight_unknown',
+      `patch '${patch.id}' has no weight '${name}' in its 'weights'`,
+      {
+        patchId: patch.id,
+        name,
+      },
+    );
+  }
+  return tensor;
 }
 
 function memo<T>(fn: () => T): () => T {
@@ -61,7 +83,7 @@ function projections(
   point: AttentionHookPoint,
 ): Record<AttentionProjection, GemmWeights> {
   const make = (name: AttentionProjection, inFeatures: number): GemmWeights =>
-    gemmWeights(b, { weight: w.take(`${name}.weight`, [point.channels, inFeatures]) }, name);
+    gemmWeights(b, linearWeights(w, name, { inFeatures, outFeatures: point.channels, bias: false }), name);
   return {
     to_q: make('to_q', point.channels),
     to_k: make('to_k', point.contextChannels),
@@ -123,8 +145,14 @@ export function attentionLayer(
   const query = memo(() => tokens(gemm(b, weights.to_q, hiddenRows, 'to_q')));
   const key = memo(() => tokens(gemm(b, weights.to_k, contextRows, 'to_k')));
   const value = memo(() => tokens(gemm(b, weights.to_v, contextRows, 'to_v')));
-  const standardPlain = memo(() => attend(query(), key(), value(), { withProbs: true }));
-  const standardFast = memo(() => attend(query(), key(), value()));
+  let standardResult: AttendResult | undefined;
+  const standard = (o: { readonly withProbs?: boolean } = {}): AttendResult => {
+    // The plain form, once emitted for its probabilities, also serves callers that need only `out`.
+    if (standardResult === undefined || (o.withProbs === true && standardResult.probs === undefined)) {
+      standardResult = attend(query(), key(), value(), { withProbs: o.withProbs === true });
+    }
+    return standardResult;
+  };
   const shared = {
     point,
     featureSize: input.featureSize,
@@ -133,11 +161,10 @@ export function attentionLayer(
     value,
     project,
     attend,
-    standard: (o: { readonly withProbs?: boolean } = {}) =>
-      o.withProbs === true ? standardPlain() : standardFast(),
+    standard,
   };
 
-  let current = memo(() => standardFast().out);
+  let current = memo(() => standard().out);
   for (const patch of setup.patches) {
     if (!patch.appliesTo(point)) continue;
     const ctx: AttentionPatchContext = {
@@ -146,20 +173,26 @@ export function attentionLayer(
       hidden: hidden(),
       context: input.cross?.context ?? hidden(),
       current,
-      input: (name, dtype, shape) => {
+      pointInput: (name, dtype, shape, o = {}) => {
         checkLocalName(name, `input of patch '${patch.id}'`);
-        return setup.io.input(patch.id, pointKey(point, name), dtype, shape);
+        return setup.io.pointInput(patch.id, pointKey(point, name), dtype, shape, o.per ?? 'step');
       },
-      sharedInput: (name, dtype, shape) => {
+      patchInput: (name, dtype, shape, o = {}) => {
         checkLocalName(name, `input of patch '${patch.id}'`);
-        return setup.io.sharedInput(patch.id, name, dtype, shape);
+        return setup.io.patchInput(patch.id, name, dtype, shape, o.per ?? 'step');
       },
-      weight: (name, tensor) => b.initializer(name, tensor),
+      weight: (name) => b.initializer(name, patchWeight(patch, name)),
     };
     const result = b.scope(patch.id, () => patch.apply(ctx));
-    for (const [name, v] of Object.entries(result.outputs ?? {})) {
-      checkLocalName(name, `output of patch '${patch.id}'`);
-      setup.io.output(patch.id, pointKey(point, name), v);
+    const outputs = [
+      ['sample', result.outputs],
+      ['reference', result.referenceOutputs],
+    ] as const;
+    for (const [pass, values] of outputs) {
+      for (const [name, v] of Object.entries(values ?? {})) {
+        checkLocalName(name, `output of patch '${patch.id}'`);
+        setup.io.output(patch.id, pointKey(point, name), v, pass);
+      }
     }
     if (result.out !== undefined) {
       const out = result.out;

@@ -4,15 +4,19 @@
  * stored exactly as the checkpoint holds it ([out, in], no transposed copy at build time) and the bias
  * is part of the op. The UNet keeps its tokens as rows for this reason: onnxruntime fuses a bias Add
  * into MatMul only for 2-D inputs, and the engine's `linear` (MatMul + Add on [B, N, C]) left the
- * feed-forward bias adds as separate full-size passes over memory.
+ * feed-forward bias adds as separate full-size passes over memory. A weight's low-rank deltas (LoRA)
+ * run as branches of every Gemm that uses it.
  */
-import type { LinearWeights, OnnxBuilder, Value } from '@momaflow/engine';
+import type { OnnxBuilder, Value } from '@momaflow/engine';
+import { addLowRankRows, type LowRankBinding, type PatchedLinearWeights } from '../ldm-config';
 
 /** A linear layer's weight (and bias) as graph values, created once and used by any number of Gemms. */
 export interface GemmWeights {
   readonly weight: Value<'float32'>;
   readonly bias: Value<'float32'> | undefined;
   readonly outFeatures: number;
+  /** The weight's low-rank deltas, as graph values. */
+  readonly lowRank: LowRankBinding | undefined;
 }
 
 /**
@@ -20,21 +24,23 @@ export interface GemmWeights {
  * @example
  * const toQ = gemmWeights(b, { weight: w.take('to_q.weight', [320, 320]) }, 'to_q');
  */
-export function gemmWeights(b: OnnxBuilder, w: LinearWeights<'float32'>, name: string): GemmWeights {
+export function gemmWeights(b: OnnxBuilder, w: PatchedLinearWeights, name: string): GemmWeights {
   return b.scope(name, () => ({
     weight: b.initializer('weight', w.weight),
     bias: w.bias === undefined ? undefined : b.initializer('bias', w.bias),
     outFeatures: w.weight.shape[0] ?? 0,
+    lowRank: w.lowRank?.(),
   }));
 }
 
 /**
- * `x @ W^T + bias` for `x` [rows, in].
+ * `x @ W^T + bias` for `x` [rows, in], plus the weight's low-rank branches.
  * @example
  * const h = gemm(b, gemmWeights(b, linearWeights(w, 'proj', { inFeatures: 320, outFeatures: 2560 }), 'proj'), rows);
  */
 export function gemm(b: OnnxBuilder, w: GemmWeights, x: Value<'float32'>, name = 'Gemm'): Value<'float32'> {
-  return b.op('Gemm', [x, w.weight, w.bias ?? null], { transB: 1 }, { name });
+  const y = b.op('Gemm', [x, w.weight, w.bias ?? null], { transB: 1 }, { name });
+  return w.lowRank === undefined ? y : addLowRankRows(b, w.lowRank, x, y);
 }
 
 /**
@@ -44,7 +50,7 @@ export function gemm(b: OnnxBuilder, w: GemmWeights, x: Value<'float32'>, name =
  */
 export function gemmLinear(
   b: OnnxBuilder,
-  w: LinearWeights<'float32'>,
+  w: PatchedLinearWeights,
   x: Value<'float32'>,
   name: string,
 ): Value<'float32'> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listHookPoints } from './hook-points';
+import { featureExtent, listHookPoints } from './hook-points';
 import { loadUnet } from './load-unet';
 import { fixturePath, readVectorsJson } from './test-fixtures';
 import { SD15_UNET_CONFIG } from './unet-config';
@@ -61,5 +61,17 @@ describe(listHookPoints.name, () => {
     );
     expect(points).toHaveLength(32 + 2 * (2 + 3 + 1));
     expect(points.map((p) => p.id)).toContain('mid_block.attentions.0.transformer_blocks.1.attn2');
+  });
+});
+
+describe(featureExtent.name, () => {
+  it.each([
+    [64, 1, 64],
+    [64, 8, 8],
+    [9, 2, 5],
+    [9, 4, 3],
+    [1, 8, 1],
+  ])('a latent of %i is %i / resolution %i -> %i', (size, resolution, extent) => {
+    expect(featureExtent(size, resolution)).toBe(extent);
   });
 });

@@ -137,3 +137,16 @@ export function listHookPoints(layout: UnetLayout): readonly AttentionHookPoint[
   }
   return Object.freeze(points);
 }
+
+/**
+ * The height (or width) of the feature map at `resolution` for a latent of `size`: each
+ * downsampler (3x3 conv, stride 2, padding 1) rounds up.
+ * @example
+ * featureExtent(64, 4); // 16
+ * featureExtent(9, 2); // 5
+ */
+export function featureExtent(size: number, resolution: number): number {
+  let extent = size;
+  for (let r = 1; r < resolution; r *= 2) extent = Math.ceil(extent / 2);
+  return extent;
+}

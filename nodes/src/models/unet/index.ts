@@ -6,7 +6,8 @@
  */
 export type { AttentionKernel, UnetBuildContext } from './build-context';
 export type { AttentionHookPoint, AttentionKind, UnetBlockKind } from './hook-points';
-export { listHookPoints } from './hook-points';
+export { featureExtent, listHookPoints } from './hook-points';
+export { LDM_EMA_PREFIX, ldmEmaKey } from './ldm-ema-key';
 export type { LdmUnetParams } from './ldm-unet-config';
 export { LDM_UNET_PARAMS_SCHEMA, unetConfigFromLdmParams, unetConfigFromLdmYaml } from './ldm-unet-config';
 export type { LdmUnetKeyConversion } from './ldm-unet-keys';
@@ -19,11 +20,19 @@ export type {
   AttentionPatchContext,
   AttentionPatchResult,
   AttentionProjection,
+  BatchRow,
   ModelPatch,
+  PatchInputLifetime,
+  PatchInputOptions,
+  PatchOutputs,
+  PatchPass,
+  PatchRunInfo,
   PatchStepInfo,
+  ReferencePassRequest,
 } from './model-patch';
 export { pointKey } from './model-patch';
 export type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+export { patchedUnetWeights, withWeightPatch } from './patched-unet-weights';
 export type { DownBlockType, UnetConfig, UnetConfigJson, UpBlockType } from './unet-config';
 export {
   checkUnetConfig,
@@ -39,7 +48,14 @@ export type { DownBlockPlan, MidBlockPlan, SkipPlan, UnetLayout, UpBlockPlan } f
 export { unetLayout } from './unet-layout';
 export type { UnetModel } from './unet-model';
 export { createUnetModel, withPatch } from './unet-model';
-export type { PatchOutputs, UnetRunInput, UnetRunResult, UnetSessionOptions, UnetStep } from './unet-session';
+export type {
+  UnetRun,
+  UnetRunInput,
+  UnetRunOptions,
+  UnetRunResult,
+  UnetSessionOptions,
+  UnetStep,
+} from './unet-session';
 export { UnetSession } from './unet-session';
 export type { UnetStemInputs, UnetStemOptions } from './unet-stem';
 export {
@@ -50,5 +66,5 @@ export {
   unetStemInputs,
 } from './unet-stem';
 export { unetWeightShapes } from './unet-weight-shapes';
-export type { UnetWeightSource } from './unet-weights';
+export type { LdmUnetWeightsOptions, UnetWeightSource } from './unet-weights';
 export { diffusersUnetWeights, ldmUnetWeights, memoryUnetWeights } from './unet-weights';

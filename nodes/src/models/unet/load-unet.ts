@@ -2,7 +2,7 @@
  * @module
  * Open the UNet of a checkpoint as people have them: a diffusers pipeline or `unet/` folder
  * (`config.json` + weights), or a single-file LDM checkpoint (config from the `.yaml` beside it, else
- * SD1.5's). Reads configs and headers only; tensors are read when a graph is compiled.
+ * SD1.5's; optionally its EMA weights). Reads configs and headers only; tensors are read when a graph is compiled.
  */
 import {
   type CheckpointLayout,
@@ -14,7 +14,12 @@ import {
 import { unetConfigFromLdmYaml } from './ldm-unet-config';
 import { UNET_CONFIG_JSON_SCHEMA, type UnetConfig, unetConfigFromJson } from './unet-config';
 import { createUnetModel, type UnetModel } from './unet-model';
-import { diffusersUnetWeights, ldmUnetWeights, type UnetWeightSource } from './unet-weights';
+import {
+  diffusersUnetWeights,
+  type LdmUnetWeightsOptions,
+  ldmUnetWeights,
+  type UnetWeightSource,
+} from './unet-weights';
 
 /**
  * The UNet MODEL of the checkpoint at `path`.
@@ -23,9 +28,10 @@ import { diffusersUnetWeights, ldmUnetWeights, type UnetWeightSource } from './u
  * @example
  * const model = await loadUnet('models/checkpoints/v1-5-pruned-emaonly.safetensors');
  * const fromFolder = await loadUnet('models/diffusers/tiny-sd');
+ * const ema = await loadUnet('models/checkpoints/dreambooth.ckpt', { ema: true });
  */
-export async function loadUnet(path: string): Promise<UnetModel> {
-  return loadUnetFromLayout(await resolveCheckpointLayout(path));
+export async function loadUnet(path: string, o: LdmUnetWeightsOptions = {}): Promise<UnetModel> {
+  return loadUnetFromLayout(await resolveCheckpointLayout(path), o);
 }
 
 /**
@@ -33,7 +39,10 @@ export async function loadUnet(path: string): Promise<UnetModel> {
  * @example
  * const model = await loadUnetFromLayout({ ...layout, yaml: await readLdmYaml('models/configs/v1-inference.yaml') });
  */
-export async function loadUnetFromLayout(layout: CheckpointLayout): Promise<UnetModel> {
+export async function loadUnetFromLayout(
+  layout: CheckpointLayout,
+  o: LdmUnetWeightsOptions = {},
+): Promise<UnetModel> {
   let config: UnetConfig;
   let weights: UnetWeightSource;
   switch (layout.kind) {
@@ -48,7 +57,7 @@ export async function loadUnetFromLayout(layout: CheckpointLayout): Promise<Unet
     }
     case 'single-file': {
       config = unetConfigFromLdmYaml(layout.yaml);
-      weights = await ldmUnetWeights(layout.file, config.layersPerBlock);
+      weights = await ldmUnetWeights(layout.file, config.layersPerBlock, o);
       break;
     }
   }

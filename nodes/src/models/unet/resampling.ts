@@ -5,7 +5,7 @@
  */
 import type { Value } from '@momaflow/engine';
 import { conv2d } from '@momaflow/engine';
-import { convWeights, type WeightScope } from '../ldm-config';
+import { convWeights, type WeightScope, withConvDeltas } from '../ldm-config';
 import type { UnetBuildContext } from './build-context';
 
 /**
@@ -20,7 +20,8 @@ export function downsample2d(
   channels: number,
 ): Value<'float32'> {
   const weights = convWeights(w, 'conv', { inChannels: channels, outChannels: channels, kernel: 3 });
-  return conv2d(c.b, weights, x, { stride: 2, padding: 1, name: 'conv' });
+  const geometry = { stride: 2, padding: 1, name: 'conv' } as const;
+  return withConvDeltas(c.b, weights, x, conv2d(c.b, weights, x, geometry), geometry);
 }
 
 /**
@@ -53,5 +54,6 @@ export function upsample2d(
     { name: 'interpolate' },
   );
   const weights = convWeights(w, 'conv', { inChannels: channels, outChannels: channels, kernel: 3 });
-  return conv2d(b, weights, up, { padding: 1, name: 'conv' });
+  const geometry = { padding: 1, name: 'conv' } as const;
+  return withConvDeltas(b, weights, up, conv2d(b, weights, up, geometry), geometry);
 }

@@ -6,7 +6,7 @@
  */
 import type { Value } from '@momaflow/engine';
 import { conv2d, conv3x3, groupNorm, silu, type WinogradChannelRange } from '@momaflow/engine';
-import { convWeights, linearWeights, normWeights, type WeightScope } from '../ldm-config';
+import { convWeights, linearWeights, normWeights, type WeightScope, withConvDeltas } from '../ldm-config';
 import type { UnetBuildContext } from './build-context';
 import { gemmLinear } from './gemm-linear';
 
@@ -41,7 +41,11 @@ export function resnetBlock2d(
   let h = groupNorm(b, normWeights(w, 'norm1', o.inChannels), x, { groups, eps, name: 'norm1' });
   h = silu(b, h);
   const conv = { setting: c.conv3x3, auto: UNET_WINOGRAD_CHANNELS } as const;
-  h = conv3x3(b, convWeights(w, 'conv1', { ...o, kernel: 3 }), h, { name: 'conv1', ...conv });
+  const conv1 = convWeights(w, 'conv1', { ...o, kernel: 3 });
+  h = withConvDeltas(b, conv1, h, conv3x3(b, conv1, h, { name: 'conv1', ...conv }), {
+    name: 'conv1',
+    padding: 1,
+  });
   const tembW = linearWeights(w, 'time_emb_proj', {
     inFeatures: c.layout.timeEmbedDim,
     outFeatures: o.outChannels,
@@ -51,10 +55,17 @@ export function resnetBlock2d(
   h = groupNorm(b, normWeights(w, 'norm2', o.outChannels), h, { groups, eps, name: 'norm2' });
   h = silu(b, h);
   const conv2 = convWeights(w, 'conv2', { inChannels: o.outChannels, outChannels: o.outChannels, kernel: 3 });
-  h = conv3x3(b, conv2, h, { name: 'conv2', ...conv });
+  h = withConvDeltas(b, conv2, h, conv3x3(b, conv2, h, { name: 'conv2', ...conv }), {
+    name: 'conv2',
+    padding: 1,
+  });
+  const shortcutW =
+    o.inChannels === o.outChannels ? undefined : convWeights(w, 'conv_shortcut', { ...o, kernel: 1 });
   const shortcut =
-    o.inChannels === o.outChannels
+    shortcutW === undefined
       ? x
-      : conv2d(b, convWeights(w, 'conv_shortcut', { ...o, kernel: 1 }), x, { name: 'conv_shortcut' });
+      : withConvDeltas(b, shortcutW, x, conv2d(b, shortcutW, x, { name: 'conv_shortcut' }), {
+          name: 'conv_shortcut',
+        });
   return b.op('Add', [shortcut, h]);
 }

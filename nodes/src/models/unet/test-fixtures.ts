@@ -42,10 +42,11 @@ export async function readVectorsJson(field: string): Promise<unknown> {
   return ownValue(json, field);
 }
 
-/** max |a - b| and the README's bound 1e-4 * max(1, max |ref|). */
+/** max |a - b| and the README's bound `relative` * max(1, max |ref|) (1e-4 for one forward pass). */
 export function parityError(
   actual: ArrayLike<number>,
   ref: ArrayLike<number>,
+  relative = 1e-4,
 ): { maxAbs: number; bound: number } {
   if (actual.length !== ref.length)
     throw new Error(`length ${actual.length} != reference length ${ref.length}`);
@@ -56,5 +57,5 @@ export function parityError(
     maxAbs = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(maxAbs, d);
     maxRef = Math.max(maxRef, Math.abs(ref[i]!));
   }
-  return { maxAbs, bound: 1e-4 * Math.max(1, maxRef) };
+  return { maxAbs, bound: relative * Math.max(1, maxRef) };
 }

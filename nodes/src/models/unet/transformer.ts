@@ -8,7 +8,14 @@
  */
 import type { Value } from '@momaflow/engine';
 import { conv2d, EngineError, gelu, groupNorm, layerNorm } from '@momaflow/engine';
-import { convWeights, inScope, linearWeights, normWeights, type WeightScope } from '../ldm-config';
+import {
+  convWeights,
+  inScope,
+  linearWeights,
+  normWeights,
+  type WeightScope,
+  withConvDeltas,
+} from '../ldm-config';
 import { attentionLayer } from './attention-layer';
 import type { UnetBuildContext } from './build-context';
 import { gemmLinear } from './gemm-linear';
@@ -104,9 +111,8 @@ export function transformer2d(
     eps: 1e-6,
     name: 'norm',
   });
-  h = conv2d(b, convWeights(w, 'proj_in', { inChannels: C, outChannels: C, kernel: 1 }), h, {
-    name: 'proj_in',
-  });
+  const projIn = convWeights(w, 'proj_in', { inChannels: C, outChannels: C, kernel: 1 });
+  h = withConvDeltas(b, projIn, h, conv2d(b, projIn, h, { name: 'proj_in' }), { name: 'proj_in' });
   const nhwc = b.op('Transpose', [h], { perm: [0, 2, 3, 1] });
   let featureSizeValue: Value<'int64'> | undefined;
   const featureSize = (): Value<'int64'> => {
@@ -124,8 +130,7 @@ export function transformer2d(
   }
   const spatial = b.op('Reshape', [rows, b.op('Shape', [nhwc], {}, { dtype: 'int64' })]);
   h = b.op('Transpose', [spatial], { perm: [0, 3, 1, 2] });
-  h = conv2d(b, convWeights(w, 'proj_out', { inChannels: C, outChannels: C, kernel: 1 }), h, {
-    name: 'proj_out',
-  });
+  const projOut = convWeights(w, 'proj_out', { inChannels: C, outChannels: C, kernel: 1 });
+  h = withConvDeltas(b, projOut, h, conv2d(b, projOut, h, { name: 'proj_out' }), { name: 'proj_out' });
   return b.op('Add', [h, x]);
 }

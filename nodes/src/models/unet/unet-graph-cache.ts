@@ -1,7 +1,7 @@
 /**
  * @module
- * Compiled UNet graphs, cached by content: (builder version, weight source id, config, patch ids and
- * signatures, graph options). With a cache directory, each graph is written once as
+ * Compiled UNet graphs, cached by content: (builder version, weight source id, config, patch ids,
+ * signatures and weights' content hashes, graph options). With a cache directory, each graph is written once as
  * `unet-<key>/model.onnx` (+ external data) with an `io.json` beside it, and reused across processes
  * without reading the weights again; the in-memory entries then hold only paths, so gigabytes of
  * initializers are garbage as soon as the file is written.
@@ -9,14 +9,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OnnxModelSource } from '@momaflow/engine';
-import { collectExposedGarbage, EngineError, writeModel } from '@momaflow/engine';
+import type { OnnxModelSource, Tensor } from '@momaflow/engine';
+import { collectExposedGarbage, EngineError, tensorsDigest, writeModel } from '@momaflow/engine';
 import { z } from 'zod';
+import type { ModelPatch } from './model-patch';
 import { buildUnetGraph, DEFAULT_UNET_OPSET, type UnetGraphIo, type UnetGraphOptions } from './unet-graph';
 import type { UnetModel } from './unet-model';
 
 /** Bump when the builder emits a different graph for the same inputs (invalidates disk caches). */
-export const UNET_BUILDER_VERSION = 'unet-graph/2';
+export const UNET_BUILDER_VERSION = 'unet-graph/3';
 
 /** A graph ready for `SessionCache.acquire(source)`. */
 export interface CompiledUnet {
@@ -52,10 +53,34 @@ const zIo = z.object({
       graphName: z.string(),
       dtype: z.enum(['float32', 'float16', 'int32', 'int64', 'uint8', 'bool']),
       shape: z.array(zDim),
+      per: z.enum(['run', 'step']),
     }),
   ),
-  patchOutputs: z.array(z.object({ patchId: z.string(), key: z.string(), graphName: z.string() })),
+  patchOutputs: z.array(
+    z.object({
+      patchId: z.string(),
+      key: z.string(),
+      graphName: z.string(),
+      pass: z.enum(['reference', 'sample']),
+    }),
+  ),
+  // Entries written before weight patches existed have none.
+  weightInputs: z.array(z.string()).default([]),
 });
+
+/** Content hashes of patches' weights, computed once per weights map. */
+const WEIGHT_DIGESTS = new WeakMap<ReadonlyMap<string, Tensor<'float32'>>, string>();
+
+/** sha256 over a patch's weights (names, shapes and bytes), so a changed adapter file changes the key. */
+function weightsDigest(patch: ModelPatch): string {
+  const weights = patch.weights;
+  if (weights === undefined || weights.size === 0) return '';
+  const known = WEIGHT_DIGESTS.get(weights);
+  if (known !== undefined) return known;
+  const digest = tensorsDigest([...weights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  WEIGHT_DIGESTS.set(weights, digest);
+  return digest;
+}
 
 function resolveOptions(o: UnetGraphOptions | undefined): Required<UnetGraphOptions> {
   return {
@@ -110,7 +135,7 @@ export class UnetGraphCache {
       builder: UNET_BUILDER_VERSION,
       weights: model.weights.id,
       config: model.config,
-      patches: model.patches.map((p) => [p.id, p.signature]),
+      patches: model.patches.map((p) => [p.id, p.signature, weightsDigest(p)]),
       options: resolveOptions(options),
     };
     return createHash('sha256').update(JSON.stringify(content)).digest('hex');

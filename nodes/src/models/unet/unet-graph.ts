@@ -6,11 +6,19 @@
  */
 import type { Conv3x3Setting, OnnxBuildOptions, OnnxModel } from '@momaflow/engine';
 import { conv2d, EngineError, groupNorm, OnnxBuilder, silu } from '@momaflow/engine';
-import { convWeights, inScope, normWeights, type WeightMap, WeightScope } from '../ldm-config';
+import {
+  convWeights,
+  inScope,
+  LowRankInputs,
+  normWeights,
+  type WeightMap,
+  WeightScope,
+  withConvDeltas,
+} from '../ldm-config';
 import type { AttentionKernel } from './build-context';
 import { unetMidBlock2dCrossAttn } from './mid-block';
 import type { ModelPatch } from './model-patch';
-import type { PatchInputSpec, PatchOutputSpec } from './patch-io';
+import type { PatchInputSpec, PatchIo, PatchOutputSpec } from './patch-io';
 import type { UnetLayout } from './unet-layout';
 import {
   UNET_STEM_INPUT_NAMES,
@@ -41,6 +49,8 @@ export interface UnetGraphIo {
   readonly midResidual: string | undefined;
   readonly patchInputs: readonly PatchInputSpec[];
   readonly patchOutputs: readonly PatchOutputSpec[];
+  /** Strength inputs (float [1]) of the weights' low-rank deltas, fed from `UnetWeightSource.inputs`. */
+  readonly weightInputs: readonly string[];
 }
 
 /**
@@ -68,6 +78,34 @@ export interface UnetGraphInput {
   readonly build?: OnnxBuildOptions;
 }
 
+/** Throw when a patch declared inputs it has no method to feed, or reference outputs without a pass. */
+function checkPatchFeeds(patch: ModelPatch, io: PatchIo): void {
+  const declares = (per: 'run' | 'step') => io.inputs.some((i) => i.patchId === patch.id && i.per === per);
+  const missing =
+    declares('run') && patch.runInputs === undefined
+      ? 'runInputs'
+      : declares('step') && patch.stepInputs === undefined
+        ? 'stepInputs'
+        : undefined;
+  if (missing !== undefined) {
+    throw new EngineError(
+      'patch_inputs_unfed',
+      `patch '${patch.id}' declares graph inputs but has no ${missing}() to feed them`,
+      { patchId: patch.id },
+    );
+  }
+  if (
+    patch.referencePass === undefined &&
+    io.outputs.some((o) => o.patchId === patch.id && o.pass === 'reference')
+  ) {
+    throw new EngineError(
+      'patch_reference_missing',
+      `patch '${patch.id}' adds reference outputs but asks for no reference pass`,
+      { patchId: patch.id },
+    );
+  }
+}
+
 /**
  * Build the UNet graph: inputs `sample` [B, C, H, W], `timestep` float [1 | B] (broadcast to B),
  * `encoder_hidden_states` [B, L, D] (any L), optional residuals; output `noise_pred` [B, C, H, W].
@@ -82,7 +120,8 @@ export function buildUnetGraph(input: UnetGraphInput): {
   const options = input.options ?? {};
   const config = layout.config;
   const b = OnnxBuilder.create({ name: 'unet', opset: options.opset ?? DEFAULT_UNET_OPSET });
-  const w = new WeightScope(input.weights);
+  const lowRank = new LowRankInputs(b, input.weights.deltas());
+  const w = new WeightScope(input.weights, '', lowRank);
   const inputs = unetStemInputs(b, layout);
   const downResiduals =
     options.controlResiduals === true
@@ -135,18 +174,14 @@ export function buildUnetGraph(input: UnetGraphInput): {
   });
   h = silu(b, h);
   const convOut = convWeights(w, 'conv_out', { inChannels: c0, outChannels: config.outChannels, kernel: 3 });
-  h = conv2d(b, convOut, h, { padding: 1, name: 'conv_out' });
+  h = withConvDeltas(b, convOut, h, conv2d(b, convOut, h, { padding: 1, name: 'conv_out' }), {
+    padding: 1,
+    name: 'conv_out',
+  });
+  lowRank.assertAllBound(`the UNet graph of ${input.weights.source}`);
   b.output(h, UNET_IO_NAMES.noisePred, ['batch', config.outChannels, 'height', 'width']);
 
-  for (const patch of patches) {
-    if (patch.stepInputs === undefined && io.inputs.some((i) => i.patchId === patch.id)) {
-      throw new EngineError(
-        'patch_step_inputs_missing',
-        `patch '${patch.id}' declares graph inputs but has no stepInputs() to feed them`,
-        { patchId: patch.id },
-      );
-    }
-  }
+  for (const patch of patches) checkPatchFeeds(patch, io);
   return {
     model: b.build(input.build),
     io: {
@@ -154,6 +189,7 @@ export function buildUnetGraph(input: UnetGraphInput): {
       midResidual: midResidual?.name,
       patchInputs: io.inputs,
       patchOutputs: io.outputs,
+      weightInputs: lowRank.inputNames,
     },
   };
 }

@@ -54,11 +54,38 @@ describe(withPatch.name, () => {
     expect(await cache.compile(a)).toBe(await cache.compile(b));
   });
 
+  it("keys compiled graphs by the content of patches' weights, not just their signature", async () => {
+    const base = await loadUnet(fixturePath('tiny-sd'));
+    const cache = UnetGraphCache.create();
+    const point = base.hookPoints.find((p) => p.id === CROSS)!;
+    const scaled = (value: number): ModelPatch => ({
+      id: 'scaled',
+      signature: 'scaled/1',
+      weights: new Map([['s', Tensor.filled([1], value)]]),
+      appliesTo: (p) => p.id === point.id,
+      apply: (ctx) => ({ out: ctx.b.op('Mul', [ctx.current(), ctx.weight('s')]) }),
+    });
+    expect(cache.keyOf(withPatch(base, scaled(2)))).toBe(cache.keyOf(withPatch(base, scaled(2))));
+    expect(cache.keyOf(withPatch(base, scaled(2)))).not.toBe(cache.keyOf(withPatch(base, scaled(3))));
+    const input = await tinyUnetInput();
+    const [two] = await runAll(env, withPatch(base, scaled(2)), [input]);
+    const [three] = await runAll(env, withPatch(base, scaled(3)), [input]);
+    expect(two!.noisePred.data).not.toEqual(three!.noisePred.data);
+    const unknown: ModelPatch = {
+      ...scaled(2),
+      id: 'unknown',
+      apply: (ctx) => ({ out: ctx.weight('nope') }),
+    };
+    await expect(cache.compile(withPatch(base, unknown))).rejects.toMatchObject({
+      code: 'patch_weight_unknown',
+    });
+  });
+
   it('fails the build when a patch declares inputs but cannot feed them', async () => {
     const base = await loadUnet(fixturePath('tiny-sd'));
     const { stepInputs: _, ...mute } = gainPatch((p) => p.id === CROSS, [1]);
     await expect(UnetGraphCache.create().compile(withPatch(base, mute))).rejects.toMatchObject({
-      code: 'patch_step_inputs_missing',
+      code: 'patch_inputs_unfed',
     });
   });
 

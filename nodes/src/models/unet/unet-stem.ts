@@ -8,7 +8,7 @@
  */
 import type { Conv3x3Setting, OnnxBuilder, Value } from '@momaflow/engine';
 import { conv2d, silu, timestepEmbedding } from '@momaflow/engine';
-import { convWeights, inScope, linearWeights, type WeightScope } from '../ldm-config';
+import { convWeights, inScope, linearWeights, type WeightScope, withConvDeltas } from '../ldm-config';
 import type { AttentionKernel, UnetBuildContext } from './build-context';
 import { DOWN_BLOCKS } from './down-blocks';
 import { gemmLinear } from './gemm-linear';
@@ -127,7 +127,8 @@ export function unetConvIn(c: UnetBuildContext, w: WeightScope, sample: Value<'f
   const { config } = c.layout;
   const c0 = config.blockOutChannels[0] ?? 0;
   const weights = convWeights(w, 'conv_in', { inChannels: config.inChannels, outChannels: c0, kernel: 3 });
-  return conv2d(c.b, weights, sample, { padding: 1, name: 'conv_in' });
+  const geometry = { padding: 1, name: 'conv_in' } as const;
+  return withConvDeltas(c.b, weights, sample, conv2d(c.b, weights, sample, geometry), geometry);
 }
 
 /**

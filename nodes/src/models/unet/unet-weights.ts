@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import type { Tensor } from '@momaflow/engine';
 import { EngineError, errorMessage, withWeightReader } from '@momaflow/engine';
-import { WeightMap } from '../ldm-config';
+import { ldmKey, WeightMap } from '../ldm-config';
+import { ldmEmaKey } from './ldm-ema-key';
 import { convertLdmUnetKeys, LDM_UNET_PREFIX } from './ldm-unet-keys';
 
 /** The weights of one UNet, loadable on demand. */
@@ -20,6 +21,11 @@ export interface UnetWeightSource {
   readonly origin: string;
   /** Read every UNet tensor under its diffusers key. */
   load(): Promise<WeightMap>;
+  /**
+   * Values of the graph inputs the loaded weights declare (the strengths of low-rank deltas, float [1]
+   * each), kept out of `id` so that changing one does not change the compiled graph.
+   */
+  readonly inputs?: Readonly<Record<string, Tensor<'float32'>>>;
 }
 
 async function fileIdentity(kind: string, path: string): Promise<string> {
@@ -54,34 +60,67 @@ export async function diffusersUnetWeights(path: string): Promise<UnetWeightSour
   });
 }
 
+/** Options of `ldmUnetWeights`. */
+export interface LdmUnetWeightsOptions {
+  /**
+   * Read the EMA copy (`model_ema.*`, LDM's LitEma buffers) instead of `model.diffusion_model.*`.
+   * Training checkpoints hold both; the EMA copy is what most DreamBooth trainers publish as the result.
+   */
+  readonly ema?: boolean;
+}
+
 /**
- * The UNet of a single-file LDM checkpoint, keys converted with `convertLdmUnetKeys`.
- * @throws EngineError `not_a_unet_checkpoint` (on load) when the file holds no `model.diffusion_model.*` key.
+ * The UNet of a single-file LDM checkpoint, keys converted with `convertLdmUnetKeys`; `.ckpt` files'
+ * `state_dict.` level is looked through.
+ * @throws EngineError `not_a_unet_checkpoint` (on load) when the file holds no `model.diffusion_model.*`
+ * key, `ema_weights_incomplete` when `ema` is asked and a UNet weight has no EMA copy.
  * @example
  * const weights = await ldmUnetWeights('models/checkpoints/sd15.safetensors', 2);
+ * const ema = await ldmUnetWeights('models/checkpoints/dreambooth.ckpt', 2, { ema: true });
  */
-export async function ldmUnetWeights(path: string, layersPerBlock: number): Promise<UnetWeightSource> {
-  const id = await fileIdentity(`ldm-unet:${layersPerBlock}`, path);
+export async function ldmUnetWeights(
+  path: string,
+  layersPerBlock: number,
+  o: LdmUnetWeightsOptions = {},
+): Promise<UnetWeightSource> {
+  const ema = o.ema === true;
+  const id = await fileIdentity(`ldm-unet:${layersPerBlock}${ema ? ':ema' : ''}`, path);
   return Object.freeze({
     id,
-    origin: path,
+    origin: ema ? `${path} (EMA weights)` : path,
     load: () =>
       withWeightReader(path, async (reader) => {
-        const unetKeys = reader.keys().filter((k) => k.startsWith(LDM_UNET_PREFIX));
+        const unetKeys = reader
+          .keys()
+          .map(ldmKey)
+          .filter((k) => k.startsWith(LDM_UNET_PREFIX))
+          .map((k) => k.slice(LDM_UNET_PREFIX.length));
         if (unetKeys.length === 0) {
           throw new EngineError('not_a_unet_checkpoint', `${path} has no '${LDM_UNET_PREFIX}*' weights`, {
             path,
           });
         }
-        const { mapping } = convertLdmUnetKeys(
-          unetKeys.map((k) => k.slice(LDM_UNET_PREFIX.length)),
-          layersPerBlock,
-        );
-        return await WeightMap.load(reader, (stored) => {
-          if (!stored.startsWith(LDM_UNET_PREFIX)) return undefined;
-          const key = mapping.get(stored.slice(LDM_UNET_PREFIX.length));
+        const { mapping } = convertLdmUnetKeys(unetKeys, layersPerBlock);
+        // The stored name each converted key is read from: the weight itself, or its EMA copy.
+        const sourceOf = new Map<string, string>();
+        for (const [key, converted] of mapping) {
+          sourceOf.set(ema ? ldmEmaKey(`${LDM_UNET_PREFIX}${key}`) : `${LDM_UNET_PREFIX}${key}`, converted);
+        }
+        const map = await WeightMap.load(reader, (stored) => {
+          const key = sourceOf.get(ldmKey(stored));
           return key === undefined ? undefined : { key };
         });
+        if (ema) {
+          const missing = [...sourceOf].find(([, key]) => !map.has(key));
+          if (missing !== undefined) {
+            throw new EngineError(
+              'ema_weights_incomplete',
+              `${path} has no EMA copy '${missing[0]}' of its UNet weight '${missing[1]}'`,
+              { path, key: missing[0] },
+            );
+          }
+        }
+        return map;
       }),
   });
 }

@@ -108,11 +108,20 @@ export class ClipTokenizer implements TextTokenizer {
    * tok.tokenize('a '.repeat(100)).truncated; // true
    */
   tokenize(text: string, options: ClipTokenizeOptions = {}): ClipTokenized {
+    return this.frame(this.encode(text), options);
+  }
+
+  /**
+   * `tokens` (ids without special tokens, possibly beyond the vocabulary: a prompt's textual-inversion
+   * rows) framed as `tokenize` frames a text's ids.
+   * @example
+   * tok.frame([...tok.encode('a photo of'), 49408, 49409]).ids; // BOS, a, photo, of, 49408, 49409, EOS, EOS...
+   */
+  frame(tokens: readonly number[], options: ClipTokenizeOptions = {}): ClipTokenized {
     const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
     if (!Number.isInteger(maxLength) || maxLength < 2) {
       throw new EngineError('invalid_argument', `'maxLength' must be an integer >= 2, got ${maxLength}`);
     }
-    const tokens = this.encode(text);
     const kept = Math.min(tokens.length, maxLength - 2);
     const ids = new Int32Array(maxLength).fill(options.padId ?? this.eosId);
     ids[0] = this.bosId;

@@ -1,5 +1,6 @@
 /** @module SentencePiece tokenizers: LLaMA (LLaVA / MoMA prompts). */
 
+export { LLAMA_NORMALIZER_SPEC, LLAMA_TRAINER_SPEC } from './llama-specs';
 export type { LlamaTokenizeOptions } from './llama-tokenizer';
 export { LlamaTokenizer } from './llama-tokenizer';
 export type { BosTokenizer, ImageTokenOptions } from './llava-image-token';
@@ -14,3 +15,4 @@ export type {
   SentencePieceType,
 } from './sentencepiece-model';
 export { parseSentencePieceModel } from './sentencepiece-model';
+export { writeSentencePieceModel } from './write-sentencepiece-model';

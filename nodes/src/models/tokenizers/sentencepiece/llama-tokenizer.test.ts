@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, readInt64Rows, readVectorsJson } from '../test-fixtures';
+import { LLAMA_NORMALIZER_SPEC, LLAMA_TRAINER_SPEC } from './llama-specs';
 import type { LlamaTokenizer as LlamaTokenizerType } from './llama-tokenizer';
 import { LlamaTokenizer } from './llama-tokenizer';
 import { loadLlamaTokenizer } from './load-llama-tokenizer';
@@ -98,22 +99,11 @@ function tinyModel(
   return {
     pieces,
     trainerSpec: {
+      ...LLAMA_TRAINER_SPEC,
       modelType: overrides.modelType ?? 'bpe',
       byteFallback: overrides.byteFallback ?? false,
-      treatWhitespaceAsSuffix: false,
-      unkPiece: '<unk>',
-      bosPiece: '<s>',
-      eosPiece: '</s>',
-      padPiece: '<pad>',
-      unkSurface: ' \u2047 ',
     },
-    normalizerSpec: {
-      name: 'identity',
-      precompiledCharsmap: new Uint8Array(0),
-      addDummyPrefix: true,
-      removeExtraWhitespaces: false,
-      escapeWhitespaces: true,
-    },
+    normalizerSpec: LLAMA_NORMALIZER_SPEC,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module
- * A tiny pickle assembler for tests: each method appends one opcode, so a test spells out exactly the
- * bytes it feeds the unpickler (torch-like state dicts as well as hostile payloads).
+ * A tiny pickle assembler: each method appends one opcode. The torch writer spells state dicts with
+ * it, and tests spell out exactly the bytes they feed the unpickler (hostile payloads included).
  */
 
 /** Appends opcodes; `bytes()` returns the pickle. */
