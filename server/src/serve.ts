@@ -11,15 +11,22 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
-import { EngineError, ok, SILENT_LOGGER } from '@momaflow/engine';
+import { EngineError, type Logger, ok, SILENT_LOGGER } from '@momaflow/engine';
 import { WebSocketServer } from 'ws';
 import packageJson from '../package.json' with { type: 'json' };
+import { openClusterBackend } from './cluster/cluster-backend';
 import { allowedHosts, createApp, EDITOR_BUILD_COMMAND, isLoopbackHost, ownOrigins } from './http';
 import { promptDoneMessage, statusMessage, toWireMessage } from './protocol';
-import { createPromptQueue, createPromptWorker, preparePrompt, queueRemaining } from './queue';
-import { createRuntime } from './runtime';
+import {
+  createPromptQueue,
+  createPromptWorker,
+  preparePrompt,
+  queueRemaining,
+  type WorkerHooks,
+} from './queue';
+import { createRuntime, type Runtime } from './runtime';
 import { type ServerOptions, zServerOptions } from './server-options';
-import { openPromptStore } from './store';
+import { openPromptStore, type PromptStore } from './store';
 import { createClientHub } from './ws';
 
 export type { ServerOptions } from './server-options';
@@ -45,6 +52,28 @@ async function isEditorBuilt(editorDir: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * The single-process queue in SQLite and its worker loop; prompts a previous process left running
+ * come back as interrupted.
+ */
+function localBackend(deps: { store: PromptStore; runtime: Runtime; hooks: WorkerHooks; log: Logger }) {
+  const { runtime, log } = deps;
+  const queue = createPromptQueue({ store: deps.store });
+  for (const id of queue.recovered)
+    log.warn('prompt was running when the server stopped; marked interrupted', { promptId: id });
+  const worker = createPromptWorker({
+    queue,
+    executor: runtime.executor,
+    log,
+    prepare: async (item) => {
+      const prepared = await preparePrompt({ data: item.prompt, targets: item.targets }, runtime);
+      return prepared.ok ? ok(prepared.value.validated) : prepared;
+    },
+    hooks: deps.hooks,
+  });
+  return { queue, worker };
 }
 
 function urlHost(host: string): string {
@@ -77,32 +106,46 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const store = openPromptStore({ file: path.join(dataDir, DATABASE_FILE) });
-  const queue = createPromptQueue({ store });
-  for (const id of queue.recovered)
-    log.warn('prompt was running when the server stopped; marked interrupted', { promptId: id });
-
   const hub = createClientHub({
     previewBufferBytes: config.limits.wsPreviewBufferBytes,
     maxBufferBytes: config.limits.wsMaxBufferBytes,
   });
-  const worker = createPromptWorker({
-    queue,
-    executor: runtime.executor,
-    log,
-    prepare: async (item) => {
-      const prepared = await preparePrompt({ data: item.prompt, targets: item.targets }, runtime);
-      return prepared.ok ? ok(prepared.value.validated) : prepared;
+  const hooks: WorkerHooks = {
+    onEvent(event, item) {
+      hub.sendPromptMessage(item.clientId, toWireMessage(event));
+      if (event.type === 'progress' && event.preview) hub.sendPromptPreview(item.clientId, event.preview);
     },
-    hooks: {
-      onEvent(event, item) {
-        hub.sendPromptMessage(item.clientId, toWireMessage(event));
-        if (event.type === 'progress' && event.preview) hub.sendPromptPreview(item.clientId, event.preview);
-      },
-      onSettled(item, outcome) {
-        if (outcome) hub.sendPromptMessage(item.clientId, promptDoneMessage(item.id));
-      },
+    onSettled(item, outcome) {
+      if (outcome) hub.sendPromptMessage(item.clientId, promptDoneMessage(item.id));
     },
-  });
+  };
+  let address: AddressInfo | undefined;
+  const bound = () => ({ host: config.host, port: address?.port ?? config.port });
+  const security = {
+    ...(config.authToken ? { authToken: config.authToken } : {}),
+    corsOrigins: config.corsOrigins,
+    ownOrigins: () => ownOrigins(bound()),
+    allowedHosts: () => allowedHosts(bound()),
+  };
+  const backend = config.cluster
+    ? await openClusterBackend({
+        options: config.cluster,
+        store,
+        runtime,
+        hooks,
+        log,
+        security,
+        maxUploadBytes: config.limits.maxUploadBytes,
+        listening: () => ({ ...bound(), url: `http://${urlHost(config.host)}:${bound().port}` }),
+      }).catch(async (err: unknown) => {
+        store.close();
+        await runtime.dispose();
+        throw err;
+      })
+    : undefined;
+  const { queue, worker } = backend
+    ? { queue: backend.queue, worker: backend.queue }
+    : localBackend({ store, runtime, hooks, log });
   // Coalesce status frames: a burst of 200 submissions announces the queue size once, not 200 times.
   let statusTimer: NodeJS.Immediate | undefined;
   queue.onChange(() => {
@@ -113,8 +156,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   const editorDir = config.editorDir ? path.resolve(config.editorDir) : DEFAULT_EDITOR_DIR;
-  let address: AddressInfo | undefined;
-  const bound = () => ({ host: config.host, port: address?.port ?? config.port });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.limits.wsMaxMessageBytes,
@@ -132,13 +173,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workflowsDir: path.join(dataDir, 'user', 'workflows'),
     examplesDir: config.examplesDir ? path.resolve(config.examplesDir) : DEFAULT_EXAMPLES_DIR,
     editorDir,
-    security: {
-      ...(config.authToken ? { authToken: config.authToken } : {}),
-      corsOrigins: config.corsOrigins,
-      ownOrigins: () => ownOrigins(bound()),
-      allowedHosts: () => allowedHosts(bound()),
-    },
+    security,
     limits: config.limits,
+    ...(backend ? { cluster: backend.cluster } : {}),
     log,
     version: packageJson.version,
     startedAt: Date.now(),
@@ -151,6 +188,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       resolve();
     });
   }).catch(async (err: unknown) => {
+    await worker.stop();
     store.close();
     await runtime.dispose();
     throw err;

@@ -5,6 +5,7 @@
  */
 import type { Logger, NodeRegistry } from '@momaflow/engine';
 import { z } from 'zod';
+import { zClusterServerOptions } from './cluster/cluster-options';
 
 const MIB = 1024 * 1024;
 
@@ -27,6 +28,8 @@ export const zServerOptions = z.object({
   examplesDir: z.string().min(1).optional(),
   /** The built editor served at `/` (default: the repository's editor/dist). */
   editorDir: z.string().min(1).optional(),
+  /** Cluster mode: prompts go to workers through a BullMQ queue in this Redis (`serve --queue`). */
+  cluster: zClusterServerOptions.optional(),
   /** Load no custom node packs (`--disable-custom-nodes`): a way back in when a pack breaks the server. */
   disableCustomNodes: z.boolean().default(false),
   limits: z

@@ -2,20 +2,20 @@
  * Full-size MoMA benchmark: random-weight SD1.5 (the txt2img bench's checkpoint) with a random MoMA
  * adapter of the real shapes, run through `workflows/moma-personalize.json` by the executor at
  * 512x512, CFG batch 2 (MoMAApply -> KSampler ddim_diffusers -> VAEDecode + GeneratedMask), with
- * random image-prompt tokens in place of the MLLM (not part of this bench). Then, on the same
- * environment (same graphs, sessions and reference cache), guided UNet calls alternated between the
- * plain model, MoMA with its injections on (t = 500) and MoMA with its self-attention injection off
- * (t = 961 >= 950), and the reference pass alone. Prints seconds, the MoMA / plain ratios, the load
- * average and peak RSS. Not a test.
+ * random image-prompt tokens in place of the MLLM and the reference's alpha in place of Segment
+ * (neither is part of this bench). Then, on the same environment (same graphs, sessions and
+ * reference cache), guided UNet calls alternated between the plain model, MoMA with its injections
+ * on (t = 500) and MoMA with its self-attention injection off (t = 961 >= 950), and the reference
+ * pass alone. Prints seconds, the MoMA / plain ratios, the load average and peak RSS. Not a test.
  *   pnpm exec tsx test/bench/moma.ts make DIR
  *   flock /tmp/momaflow-heavy.lock pnpm exec tsx --expose-gc test/bench/moma.ts run DIR [--steps 3] [--repeats 3]
  * `make` writes DIR/models/checkpoints/random-sd15.safetensors (through test/bench/txt2img.ts),
- * DIR/models/moma/random-sd15-moma.safetensors and DIR/input/reference.png (RGBA: a disc of subject).
+ * DIR/models/moma/random-sd15-attn_adapters_projectors.th and DIR/input/reference.png (RGBA: a disc of subject).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -45,6 +45,7 @@ import {
 } from '@momaflow/nodes';
 import { resolveDirectories } from '@momaflow/server';
 import { readMomaAdapter } from '../../nodes/src/models/moma-adapter';
+import { writeSeededMomaAdapter } from '../../nodes/src/models/tiny';
 import {
   listHookPoints,
   SD15_UNET_CONFIG,
@@ -52,10 +53,9 @@ import {
   UnetSession,
   unetLayout,
 } from '../../nodes/src/models/unet';
-import { writeRandomMomaAdapter } from '../support/random-moma-adapter';
 
 const CHECKPOINT = 'random-sd15.safetensors';
-const ADAPTER = 'random-sd15-moma.safetensors';
+const ADAPTER = 'random-sd15-attn_adapters_projectors.th';
 const REFERENCE = 'reference.png';
 const SIZE = 512;
 const { positionals, values } = parseArgs({
@@ -76,11 +76,19 @@ async function make(): Promise<void> {
   execFileSync('pnpm', ['exec', 'tsx', txt2img, 'make', dir!], { stdio: 'inherit' });
   const config = SD15_UNET_CONFIG;
   const path = join(dirs.models, 'moma', ADAPTER);
-  await writeRandomMomaAdapter({
+  // MoMA's sizes: LLaVA-7B's 4096-wide states mapped to 1024, 4 image-prompt tokens.
+  await mkdir(dirname(path), { recursive: true });
+  await writeSeededMomaAdapter(
     path,
-    points: listHookPoints(unetLayout(config)),
-    tokenDim: config.crossAttentionDim,
-  });
+    {
+      llmHidden: 4096,
+      embedding: 1024,
+      tokens: 4,
+      tokenDim: config.crossAttentionDim,
+      attention: listHookPoints(unetLayout(config)),
+    },
+    7,
+  );
   // A disc of subject (opaque) on a transparent background, with colour gradients inside.
   const image = Tensor.zeros('float32', [1, SIZE, SIZE, 4]);
   for (let y = 0; y < SIZE; y++) {
@@ -135,8 +143,15 @@ async function workflowRun(env: NodeEnv) {
   Object.assign(prompt[idOf('LoadImage')]!.inputs, { image: REFERENCE });
   Object.assign(prompt[idOf('EmptyLatentImage')]!.inputs, { width: SIZE, height: SIZE });
   Object.assign(prompt[idOf('KSampler')]!.inputs, { steps: Number(values.steps) });
+  // The UNet side only: random tokens for the MLLM, the reference's alpha for Segment.
+  for (const type of ['MLLMAdapter', 'MLLMLoader', 'Segment', 'SegmentModelLoader'])
+    delete prompt[idOf(type)];
   prompt['bench-ip'] = { class_type: 'BenchImagePrompt', inputs: {} };
-  Object.assign(prompt[idOf('MoMAApply')]!.inputs, { image_prompt: ['bench-ip', 0] });
+  prompt['bench-mask'] = { class_type: 'InvertMask', inputs: { mask: [idOf('LoadImage'), 1] } };
+  Object.assign(prompt[idOf('MoMAApply')]!.inputs, {
+    image_prompt: ['bench-ip', 0],
+    reference_mask: ['bench-mask', 0],
+  });
   const checked = await validatePrompt(prompt, { registry, env });
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   const sampler = idOf('KSampler');

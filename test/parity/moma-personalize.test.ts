@@ -1,35 +1,46 @@
 /**
  * Acceptance: `workflows/moma-personalize.json` on the tiny default models, run as a user runs it
  * (`momaflow models make-tiny`, then `momaflow run` in a fresh data folder): every node reports, the
- * sampler reports each of its 50 steps, and the image and the generated subject mask are written.
- * The MoMA adapter for the tiny checkpoint is made here with random weights (`writeRandomMomaAdapter`)
- * until `make-tiny` writes one.
+ * MLLM and the sampler report their steps, and the image and the generated subject mask are written.
+ * Always with a tiny "red is the subject" segmenter on a red-on-blue reference (set on the command
+ * line as a user would), and as shipped (input/subject.png, the default IS-Net from models/segment;
+ * skipped with a message when it is absent outside CI).
  */
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, TINY_SD15_FILE } from '@momaflow/nodes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadUnet } from '../../nodes/src/models/unet';
+import { decodeImage, encodePng } from '@momaflow/nodes';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { redOnBlue, TINY_SEGMENT_CONFIG, writeTinySegmentModel } from '../../nodes/src/segment/test-support';
 import { main } from '../../server/src/cli/main';
 import { memoryIo } from '../../server/src/cli/memory-io';
-import { writeRandomMomaAdapter } from '../support/random-moma-adapter';
+import { realModelPath } from '../models/real-models';
 
 const WORKFLOW = fileURLToPath(new URL('../../workflows/moma-personalize.json', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../../input/example.png', import.meta.url));
+const isnet = realModelPath('segment/isnet.onnx', 'momaflow models pull segment-isnet');
 
 interface Workflow {
   readonly nodes: Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+}
+interface RunEvent {
+  readonly type: string;
+  readonly nodeId?: string;
+  readonly value?: number;
+  readonly max?: number;
 }
 
 let root: string;
 let workflow: Workflow;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'momaflow-moma-workflow-'));
   workflow = JSON.parse(await readFile(WORKFLOW, 'utf8'));
 });
-afterAll(() => rm(root, { recursive: true, force: true }));
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'momaflow-moma-workflow-'));
+  expect(await main(['models', 'make-tiny', '--models', join(root, 'models')], memoryIo().io)).toBe(0);
+  await mkdir(join(root, 'input'), { recursive: true });
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
 
 /** The workflow's node of a class. */
 function nodeOf(classType: string, nth = 0): [string, Workflow['nodes'][string]] {
@@ -38,52 +49,75 @@ function nodeOf(classType: string, nth = 0): [string, Workflow['nodes'][string]]
   return found;
 }
 
+/** `momaflow run` in the data folder with `--set`s; checks what every run must do. */
+async function runWorkflow(set: readonly string[]): Promise<void> {
+  const run = memoryIo();
+  const started = performance.now();
+  const code = await main(
+    ['run', WORKFLOW, '--data', root, '--json', ...set.flatMap((x) => ['--set', x])],
+    run.io,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  expect(run.err()).toBe('');
+  expect(code).toBe(0);
+  // The acceptance bound is 30 s on an idle machine; this only catches a regression to minutes.
+  expect(seconds).toBeLessThan(120);
+  const events = run
+    .out()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunEvent);
+  expect(events.at(-1)?.type).toBe('execution_success');
+  const [applyId] = nodeOf('MoMAApply');
+  const [mllmId] = nodeOf('MLLMAdapter');
+  const [samplerId, sampler] = nodeOf('KSampler');
+  const progressOf = (id: string) => events.filter((e) => e.type === 'progress' && e.nodeId === id);
+  // Every stage of MoMAApply reports: an empty subject mask would skip from the first to the last.
+  const applyProgress = progressOf(applyId);
+  const stages = applyProgress.at(-1)?.max ?? 0;
+  expect(applyProgress.map((e) => e.value)).toEqual([...Array(stages + 1).keys()]);
+  expect(progressOf(mllmId).length).toBeGreaterThan(1);
+  expect(progressOf(samplerId)).toHaveLength(Number(sampler.inputs.steps));
+  const ran = new Set(events.filter((e) => e.type === 'executing').map((e) => e.nodeId));
+  expect([...ran].sort()).toEqual(Object.keys(workflow.nodes).sort());
+
+  const [, saveImage] = nodeOf('SaveImage', 0);
+  const [, saveMask] = nodeOf('SaveImage', 1);
+  const [, latent] = nodeOf('EmptyLatentImage');
+  for (const save of [saveImage, saveMask]) {
+    const prefix = String(save.inputs.filename_prefix);
+    const folder = join(root, 'output', prefix.split('/')[0]!);
+    const name = (await readdir(folder)).find((f) => f.startsWith(prefix.split('/')[1]!));
+    expect(name, prefix).toBeDefined();
+    const { image } = await decodeImage(await readFile(join(folder, name!)));
+    expect(image.shape).toEqual([1, latent.inputs.height, latent.inputs.width, 3]);
+  }
+}
+
 describe('workflows/moma-personalize.json from the command line', () => {
   it('runs on the tiny models and writes the image and the subject mask', async () => {
-    const models = join(root, 'models');
-    expect(await main(['models', 'make-tiny', '--models', models], memoryIo().io)).toBe(0);
-    const [, adapterLoader] = nodeOf('MoMAAdapterLoader');
-    const tiny = await loadUnet(join(models, 'checkpoints', TINY_SD15_FILE));
-    await writeRandomMomaAdapter({
-      path: join(models, 'moma', String(adapterLoader.inputs.adapter_name)),
-      points: tiny.hookPoints,
-      tokenDim: tiny.config.crossAttentionDim,
+    const [segmenterId] = nodeOf('SegmentModelLoader');
+    const [imageId] = nodeOf('LoadImage');
+    await writeTinySegmentModel(join(root, 'models', 'segment'), 'tiny-red', {
+      config: { ...TINY_SEGMENT_CONFIG, inputSize: 32 },
     });
-    await mkdir(join(root, 'input'), { recursive: true });
-    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
-
-    const run = memoryIo();
-    const started = performance.now();
-    const code = await main(['run', WORKFLOW, '--data', root, '--json'], run.io);
-    const seconds = (performance.now() - started) / 1000;
-    expect(run.err()).toBe('');
-    expect(code).toBe(0);
-    // The acceptance bound is 30 s on an idle machine; this only catches a regression to minutes.
-    expect(seconds).toBeLessThan(120);
-    const events = run
-      .out()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; nodeId?: string; value?: number; max?: number });
-    expect(events.at(-1)?.type).toBe('execution_success');
-    const [applyId] = nodeOf('MoMAApply');
-    const [samplerId, sampler] = nodeOf('KSampler');
-    const progressOf = (id: string) => events.filter((e) => e.type === 'progress' && e.nodeId === id);
-    expect(progressOf(applyId).length).toBeGreaterThan(1);
-    expect(progressOf(samplerId)).toHaveLength(Number(sampler.inputs.steps));
-    const ran = new Set(events.filter((e) => e.type === 'executing').map((e) => e.nodeId));
-    expect([...ran].sort()).toEqual(Object.keys(workflow.nodes).sort());
-
-    const [, saveImage] = nodeOf('SaveImage', 0);
-    const [, saveMask] = nodeOf('SaveImage', 1);
-    const [, latent] = nodeOf('EmptyLatentImage');
-    for (const save of [saveImage, saveMask]) {
-      const prefix = String(save.inputs.filename_prefix);
-      const folder = join(root, 'output', prefix.split('/')[0]!);
-      const name = (await readdir(folder)).find((f) => f.startsWith(prefix.split('/')[1]!));
-      expect(name, prefix).toBeDefined();
-      const { image } = await decodeImage(await readFile(join(folder, name!)));
-      expect(image.shape).toEqual([1, latent.inputs.height, latent.inputs.width, 3]);
-    }
+    const reference = redOnBlue(96, 80, (x, y) => Math.hypot(x - 48, y - 40) < 24);
+    await writeFile(join(root, 'input', 'reference.png'), await encodePng(reference));
+    await runWorkflow([`${segmenterId}.model_name=tiny-red.onnx`, `${imageId}.image=reference.png`]);
   });
+
+  it.skipIf(isnet === undefined)(
+    'runs as shipped: its reference image and the default IS-Net',
+    async () => {
+      const [, segmenter] = nodeOf('SegmentModelLoader');
+      const [, image] = nodeOf('LoadImage');
+      // The folder, not the file: a loader refuses a file that resolves outside its folder.
+      await symlink(dirname(isnet!), join(root, 'models', 'segment'));
+      expect(isnet!.endsWith(String(segmenter.inputs.model_name))).toBe(true);
+      const repoInput = join(dirname(WORKFLOW), '..', 'input', String(image.inputs.image));
+      await copyFile(repoInput, join(root, 'input', String(image.inputs.image)));
+      await runWorkflow([]);
+    },
+    180_000,
+  );
 });

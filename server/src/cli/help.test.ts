@@ -7,6 +7,7 @@ const COMMANDS = [
   ['run', '--help'],
   ['run', 'x.json', '-h'],
   ['serve', '--help'],
+  ['worker', '--help'],
   ['models', '--help'],
   ['models', 'make-tiny', '--help'],
   ['models', 'pull', '--help'],

@@ -9,12 +9,14 @@ import { modelsCommand } from './models-command';
 import { nodesCommand } from './nodes/nodes-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
+import { WORKER_USAGE, workerCommand } from './worker-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
                  [--disable-custom-nodes]
-  momaflow models make-tiny | pull | list ...   (momaflow models --help)
+                 [--queue redis://HOST:PORT[/DB] [--worker-token T] [--advertise-url URL]]
+${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models --help)
   momaflow nodes new | add | list | remove | update | enable | disable ...   (momaflow nodes --help)
   momaflow <command> --help   prints this usage (models and nodes print their own)
 
@@ -25,6 +27,8 @@ const USAGE = `usage:
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
+  --queue        cluster mode: queue prompts in this Redis for 'momaflow worker' processes (or MOMAFLOW_QUEUE)
+  --advertise-url  the server's URL as workers reach it (default: the URL it listens on)
   --disable-custom-nodes  load no node packs from <data>/custom_nodes
 `;
 
@@ -33,7 +37,7 @@ const asksForHelp = (args: readonly string[]) => args.includes('--help') || args
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if ((command === 'run' || command === 'serve') && asksForHelp(rest)) {
+  if ((command === 'run' || command === 'serve' || command === 'worker') && asksForHelp(rest)) {
     io.write(USAGE);
     return EXIT.ok;
   }
@@ -84,6 +88,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           authToken: values['auth-token'] ?? process.env.MOMAFLOW_AUTH_TOKEN,
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
+          ...clusterArgs(values),
           disableCustomNodes: values['disable-custom-nodes'] ?? false,
         },
         io,
@@ -94,6 +99,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   }
   if (command === 'models') return modelsCommand(rest, io);
+  if (command === 'worker') return workerCommand(rest, io);
   if (command === 'nodes') return nodesCommand(rest, io);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.write(USAGE);
@@ -113,9 +119,26 @@ function parseServe(args: readonly string[]) {
       'auth-token': { type: 'string' },
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
+      queue: { type: 'string' },
+      'worker-token': { type: 'string' },
+      'advertise-url': { type: 'string' },
       'disable-custom-nodes': { type: 'boolean' },
     },
   });
+}
+
+/** `serve`'s cluster options (checked by the server's option schema). */
+function clusterArgs(values: ReturnType<typeof parseServe>['values']) {
+  const redisUrl = values.queue ?? process.env.MOMAFLOW_QUEUE;
+  if (redisUrl === undefined) return {};
+  const workerToken = values['worker-token'] ?? process.env.MOMAFLOW_WORKER_TOKEN;
+  return {
+    cluster: {
+      redisUrl,
+      ...(workerToken !== undefined ? { workerToken } : {}),
+      ...(values['advertise-url'] !== undefined ? { advertiseUrl: values['advertise-url'] } : {}),
+    },
+  };
 }
 
 function parseRun(args: readonly string[]) {

@@ -2,7 +2,7 @@
  * @module
  * `momaflow serve`: starts the HTTP API + WebSocket server and keeps it running until SIGINT/SIGTERM.
  */
-import { startServer } from '../serve';
+import { type ServerOptions, startServer } from '../serve';
 import type { CliIo } from './cli-io';
 
 export interface ServeArgs {
@@ -11,6 +11,8 @@ export interface ServeArgs {
   readonly authToken: string | undefined;
   readonly data: string;
   readonly corsOrigins: readonly string[];
+  /** Cluster mode (`--queue`): prompts go to `momaflow worker` processes through Redis. */
+  readonly cluster?: ServerOptions['cluster'];
   readonly disableCustomNodes?: boolean;
 }
 
@@ -19,7 +21,8 @@ export interface ServeHooks {
   readonly stopped: Promise<void>;
 }
 
-function untilSignal(): Promise<void> {
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
@@ -37,6 +40,7 @@ export async function serveCommand(
     ...(args.authToken !== undefined ? { authToken: args.authToken } : {}),
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
+    ...(args.cluster ? { cluster: args.cluster } : {}),
     disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,
   });

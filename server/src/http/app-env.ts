@@ -4,7 +4,9 @@
  * routes are built from.
  */
 import type { Directories, Logger, NodeEnv, NodeRegistry, PackReport } from '@momaflow/engine';
-import type { PromptQueue, PromptWorker } from '../queue';
+import type { Hono } from 'hono';
+import type { ClusterListing } from '../cluster/cluster-listing';
+import type { PromptWorker, QueueApi } from '../queue';
 import type { PromptStore } from '../store';
 import type { ClientHub } from '../ws';
 
@@ -39,10 +41,11 @@ export interface AppDeps {
   readonly packs: readonly PackReport[];
   readonly env: NodeEnv;
   readonly dirs: Directories;
-  readonly queue: PromptQueue;
+  readonly queue: QueueApi;
   /** History reads and deletes (queue changes go through `queue`). */
   readonly store: PromptStore;
-  readonly worker: PromptWorker;
+  /** Interrupts running prompts: the local worker loop, or a cluster's workers. */
+  readonly worker: Pick<PromptWorker, 'interrupt'>;
   readonly hub: ClientHub;
   /** The user's workflow library. */
   readonly workflowsDir: string;
@@ -52,6 +55,11 @@ export interface AppDeps {
   readonly editorDir: string;
   readonly security: SecurityOptions;
   readonly limits: Limits;
+  /** Cluster mode (`serve --queue`): the workers' routes (their own token) and the queue listing's cluster part. */
+  readonly cluster?: {
+    readonly routes: Hono<AppEnv>;
+    describe(): ClusterListing;
+  };
   readonly log: Logger;
   readonly version: string;
   readonly startedAt: number;

@@ -63,6 +63,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // editor then sends the token on every API call, WebSocket and image URL. Only these exact paths are
   // public, so every API route, with or without `/api`, keeps its token check and its JSON 404s.
   app.route('/', createEditorRoutes(deps));
+  // Cluster workers call with their own token (checked by these routes), never with the users' one.
+  if (deps.cluster) app.route('/api', deps.cluster.routes);
   app.use('*', authCheck(deps.security), bodyLimits(deps.limits));
 
   const openapi = buildOpenApiDocument({ version: deps.version });

@@ -36,16 +36,26 @@ export interface QueueRequest {
   readonly validated?: ValidatedPrompt;
 }
 
-export interface PromptQueue {
+/**
+ * The queued item of a request, numbered by the queue's `counter` (negative to jump the queue), without
+ * its validated prompt (a queue that keeps it adds it).
+ */
+export function queueItem(request: QueueRequest, counter: number): QueueItem {
+  return {
+    id: request.id ?? randomUUID(),
+    number: request.front ? -counter : counter,
+    clientId: request.clientId,
+    prompt: request.prompt,
+    workflow: request.workflow,
+    targets: request.targets,
+    extra: request.extra,
+  };
+}
+
+/** What the API does with a queue: the local one below, or a cluster's (`server/src/cluster`). */
+export interface QueueApi {
   state(): QueueState;
-  /** Ids of prompts a previous process left running, now interrupted history entries. */
-  readonly recovered: readonly string[];
   enqueue(request: QueueRequest): QueueItem;
-  /** Starts the next pending prompt (persisted as running), if nothing runs. */
-  take(): QueueItem | undefined;
-  finish(id: string, outcome: PromptOutcome): void;
-  /** Puts the running prompt back at its place (graceful shutdown: it runs again after a restart). */
-  returnToQueue(id: string): void;
   /** Removes a pending prompt and records it in history as interrupted; false if it isn't pending. */
   cancel(id: string): boolean;
   remove(ids: readonly string[]): string[];
@@ -55,6 +65,17 @@ export interface PromptQueue {
   /** Any prompt the store knows (queued, running or finished). */
   lookup(id: string): StoredPrompt | undefined;
   onChange(listener: (state: QueueState) => void): () => void;
+}
+
+/** The local queue, which the in-process worker loop takes prompts from. */
+export interface PromptQueue extends QueueApi {
+  /** Ids of prompts a previous process left running, now interrupted history entries. */
+  readonly recovered: readonly string[];
+  /** Starts the next pending prompt (persisted as running), if nothing runs. */
+  take(): QueueItem | undefined;
+  finish(id: string, outcome: PromptOutcome): void;
+  /** Puts the running prompt back at its place (graceful shutdown: it runs again after a restart). */
+  returnToQueue(id: string): void;
   /** Resolves when a prompt could be taken, or when `signal` aborts. */
   waitForWork(signal: AbortSignal): Promise<void>;
 }
@@ -97,13 +118,7 @@ export function createPromptQueue(options: { store: PromptStore; now?: () => num
     enqueue(request) {
       counter += 1;
       const item: QueueItem = {
-        id: request.id ?? randomUUID(),
-        number: request.front ? -counter : counter,
-        clientId: request.clientId,
-        prompt: request.prompt,
-        workflow: request.workflow,
-        targets: request.targets,
-        extra: request.extra,
+        ...queueItem(request, counter),
         ...(request.validated ? { validated: request.validated } : {}),
       };
       store.insert(item, now());

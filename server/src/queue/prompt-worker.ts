@@ -13,9 +13,10 @@ import {
   type Result,
   type ValidatedPrompt,
 } from '@momaflow/engine';
-import type { PromptOutcome, SummaryEvent } from '../store';
+import type { PromptOutcome } from '../store';
 import type { PromptQueue } from './prompt-queue';
 import type { QueueItem } from './queue-state';
+import { failedRun, runPrompt } from './run-prompt';
 
 export interface WorkerHooks {
   /** Every executor event of the running prompt, as it happens. */
@@ -45,22 +46,6 @@ export interface PromptWorker {
 
 const SHUTDOWN = Symbol('shutdown');
 
-function toSummary(event: ExecutionEvent): SummaryEvent | undefined {
-  switch (event.type) {
-    case 'execution_start':
-    case 'execution_cached':
-    case 'execution_success':
-    case 'execution_interrupted':
-      return event;
-    case 'execution_error': {
-      const { stack: _stack, ...rest } = event;
-      return rest;
-    }
-    default:
-      return undefined;
-  }
-}
-
 /**
  * @example
  * const worker = createPromptWorker({ queue, executor, prepare, hooks, log });
@@ -77,79 +62,44 @@ export function createPromptWorker(options: PromptWorkerOptions): PromptWorker {
   async function runOne(item: QueueItem): Promise<void> {
     const controller = new AbortController();
     current = { item, controller };
-    const summary: SummaryEvent[] = [];
-    const emit = (event: ExecutionEvent) => {
-      const kept = toSummary(event);
-      if (kept) summary.push(kept);
-      hooks.onEvent(event, item);
-    };
+    const emit = (event: ExecutionEvent) => hooks.onEvent(event, item);
     let outcome: PromptOutcome;
     try {
       const prepared = item.validated ? ok(item.validated) : await options.prepare(item);
       if (prepared.ok) {
-        const result = await executor.execute(prepared.value, {
+        const run = await runPrompt({
+          executor,
+          prompt: prepared.value,
           promptId: item.id,
-          emit,
-          signal: controller.signal,
           source: { prompt: item.prompt, workflow: item.workflow },
+          signal: controller.signal,
+          emit,
+          now,
         });
-        if (result.status === 'interrupted' && controller.signal.reason === SHUTDOWN) {
+        if (run.result.status === 'interrupted' && controller.signal.reason === SHUTDOWN) {
           queue.returnToQueue(item.id);
           hooks.onSettled(item, undefined);
           return;
         }
-        outcome = {
-          status: result.status,
-          outputs: result.outputs,
-          timings: result.timings,
-          summary,
-          error: result.error ?? null,
-          finishedAt: now(),
-        };
+        outcome = run.outcome;
       } else {
         const message = `the prompt no longer validates: ${prepared.issues.map((i) => i.message).join('; ')}`;
-        outcome = failed(item, message, 'invalid_prompt', emit);
+        outcome = failedRun({ promptId: item.id, message, errorType: 'invalid_prompt', emit, now });
       }
     } catch (err) {
       log.error('prompt run failed outside the executor', { promptId: item.id, message: errorMessage(err) });
-      outcome = failed(item, errorMessage(err), 'internal_error', emit);
+      outcome = failedRun({
+        promptId: item.id,
+        message: errorMessage(err),
+        errorType: 'internal_error',
+        emit,
+        now,
+      });
     } finally {
       current = undefined;
     }
-    const final: PromptOutcome = { ...outcome, summary };
-    queue.finish(item.id, final);
-    hooks.onSettled(item, final);
-  }
-
-  /** An error outcome for a prompt that never reached (or crashed outside) the executor. */
-  function failed(
-    item: QueueItem,
-    message: string,
-    errorType: string,
-    emit: (e: ExecutionEvent) => void,
-  ): PromptOutcome {
-    const timestamp = now();
-    emit({ type: 'execution_start', promptId: item.id, timestamp });
-    emit({
-      type: 'execution_error',
-      promptId: item.id,
-      nodeId: '',
-      classType: '',
-      errorType,
-      message,
-      stack: undefined,
-      executed: [],
-      timings: {},
-      timestamp,
-    });
-    return {
-      status: 'error',
-      outputs: {},
-      timings: {},
-      summary: [],
-      error: { nodeId: '', classType: '', message },
-      finishedAt: timestamp,
-    };
+    queue.finish(item.id, outcome);
+    hooks.onSettled(item, outcome);
   }
 
   async function run(): Promise<void> {

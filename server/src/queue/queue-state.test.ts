@@ -32,19 +32,19 @@ describe(queueReducer.name, () => {
   it('runs one prompt at a time and counts it as remaining', () => {
     let state = enqueue(EMPTY_QUEUE, item('a', 1), item('b', 2));
     state = queueReducer(state, { type: 'started', id: 'a' });
-    expect(state.running?.id).toBe('a');
+    expect(state.running.map((r) => r.id)).toEqual(['a']);
     expect(nextItem(state)).toBeUndefined();
     expect(queueRemaining(state)).toBe(2);
     expect(() => queueReducer(state, { type: 'started', id: 'b' })).toThrow(/is running/);
     state = queueReducer(state, { type: 'finished', id: 'a' });
-    expect([state.running, queueRemaining(state), nextItem(state)?.id]).toEqual([null, 1, 'b']);
+    expect([state.running, queueRemaining(state), nextItem(state)?.id]).toEqual([[], 1, 'b']);
   });
 
   it('returns the running prompt to its place on shutdown', () => {
     let state = enqueue(EMPTY_QUEUE, item('a', 1), item('b', 2));
     state = queueReducer(state, { type: 'started', id: 'a' });
     state = queueReducer(state, { type: 'returned', id: 'a' });
-    expect([state.running, ids(state)]).toEqual([null, ['a', 'b']]);
+    expect([state.running, ids(state)]).toEqual([[], ['a', 'b']]);
   });
 
   it.each([
@@ -83,11 +83,11 @@ describe(queueReducer.name, () => {
           } else if (a.kind === 'take') {
             const next = nextItem(state);
             if (next) state = queueReducer(state, { type: 'started', id: next.id });
-          } else if (a.kind === 'finish' && state.running) {
-            alive.delete(state.running.id);
-            state = queueReducer(state, { type: 'finished', id: state.running.id });
-          } else if (a.kind === 'return' && state.running) {
-            state = queueReducer(state, { type: 'returned', id: state.running.id });
+          } else if (a.kind === 'finish' && state.running[0]) {
+            alive.delete(state.running[0].id);
+            state = queueReducer(state, { type: 'finished', id: state.running[0].id });
+          } else if (a.kind === 'return' && state.running[0]) {
+            state = queueReducer(state, { type: 'returned', id: state.running[0].id });
           } else if (a.kind === 'remove') {
             const victim = state.pending[a.index % Math.max(1, state.pending.length)];
             if (victim) {
@@ -98,7 +98,7 @@ describe(queueReducer.name, () => {
         });
         const numbers = state.pending.map((p) => p.number);
         expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
-        expect(new Set([...ids(state), ...(state.running ? [state.running.id] : [])])).toEqual(alive);
+        expect(new Set([...ids(state), ...state.running.map((r) => r.id)])).toEqual(alive);
       }),
     );
   });

@@ -1,8 +1,9 @@
 /**
  * @module
  * The queue as a pure state machine: the pending prompts in run order (by `number`, ComfyUI's
- * priority key: lower first, `front` submissions negative) and the one running prompt. Transitions
- * are past-tense actions; an impossible transition (starting a second prompt) is a bug and throws.
+ * priority key: lower first, `front` submissions negative) and the running prompts (the local worker
+ * runs one at a time; a cluster runs several). Transitions are past-tense actions; an impossible
+ * transition (starting a second prompt locally) is a bug and throws.
  */
 import type { ValidatedPrompt } from '@momaflow/engine';
 import type { PromptSubmission } from '../store';
@@ -14,7 +15,8 @@ export interface QueueItem extends PromptSubmission {
 
 export interface QueueState {
   readonly pending: readonly QueueItem[];
-  readonly running: QueueItem | null;
+  /** What runs now: at most one in the local queue, one per busy worker slot in a cluster. */
+  readonly running: readonly QueueItem[];
 }
 
 export type QueueAction =
@@ -25,7 +27,7 @@ export type QueueAction =
   | { readonly type: 'removed'; readonly ids: readonly string[] };
 
 /** Nothing pending, nothing running. */
-export const EMPTY_QUEUE: QueueState = { pending: [], running: null };
+export const EMPTY_QUEUE: QueueState = { pending: [], running: [] };
 
 function assertNever(value: never): never {
   throw new Error(`unhandled queue action ${JSON.stringify(value)}`);
@@ -51,23 +53,25 @@ function insertSorted(items: readonly QueueItem[], item: QueueItem): QueueItem[]
 export function queueReducer(state: QueueState, action: QueueAction): QueueState {
   switch (action.type) {
     case 'enqueued':
-      if (state.running?.id === action.item.id || state.pending.some((p) => p.id === action.item.id)) {
+      if ([...state.running, ...state.pending].some((p) => p.id === action.item.id)) {
         throw new Error(`prompt ${action.item.id} is already queued`);
       }
       return { ...state, pending: insertSorted(state.pending, action.item) };
     case 'started': {
-      if (state.running) throw new Error(`cannot start ${action.id}: ${state.running.id} is running`);
+      const busy = state.running[0];
+      if (busy) throw new Error(`cannot start ${action.id}: ${busy.id} is running`);
       const item = state.pending.find((p) => p.id === action.id);
       if (!item) throw new Error(`cannot start ${action.id}: it is not pending`);
-      return { pending: state.pending.filter((p) => p !== item), running: item };
+      return { pending: state.pending.filter((p) => p !== item), running: [item] };
     }
     case 'finished':
-      if (state.running?.id !== action.id) throw new Error(`cannot finish ${action.id}: it is not running`);
-      return { ...state, running: null };
+      if (state.running[0]?.id !== action.id)
+        throw new Error(`cannot finish ${action.id}: it is not running`);
+      return { ...state, running: [] };
     case 'returned': {
-      const item = state.running;
+      const item = state.running[0];
       if (item?.id !== action.id) throw new Error(`cannot return ${action.id}: it is not running`);
-      return { pending: insertSorted(state.pending, item), running: null };
+      return { pending: insertSorted(state.pending, item), running: [] };
     }
     case 'removed': {
       const ids = new Set(action.ids);
@@ -80,10 +84,10 @@ export function queueReducer(state: QueueState, action: QueueAction): QueueState
 
 /** The prompt to run next, if nothing is running. */
 export function nextItem(state: QueueState): QueueItem | undefined {
-  return state.running ? undefined : state.pending[0];
+  return state.running.length > 0 ? undefined : state.pending[0];
 }
 
 /** ComfyUI's `queue_remaining`: pending plus running. */
 export function queueRemaining(state: QueueState): number {
-  return state.pending.length + (state.running ? 1 : 0);
+  return state.pending.length + state.running.length;
 }

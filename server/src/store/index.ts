@@ -11,4 +11,4 @@ export type {
   StoredPrompt,
   SummaryEvent,
 } from './stored-prompt';
-export { interruptedOutcome, PROMPT_STATUSES, zExtraData } from './stored-prompt';
+export { interruptedOutcome, PROMPT_STATUSES, zExtraData, zPromptOutcome } from './stored-prompt';

@@ -30,6 +30,8 @@ export interface PromptStore {
   insert(submission: PromptSubmission, queuedAt: number): void;
   /** Queued prompts in run order. */
   queued(): StoredPrompt[];
+  /** Prompts marked running, in queue order (a cluster's workers may still be running them). */
+  running(): StoredPrompt[];
   get(id: string): StoredPrompt | undefined;
   markRunning(id: string, startedAt: number): void;
   /** Records the end of a run (or the cancellation of a queued prompt) and appends it to history. */
@@ -69,7 +71,7 @@ export function openPromptStore(options: { file: string }): PromptStore {
     ),
     queued: db.prepare(`SELECT * FROM prompts WHERE status = 'queued' ORDER BY number, queued_at`),
     get: db.prepare('SELECT * FROM prompts WHERE id = ?'),
-    running: db.prepare(`UPDATE prompts SET status = 'running', started_at = ? WHERE id = ?`),
+    markRunning: db.prepare(`UPDATE prompts SET status = 'running', started_at = ? WHERE id = ?`),
     finish: db.prepare(
       `UPDATE prompts SET status = @status, outputs = @outputs, timings = @timings, summary = @summary,
          error = @error, finished_at = @finished_at,
@@ -84,6 +86,7 @@ export function openPromptStore(options: { file: string }): PromptStore {
          finished_at = NULL, finish_seq = NULL, outputs = '{}', timings = '{}', summary = '[]', error = NULL
        WHERE id = @id AND status IN ('interrupted', 'error')`,
     ),
+    running: db.prepare(`SELECT * FROM prompts WHERE status = 'running' ORDER BY number`),
     runningIds: db.prepare(`SELECT id FROM prompts WHERE status = 'running' ORDER BY number`).pluck(),
     deleteQueued: db.prepare(`DELETE FROM prompts WHERE id = ? AND status = 'queued'`),
     historyCount: db.prepare('SELECT COUNT(*) FROM prompts WHERE finish_seq IS NOT NULL').pluck(),
@@ -114,7 +117,8 @@ export function openPromptStore(options: { file: string }): PromptStore {
       const row = stmt.get.get(id);
       return row === undefined ? undefined : readPromptRow(row);
     },
-    markRunning: (id, startedAt) => void stmt.running.run(startedAt, id),
+    running: () => stmt.running.all().map(readPromptRow),
+    markRunning: (id, startedAt) => void stmt.markRunning.run(startedAt, id),
     finish: (id, outcome) => void stmt.finish.run(outcomeParams(id, outcome)),
     returnToQueue: (id) => void stmt.returnToQueue.run(id),
     requeue: (id, number, queuedAt) => stmt.requeue.run({ id, number, queued_at: queuedAt }).changes > 0,

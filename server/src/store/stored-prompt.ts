@@ -86,6 +86,16 @@ export interface PromptOutcome {
   readonly finishedAt: number;
 }
 
+/** Reads an outcome reported from elsewhere (a cluster worker's job result). */
+export const zPromptOutcome = z.object({
+  status: z.enum(['success', 'error', 'interrupted']),
+  outputs: zUiOutputs,
+  timings: zTimings,
+  summary: z.array(zSummaryEvent),
+  error: zPromptError.nullable(),
+  finishedAt: z.number(),
+}) satisfies z.ZodType<PromptOutcome>;
+
 /**
  * The outcome of a prompt that ends before any node ran: cancelled while queued, or found running
  * after a crash. Its summary is the one `execution_interrupted` event a live interrupt would record.

@@ -19,14 +19,16 @@ export const zQueueChange = z
  * @example
  * api.route('/', createQueueRoutes({ queue }));
  */
-export function createQueueRoutes(deps: Pick<AppDeps, 'queue'>): Hono<AppEnv> {
+export function createQueueRoutes(deps: Pick<AppDeps, 'queue' | 'cluster'>): Hono<AppEnv> {
   const { queue } = deps;
   return new Hono<AppEnv>()
     .get('/queue', (c) => {
       const state = queue.state();
       return c.json({
-        queue_running: state.running ? [queueTuple(state.running)] : [],
+        queue_running: state.running.map(queueTuple),
         queue_pending: state.pending.map(queueTuple),
+        // Cluster mode: the workers, who runs what, and why a pending prompt waits.
+        ...(deps.cluster ? { cluster: deps.cluster.describe() } : {}),
       });
     })
     .post('/queue', jsonBody(zQueueChange), (c) => {
