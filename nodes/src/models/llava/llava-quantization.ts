@@ -5,7 +5,8 @@
  * 8 bits (as llama.cpp's Q4_K_M keeps attn_v and ffn_down wider): one at a time those three remove
  * the most error per byte, and without them round-to-nearest 4-bit weights stay under the 0.99
  * cosine bound (quantization-error.test.ts has the measured table); that costs 77% of int8's
- * language weight bytes instead of 62%. The vision tower stays at int8 even for int4 (it is 4% of
+ * language weight bytes instead of 62%. v and o alone (68%) reach 0.998 / 0.997 at the real width
+ * (test/bench/mllm.ts `error`) but only 0.986 on the test's narrower model's image-prompt tokens. The vision tower stays at int8 even for int4 (it is 4% of
  * the parameters and reads the image the adapter depends on); the projector stays float32 and the
  * token embedding table float16 (a lookup, no compute). Block sizes and accuracy level are the
  * measured choices (see test/bench/mllm.ts).
