@@ -456,7 +456,7 @@ async function error(): Promise<void> {
   );
   const results: Record<
     string,
-    { image: Float32Array; hidden: Float32Array; last: Float32Array; ip: Float32Array }
+    { image: Float32Array; hidden: Float32Array; last: Float32Array; ip: Float32Array; bytes: number }
   > = {};
   try {
     for (const precision of ['fp32', 'int8', 'int4'] as const) {
@@ -488,7 +488,8 @@ async function error(): Promise<void> {
       const tokens = hidden.shape[1]!;
       const last = new Tensor('float32', [1, h], hidden.data.slice((tokens - 1) * h));
       const ip = (await run(head, `head-${precision}`, { hidden: last })).ip_tokens_cond!;
-      results[precision] = { image: image.data, hidden: hidden.data, last: last.data, ip: ip.data };
+      const bytes = await folderBytes(dirOf);
+      results[precision] = { image: image.data, hidden: hidden.data, last: last.data, ip: ip.data, bytes };
       await rm(join(root, `vision-${precision}`), { recursive: true, force: true });
       await rm(dirOf, { recursive: true, force: true });
     }
@@ -504,7 +505,7 @@ async function error(): Promise<void> {
   for (const precision of ['int8', 'int4'] as const) {
     const r = results[precision]!;
     console.log(
-      `  ${precision}: image features ${cosineSimilarity(r.image, ref.image).toFixed(5)}, last hidden state ${cosineSimilarity(r.last, ref.last).toFixed(5)}, all hidden states ${cosineSimilarity(r.hidden, ref.hidden).toFixed(5)}, IP tokens ${cosineSimilarity(r.ip, ref.ip).toFixed(5)}`,
+      `  ${precision}: image features ${cosineSimilarity(r.image, ref.image).toFixed(5)}, last hidden state ${cosineSimilarity(r.last, ref.last).toFixed(5)}, all hidden states ${cosineSimilarity(r.hidden, ref.hidden).toFixed(5)}, IP tokens ${cosineSimilarity(r.ip, ref.ip).toFixed(5)}; language weights ${gib(r.bytes)} (${((100 * r.bytes) / results.int8!.bytes).toFixed(1)}% of int8, ${((100 * r.bytes) / ref.bytes).toFixed(1)}% of fp32)`,
     );
   }
   console.log(`  peak RSS ${gib(rss.peak())}, load ${load()}`);

@@ -6,5 +6,5 @@
 export { causalMask } from './causal-mask';
 export type { LlamaConfig, LlamaConfigJson } from './llama-config';
 export { LLAMA_CONFIG_JSON_SCHEMA, llamaConfigFromJson, llamaLayerParameters } from './llama-config';
-export type { LlamaLayerOptions } from './llama-decoder-layer';
-export { llamaDecoderLayer } from './llama-decoder-layer';
+export type { LlamaLayerOptions, LlamaProjection, LlamaQuantization } from './llama-decoder-layer';
+export { LLAMA_PROJECTIONS, llamaDecoderLayer, llamaQuantization } from './llama-decoder-layer';

@@ -4,7 +4,7 @@ import { WeightMap, WeightScope } from '../ldm-config';
 import { seededWeight } from '../tiny/seeded-init';
 import { causalMask } from './causal-mask';
 import type { LlamaConfig } from './llama-config';
-import { llamaDecoderLayer } from './llama-decoder-layer';
+import { llamaDecoderLayer, llamaQuantization } from './llama-decoder-layer';
 import { runOnce } from './test-run';
 
 /** transformers' LlamaDecoderLayer in float64 (eager attention, repeat_kv, rotate_half RoPE). */
@@ -141,7 +141,7 @@ describe(llamaDecoderLayer.name, () => {
         config: c,
         rope,
         mask: causalMask(b, length),
-        quantization: FLOAT_WEIGHTS,
+        quantization: llamaQuantization(FLOAT_WEIGHTS),
       }),
       'y',
     );

@@ -9,13 +9,40 @@ import { applyRotary, fusedAttention, quantizedLinear, rmsNorm, silu } from '@mo
 import { inScope, type WeightScope } from '../ldm-config';
 import type { LlamaConfig } from './llama-config';
 
+/** The Linear projections of a decoder layer, by their HF names. */
+export const LLAMA_PROJECTIONS = [
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+] as const;
+export type LlamaProjection = (typeof LLAMA_PROJECTIONS)[number];
+
+/** How each projection of a decoder layer stores its weight. */
+export type LlamaQuantization = Readonly<Record<LlamaProjection, WeightQuantization>>;
+
+/**
+ * `base` for every projection except those `overrides` names.
+ * @example
+ * llamaQuantization(INT4, { down_proj: INT8 });
+ */
+export function llamaQuantization(
+  base: WeightQuantization,
+  overrides: Partial<LlamaQuantization> = {},
+): LlamaQuantization {
+  return Object.fromEntries(LLAMA_PROJECTIONS.map((p) => [p, overrides[p] ?? base])) as LlamaQuantization;
+}
+
 /** Options of `llamaDecoderLayer`. */
 export interface LlamaLayerOptions {
   readonly config: LlamaConfig;
   readonly rope: RotaryTables;
   /** Additive causal mask [1, 1, S, S]. */
   readonly mask: Value<'float32'>;
-  readonly quantization: WeightQuantization;
+  readonly quantization: LlamaQuantization;
 }
 
 /** transformers `repeat_kv`: each key/value head serves `heads / kvHeads` query heads in a row. */
@@ -40,13 +67,17 @@ function projection(
   w: WeightScope,
   x: Value<'float32'>,
   o: {
-    readonly name: string;
+    readonly name: LlamaProjection;
     readonly inF: number;
     readonly outF: number;
-    readonly quantization: WeightQuantization;
+    readonly quantization: LlamaQuantization;
   },
 ): Value<'float32'> {
-  return quantizedLinear(b, { weight: w.take(`${o.name}.weight`, [o.outF, o.inF]) }, x, o);
+  const { name, quantization } = o;
+  return quantizedLinear(b, { weight: w.take(`${name}.weight`, [o.outF, o.inF]) }, x, {
+    name,
+    quantization: quantization[name],
+  });
 }
 
 function selfAttention(
@@ -57,7 +88,7 @@ function selfAttention(
 ): Value<'float32'> {
   const c = o.config;
   const { quantization } = o;
-  const project = (name: string, input: Value<'float32'>, inF: number, outF: number) =>
+  const project = (name: LlamaProjection, input: Value<'float32'>, inF: number, outF: number) =>
     projection(b, w, input, { name, inF, outF, quantization });
   const q = applyRotary(b, project('q_proj', x, c.hiddenSize, c.heads * c.headDim), o.rope, {
     heads: c.heads,
@@ -80,7 +111,7 @@ function selfAttention(
 function mlp(b: OnnxBuilder, w: WeightScope, x: Value<'float32'>, o: LlamaLayerOptions): Value<'float32'> {
   const { hiddenSize: h, intermediateSize: i } = o.config;
   const { quantization } = o;
-  const up = (name: string) => projection(b, w, x, { name, inF: h, outF: i, quantization });
+  const up = (name: LlamaProjection) => projection(b, w, x, { name, inF: h, outF: i, quantization });
   const gated = b.op('Mul', [silu(b, up('gate_proj')), up('up_proj')]);
   return projection(b, w, gated, { name: 'down_proj', inF: i, outF: h, quantization });
 }

@@ -6,17 +6,17 @@
  * the same measures. Cosine similarity to float32 of the last token's hidden state (what MoMA maps),
  * of all hidden states, and of the image-prompt tokens.
  *
- * Bounds: int8 >= 0.999 everywhere (the issue's bound; measured 0.9998). int4 >= 0.975 for the
- * hidden states and >= 0.95 for the image-prompt tokens, looser than the issue's 0.99, which
- * round-to-nearest 4-bit weights cannot reach here: 16 levels per block of 32 leave each weight
- * ~7% off (measured 0.078 relative RMS on Gaussian blocks, 0.067 on uniform ones), every one of the
- * 14 projections adds that to a residual stream the random layers dominate, and the random mapping
- * MLP of the head roughly doubles what reaches it (measured: 0.981 last token, 0.963 tokens). Only
- * calibration-based schemes (GPTQ, AWQ) or keeping v/o/down at 8 bits (0.990 here) do better; blocks
- * of 16 (0.985 last token, 0.979 tokens) and a per-block clipping range searched for the least squared
- * error on top (0.988, 0.984) do not reach 0.99 either. At the real width (test/bench/mllm.ts, 4
- * layers of 4096) int4 measures 0.9899 last token and 0.978 tokens, int8 0.9999 and 0.9998. The
- * bounds still catch a broken packing or zero point, which gives cosines near 0.
+ * Bounds: the issue's, int8 >= 0.999 and int4 >= 0.99 everywhere. Measured here (last token / all
+ * tokens / image-prompt tokens): int8 0.9998 / 0.9998 / 0.9997; the int4 plan, 4-bit blocks of 32
+ * with v_proj, o_proj and down_proj at 8 bits, 0.9952 / 0.9958 / 0.9916. Every projection at 4 bits
+ * measures 0.981 / 0.982 / 0.963: round-to-nearest leaves each weight ~7% off and the random layers
+ * and mapping MLP amplify it. One projection at 8 bits at a time (the rest 4-bit) gives q 0.963,
+ * k 0.962, gate 0.968, up 0.968, down 0.972, o 0.976, v 0.977 image-prompt tokens; v and o at 8 bits
+ * 0.986, v, o and down at 8 bits 0.992. Blocks of 16 everywhere give 0.979 (0.984 with a searched
+ * clipping range); int4 with float32 activations (accuracy level 0) measures the same as level 4, so
+ * the error is the weights' alone. At the real width (test/bench/mllm.ts `error`, 4 layers of 4096)
+ * int8 measures 0.9999 last token and 0.9998 image-prompt tokens, the int4 plan 0.9987 and 0.9978
+ * with 77% of int8's language weight bytes (every projection at 4 bits: 0.9899, 0.978, 62%).
  */
 import { SessionCache, Tensor } from '@momaflow/engine';
 import { cosineSimilarity, runGraph } from '@momaflow/engine/testing';
@@ -100,8 +100,8 @@ async function outputs(precision: LlavaPrecision) {
 
 describe('weight-only quantization of the LLaVA language model', () => {
   it.each([
-    ['int8', { hidden: 0.999, ip: 0.999 }],
-    ['int4', { hidden: 0.975, ip: 0.95 }],
+    ['int8', 0.999],
+    ['int4', 0.99],
   ] as const)('%s stays within its cosine bounds of float32', async (precision, bound) => {
     const reference = await outputs('fp32');
     const quantized = await outputs(precision);
@@ -111,8 +111,8 @@ describe('weight-only quantization of the LLaVA language model', () => {
       ipTokens: cosineSimilarity(quantized.ip, reference.ip),
     };
     console.info(`${precision} (2 layers x 1024): cosine vs fp32 ${JSON.stringify(measured)}`);
-    expect(measured.lastToken, 'last token').toBeGreaterThanOrEqual(bound.hidden);
-    expect(measured.allTokens, 'all tokens').toBeGreaterThanOrEqual(bound.hidden);
-    expect(measured.ipTokens, 'image-prompt tokens').toBeGreaterThanOrEqual(bound.ip);
+    expect(measured.lastToken, 'last token').toBeGreaterThanOrEqual(bound);
+    expect(measured.allTokens, 'all tokens').toBeGreaterThanOrEqual(bound);
+    expect(measured.ipTokens, 'image-prompt tokens').toBeGreaterThanOrEqual(bound);
   });
 });
