@@ -2,11 +2,14 @@
  * @module
  * MoMA's image-prompt head as one graph (bytedance/MoMA `model_lib/modules.py`): the LLaVA hidden
  * state of the last prompt token through the mapping MLP `down(silu(gate(x)) * up(x))` (no biases),
- * then `ImageProjModel` (Linear to tokens x dim, reshape, LayerNorm per token). The unguided tokens
- * are `ImageProjModel(zeros_like(embedding))`, as `get_image_embeds_CFG` computes them.
+ * then IP-Adapter's `ImageProjModel` (`imageProjModel`: Linear to tokens x dim, reshape, LayerNorm per
+ * token). The unguided tokens are `ImageProjModel(zeros_like(embedding))`, as `get_image_embeds_CFG`
+ * computes them.
  */
 import type { OnnxModel, Tensor, Value } from '@momaflow/engine';
-import { layerNorm, linear, OnnxBuilder, silu } from '@momaflow/engine';
+import { dictFrom, linear, OnnxBuilder, silu } from '@momaflow/engine';
+import { imageProjModel } from '../ip-adapter';
+import { WeightMap, WeightScope } from '../ldm-config';
 import type { MomaAdapter } from './moma-adapter';
 
 /**
@@ -63,15 +66,10 @@ export function buildMomaImagePromptGraph(
     { dtype: 'float32' },
   );
   const both = b.op('Concat', [embedding, zeros], { axis: 0 });
-  const tokens = b.scope('projectors', () => {
-    const weights = (name: string) => ({
-      weight: take(w.projectors, 'projectors', `${name}.weight`),
-      bias: take(w.projectors, 'projectors', `${name}.bias`),
-    });
-    const flat = linear(b, weights('proj'), both, { name: 'proj' });
-    const grid = b.op('Reshape', [flat, b.constInt64([-1, p.tokens, p.tokenDim])]);
-    return layerNorm(b, weights('norm'), grid, { name: 'norm' });
-  });
+  const projectors = new WeightScope(WeightMap.fromTensors('projectors', dictFrom(w.projectors)));
+  const tokens = b.scope('projectors', () =>
+    imageProjModel(b, projectors, both, { inFeatures: p.inFeatures, tokens: p.tokens, dim: p.tokenDim }),
+  );
   const [cond, uncond] = b.opN('Split', [tokens], { axis: 0 }, { dtypes: ['float32', 'float32'] });
   b.output(cond, MOMA_IMAGE_PROMPT_IO.cond, ['batch', p.tokens, p.tokenDim]);
   b.output(uncond, MOMA_IMAGE_PROMPT_IO.uncond, ['batch', p.tokens, p.tokenDim]);
