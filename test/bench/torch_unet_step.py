@@ -8,13 +8,11 @@ offline); its forward pass is these same torch ops, attention through scaled_dot
   python test/bench/torch_unet_step.py [runs] [threads]
 """
 import math
-import statistics
-import sys
-import time
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch_timing import setup, timed, torch_label
 
 TIME_DIM = 1280
 TEXT_DIM = 768
@@ -138,23 +136,14 @@ class Unet(nn.Module):
 
 
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
-    torch.manual_seed(0)
+    runs = setup()
     unet = Unet().eval()
     params = sum(p.numel() for p in unet.parameters())
     latent, text = torch.randn(2, 4, 64, 64), torch.randn(2, 77, TEXT_DIM)
     timestep = torch.tensor(999.0)
-    times = []
-    with torch.inference_mode():
-        unet(latent, timestep, text)  # warm-up: oneDNN picks and caches its kernels on the first call
-        for _ in range(runs):
-            start = time.perf_counter()
-            unet(latent, timestep, text)
-            times.append(time.perf_counter() - start)
     print(
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads) SD1.5 UNet ({params / 1e6:.0f}M parameters), "
-        f"CFG step batch 2, 64x64: median {statistics.median(times):.2f} s [{', '.join(f'{t:.2f}' for t in times)}]"
+        f"{torch_label()} SD1.5 UNet ({params / 1e6:.0f}M parameters), "
+        f"CFG step batch 2, 64x64: {timed(lambda: unet(latent, timestep, text), runs)}"
     )
 
 

@@ -6,13 +6,10 @@ SiLU, conv_out), random weights, one 64x64 latent -> 512x512, median of N runs. 
 needed (and not installable offline); its forward pass is these same torch ops.
   python test/bench/torch_vae_decode.py [runs] [threads]
 """
-import statistics
-import sys
-import time
-
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch_timing import setup, timed, torch_label
 
 
 def norm(c: int) -> nn.GroupNorm:
@@ -75,22 +72,10 @@ class Decoder(nn.Module):
 
 
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
-    torch.manual_seed(0)
+    runs = setup()
     decoder = Decoder().eval()
     latent = torch.randn(1, 4, 64, 64)
-    times = []
-    with torch.inference_mode():
-        decoder(latent)  # warm-up: oneDNN picks and caches its kernels on the first call
-        for _ in range(runs):
-            start = time.perf_counter()
-            decoder(latent)
-            times.append(time.perf_counter() - start)
-    print(
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads) VAE decode 64x64 -> 512x512: "
-        f"median {statistics.median(times):.2f} s [{', '.join(f'{t:.2f}' for t in times)}]"
-    )
+    print(f"{torch_label()} VAE decode 64x64 -> 512x512: {timed(lambda: decoder(latent), runs)}")
 
 
 if __name__ == "__main__":
