@@ -1,7 +1,8 @@
 /**
  * @module
  * CLIP vision towers (HF `CLIPVisionModel`, LLaVA's image encoder): config from transformers files or
- * recognised from weight shapes, transformers' CLIP image preprocessing, and the tower as graph ops.
+ * recognised from weight shapes, transformers' CLIP image preprocessing, and the tower as graph ops,
+ * with `CLIPVisionModelWithProjection`'s `image_embeds` head.
  */
 export type { ClipImageProcessorConfig, ClipProcessorJson } from './clip-image-processor';
 export {
@@ -19,6 +20,11 @@ export {
   clipVisionConfigFromShapes,
 } from './clip-vision-config';
 export { clipVisionKey, clipVisionSelector } from './clip-vision-keys';
+export {
+  CLIP_VISUAL_PROJECTION_KEY,
+  clipVisionImageEmbeds,
+  clipVisionProjectionDim,
+} from './clip-vision-projection';
 export type { ClipVisionTowerOptions } from './clip-vision-tower';
 export { clipVisionTower, towerDepth } from './clip-vision-tower';
 export type { ClipVisionCheckpoint } from './load-clip-vision';
