@@ -15,6 +15,7 @@ export {
 export type { ClipVisionConfig, ClipVisionConfigJson, ClipVisionShapes } from './clip-vision-config';
 export {
   CLIP_VISION_CONFIG_JSON_SCHEMA,
+  CLIP_VIT_H14,
   CLIP_VIT_L14_336,
   clipVisionConfigFromJson,
   clipVisionConfigFromShapes,
