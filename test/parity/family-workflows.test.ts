@@ -42,6 +42,21 @@ async function image(path: string): Promise<Float32Array> {
 }
 
 /**
+ * Runs workflow `name` (saving to `<name>/result`, the example image as its reference) once per entry
+ * of `sets` (extra `--set` arguments) and returns the saved images in order.
+ */
+async function variants(name: string, sets: readonly (readonly string[])[]): Promise<Float32Array[]> {
+  await mkdir(join(root, 'input'), { recursive: true });
+  await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+  const out: Float32Array[] = [];
+  for (const [i, set] of sets.entries()) {
+    await run(name, [...STEPS, ...set]);
+    out.push(await image(`${name}/result_${String(i + 1).padStart(5, '0')}_.png`));
+  }
+  return out;
+}
+
+/**
  * The saved ImageComparison row of four 128x128 images (32-pixel captions, 8-pixel gaps), checked for
  * its size; returns the pixels of image `k`.
  */
@@ -95,28 +110,22 @@ describe('personalization workflows from the command line', () => {
   });
 
   it('workflows/ip-adapter.json adds the reference image through ip-adapter-plus or ip-adapter_sd15, which scale 0 takes out', async () => {
-    await mkdir(join(root, 'input'), { recursive: true });
-    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
-    await run('ip-adapter');
-    const plus = await image('ip-adapter/result_00001_.png');
-    await run('ip-adapter', [...STEPS, '--set', '13.scale=0']);
-    const atZero = await image('ip-adapter/result_00002_.png');
-    await run('ip-adapter', [...STEPS, '--set', '10.ipadapter_file=momaflow-tiny-ip-adapter.safetensors']);
-    const plain = await image('ip-adapter/result_00003_.png');
+    const [plus, atZero, plain] = await variants('ip-adapter', [
+      [],
+      ['--set', '13.scale=0'],
+      ['--set', '10.ipadapter_file=momaflow-tiny-ip-adapter.safetensors'],
+    ]);
     expect(plus).not.toEqual(atZero);
     expect(plain).not.toEqual(atZero);
     expect(plain).not.toEqual(plus);
   });
 
   it('workflows/ip-adapter-lora.json stacks a LoRA and ip-adapter_sd15, unlike either alone', async () => {
-    await mkdir(join(root, 'input'), { recursive: true });
-    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
-    await run('ip-adapter-lora');
-    const both = await image('ip-adapter-lora/result_00001_.png');
-    await run('ip-adapter-lora', [...STEPS, '--set', '14.strength_model=0', '--set', '14.strength_clip=0']);
-    const ipAdapterAlone = await image('ip-adapter-lora/result_00002_.png');
-    await run('ip-adapter-lora', [...STEPS, '--set', '13.scale=0']);
-    const loraAlone = await image('ip-adapter-lora/result_00003_.png');
+    const [both, ipAdapterAlone, loraAlone] = await variants('ip-adapter-lora', [
+      [],
+      ['--set', '14.strength_model=0', '--set', '14.strength_clip=0'],
+      ['--set', '13.scale=0'],
+    ]);
     expect(both).not.toEqual(ipAdapterAlone);
     expect(both).not.toEqual(loraAlone);
     expect(ipAdapterAlone).not.toEqual(loraAlone);
