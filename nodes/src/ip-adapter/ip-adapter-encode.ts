@@ -18,7 +18,7 @@ export const IPAdapterEncode = defineNode({
   displayName: 'IP-Adapter Encode',
   category: 'conditioning/ipadapter',
   description:
-    "Turns reference images into an IP-Adapter's image-prompt tokens (one entry per image; unguided tokens from a blank image) for Image Prompt Attention.",
+    "Turns reference images into an IP-Adapter's image-prompt tokens (one entry per image; the unguided tokens from zero image embeddings for ip-adapter_sd15, from a blank image for the plus adapters) for Image Prompt Attention.",
   inputs: {
     ip_adapter: Input.link('IP_ADAPTER', { tooltip: 'From Load IP-Adapter.' }),
     image: Input.link('IMAGE', { tooltip: 'The reference image(s).' }),

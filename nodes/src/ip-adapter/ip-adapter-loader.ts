@@ -27,7 +27,8 @@ const ADAPTER = modelFileInput({
       acceptFile: (e) =>
         (e.isFile() || e.isSymbolicLink()) && EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x)),
     }),
-  tooltip: 'The IP-Adapter (e.g. ip-adapter-plus_sd15.safetensors), relative to models/ipadapter.',
+  tooltip:
+    'The IP-Adapter (e.g. ip-adapter_sd15.safetensors, ip-adapter-plus_sd15.safetensors), relative to models/ipadapter.',
 });
 
 const TOWER = modelFileInput({
@@ -36,7 +37,7 @@ const TOWER = modelFileInput({
   folder: 'clip_vision',
   list: listVisionTowers,
   tooltip:
-    "The adapter's CLIP vision tower (ViT-H/14 for the SD1.5 adapters), relative to models/clip_vision.",
+    "The adapter's CLIP vision tower (ViT-H/14 for the SD1.5 adapters, with its visual_projection for ip-adapter_sd15), relative to models/clip_vision.",
 });
 
 /** Loads an IP-Adapter and its vision tower. */

@@ -17,7 +17,6 @@ const TOWER = 'tower';
 /** The same tower with CLIPVisionModelWithProjection's head, as IP-Adapter's image_encoder has it. */
 const PROJECTED_TOWER = 'projected';
 let ws: TinyWorkspace;
-let plus: Record<string, Tensor<'float32'>>;
 
 beforeAll(async () => {
   ws = await tinyWorkspace();
@@ -27,25 +26,30 @@ beforeAll(async () => {
   await writeProjectedFixtureTower(join(models, 'clip_vision', PROJECTED_TOWER), 32);
   const { unet } = sdModelShapes();
   const encoder = { projectionDim: 32, hiddenSize: 32 };
-  plus = tinyIpAdapterTensors('plus', unet, encoder, 3);
-  await writeFile(join(models, 'ipadapter', 'plus.safetensors'), encodeSafetensors(plus));
-  await writeFile(
-    join(models, 'ipadapter', 'base.safetensors'),
-    encodeSafetensors(tinyIpAdapterTensors('base', unet, encoder, 4)),
-  );
-  // The released .bin layout: {image_proj: {...}, ip_adapter: {...}} nested dicts.
-  const tree: Record<
-    string,
-    Record<string, { dtype: 'F32'; shape: readonly number[]; bytes: () => Uint8Array }>
-  > = {};
-  for (const [key, t] of Object.entries(plus)) {
-    const [section = '', ...rest] = key.split('.');
-    tree[section] = {
-      ...tree[section],
-      [rest.join('.')]: { dtype: 'F32', shape: t.shape, bytes: () => new Uint8Array(t.data.slice().buffer) },
-    };
+  const adapters = {
+    plus: tinyIpAdapterTensors('plus', unet, encoder, 3),
+    base: tinyIpAdapterTensors('base', unet, encoder, 4),
+  };
+  for (const [name, tensors] of Object.entries(adapters)) {
+    await writeFile(join(models, 'ipadapter', `${name}.safetensors`), encodeSafetensors(tensors));
+    // The released .bin layout: {image_proj: {...}, ip_adapter: {...}} nested dicts.
+    const tree: Record<
+      string,
+      Record<string, { dtype: 'F32'; shape: readonly number[]; bytes: () => Uint8Array }>
+    > = {};
+    for (const [key, t] of Object.entries(tensors)) {
+      const [section = '', ...rest] = key.split('.');
+      tree[section] = {
+        ...tree[section],
+        [rest.join('.')]: {
+          dtype: 'F32',
+          shape: t.shape,
+          bytes: () => new Uint8Array(t.data.slice().buffer),
+        },
+      };
+    }
+    await writeTorchFile(join(models, 'ipadapter', `${name}.bin`), tree);
   }
-  await writeTorchFile(join(models, 'ipadapter', 'plus.bin'), tree);
   await writeFile(
     join(models, 'ipadapter', 'lora.safetensors'),
     encodeSafetensors({ x: Tensor.zeros('float32', [2]) }),
@@ -63,14 +67,20 @@ async function load(
 }
 
 describe(IPAdapterLoader.type, () => {
-  it('reads the .bin and .safetensors layouts alike, with the ip_adapter section for Image Prompt Attention', async () => {
-    const [fromSafetensors, attention] = await load('plus.safetensors');
-    const [fromBin] = await load('plus.bin');
-    expect(fromBin.file.projection).toEqual(fromSafetensors.file.projection);
-    expect(fromBin.file.processors).toEqual(fromSafetensors.file.processors);
-    expect(attention.section).toBe('ip_adapter');
-    expect(fromSafetensors.key).not.toBe(fromBin.key);
-  });
+  it.each([
+    ['plus', TOWER],
+    ['base', PROJECTED_TOWER],
+  ])(
+    'reads the .bin and .safetensors layouts alike (%s), with the ip_adapter section for Image Prompt Attention',
+    async (name, tower) => {
+      const [fromSafetensors, attention] = await load(`${name}.safetensors`, tower);
+      const [fromBin] = await load(`${name}.bin`, tower);
+      expect(fromBin.file.projection).toEqual(fromSafetensors.file.projection);
+      expect(fromBin.file.processors).toEqual(fromSafetensors.file.processors);
+      expect(attention.section).toBe('ip_adapter');
+      expect(fromSafetensors.key).not.toBe(fromBin.key);
+    },
+  );
 
   it('names the input when the file is not an IP-Adapter', async () => {
     const err = await load('lora.safetensors').catch((e: unknown) => e);
