@@ -4,7 +4,7 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
+import { dict, encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
 import { attentionRef, fixturePath, geluRef, layerNormRef, linearRef } from '@momaflow/engine/testing';
 import { seededWeight } from '../tiny/seeded-init';
 import type { LinearImageProjection, ResamplerProjection } from './read-ip-adapter';
@@ -40,7 +40,7 @@ export async function writeProjectedFixtureTower(
   await copyFile(join(source, 'config.json'), join(dir, 'config.json'));
   const reader = await openWeights(join(source, 'model.safetensors'));
   try {
-    const tensors: Record<string, Tensor<'float32'>> = {};
+    const tensors = dict<Tensor<'float32'>>();
     for (const key of reader.keys()) tensors[key] = await reader.readFloat32(key);
     const hidden = tensors['vision_model.post_layernorm.weight']!.shape[0] ?? 0;
     const projection = seededWeight({
