@@ -248,6 +248,33 @@ describe('ComfyUI subgraphs', () => {
     }
   });
 
+  it('reads the promoted values of older files from properties.proxyWidgets', () => {
+    const legacy = (id: number, proxies: unknown, widget: boolean, value: number) => ({
+      id,
+      type: PLUS.id,
+      inputs: [
+        { name: 'x', type: INT },
+        { name: 'b', type: INT, widget },
+      ],
+      outputs: [INT],
+      properties: { proxyWidgets: proxies },
+      widgets_values: [value],
+    });
+    const { workflow } = convert({
+      nodes: [
+        { id: 1, type: 'Number', widgets_values: [2], outputs: [INT] },
+        legacy(2, JSON.stringify([['1', 'b']]), false, 33), // the inner Add's widget, as JSON text
+        legacy(3, [['-1', 'b']], true, 44), // the instance's own promoted input
+      ],
+      links: [
+        [1, 1, 0, 2, 0, INT],
+        [2, 1, 0, 3, 0, INT],
+      ],
+      subgraphs: [PLUS],
+    });
+    expect([workflow.nodes['2:1']?.inputs.b, workflow.nodes['3:1']?.inputs.b]).toEqual([33, 44]);
+  });
+
   it('refuses a missing definition and a subgraph inside itself, naming node and subgraph', async () => {
     const loop: SubgraphSpec = {
       id: uuid(5),

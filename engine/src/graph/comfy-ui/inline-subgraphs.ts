@@ -4,11 +4,13 @@
  * frontend flattens them when it queues a prompt (`ExecutableNodeDTO`): each node inside an instance
  * becomes a node with id `<instance id>:<inner id>` (nested: `5:3:2`), links across a subgraph's
  * boundary are joined end to end, and a widget an instance promotes gives its value to the inner
- * input it stands for when nothing is linked to it. As the current frontend does, a muted or
+ * input it stands for when nothing is linked to it (older files list promoted widgets in the
+ * instance's `properties.proxyWidgets` instead, values by position). As the current frontend does, a muted or
  * bypassed instance runs none of its nodes; a bypassed one passes each output through from its
  * input of the same type. The top level keeps its node and link ids, so a file without subgraphs
  * passes through unchanged.
  */
+import { z } from 'zod';
 import { type Dict, dict, ownValue } from '../../dictionary/dictionary';
 import {
   type ComfyLink,
@@ -29,6 +31,10 @@ const MUTED = 2;
 const BYPASSED = 4;
 /** Deeper nesting than this is refused (the frontend's own editor never gets near it). */
 export const MAX_SUBGRAPH_DEPTH = 32;
+/** Legacy promotion (`properties.proxyWidgets`, migrated away by newer frontends): [inner node id, widget name]. */
+const zProxyWidgets = z.array(z.tuple([z.string(), z.string()]).rest(z.unknown()));
+/** Host id of a proxy entry that names one of the instance's own promoted inputs. */
+const HOST = '-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Definition {
@@ -102,6 +108,19 @@ const place = (scope: Scope, pos: readonly [number, number]): [number, number] =
   pos[0] + scope.shift[0],
   pos[1] + scope.shift[1],
 ];
+/** The instance's legacy proxy widgets (a list, or the JSON text of one); undefined when it has none. */
+function proxyWidgets(node: ComfyNode): readonly (readonly [string, string, ...unknown[]])[] | undefined {
+  let raw = ownValue(node.properties, 'proxyWidgets');
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  return zProxyWidgets.safeParse(raw).data;
+}
+
 const inputName = (node: ComfyNode | undefined, slot: number) => {
   const input = node?.inputs[slot];
   return input?.widget?.name ?? input?.name;
@@ -183,6 +202,12 @@ export function inlineSubgraphs(
     if (!input?.widget) return undefined;
     const stored = node.widgets_values;
     if (stored !== undefined && !Array.isArray(stored)) return ownValue(stored, input.widget.name);
+    const proxies = proxyWidgets(node);
+    if (proxies) {
+      // Values follow the proxy list, one per entry.
+      const at = proxies.findIndex(([id, name]) => id === HOST && name === input.name);
+      return at >= 0 ? stored?.[at] : undefined;
+    }
     // One value per promoted input; older frontends also stored a seed's "control after generate".
     const promoted = node.inputs.flatMap((candidate, index) => (candidate.widget ? [index] : []));
     const withControls = (stored?.length ?? 0) > promoted.length;
@@ -192,6 +217,20 @@ export function inlineSubgraphs(
       at += withControls && feedsSeed(definition, index) ? 2 : 1;
     }
     return undefined;
+  };
+  /** Legacy proxy widgets that name an inner node's widget: the instance's value replaces the stored one. */
+  const promoteProxies = (child: Scope) => {
+    const { node } = child.instance!;
+    const stored = node.widgets_values;
+    if (!Array.isArray(stored)) return;
+    for (const [at, [id, name]] of (proxyWidgets(node) ?? []).entries()) {
+      const inner = child.nodes.get(id);
+      if (id === HOST || at >= stored.length || !inner || definitionOf(inner)) continue;
+      const key = flatId(child, id);
+      const promoted = values.get(key) ?? dict<unknown>();
+      promoted[name] = stored[at];
+      values.set(key, promoted);
+    }
   };
   /** Whether subgraph input `index` feeds a widget with a "control after generate" value. */
   const feedsSeed = (definition: Definition, index: number) =>
@@ -335,6 +374,7 @@ export function inlineSubgraphs(
         classType: node.type,
         message: `${name} was inlined: its ${definition.nodes.size} node(s) are now ${id}:<inner id>`,
       });
+      promoteProxies(child);
       const from = nodes.length;
       expand(child);
       frame(definition.def.name || id, from);
