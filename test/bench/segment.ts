@@ -1,9 +1,10 @@
 /**
  * Segment benchmark: one 1024x1024 segmentation with the default model (models/segment/isnet.onnx,
  * from `momaflow models pull segment-isnet`) through the nodes `momaflow run` uses
- * (SegmentModelLoader, then Segment with its default options and the environment's session cache).
+ * (SegmentModelLoader, then Segment with its default options, or flip_average with --flip-average, and
+ * the environment's session cache).
  * Prints figures; not a timed test.
- *   pnpm exec tsx --expose-gc test/bench/segment.ts [runs] [model]
+ *   pnpm exec tsx --expose-gc test/bench/segment.ts [runs] [model] [--flip-average]
  * The image is the first fixture photo (../shared/fixtures/images) scaled to 1024x1024. The first run
  * includes creating the onnxruntime session and is reported apart; the figure is the median of the
  * following runs, each printed with the load average (2 cores are shared).
@@ -25,8 +26,11 @@ import { runNode } from '../../nodes/src/image/image-test-utils';
 import { SEGMENT_DEFAULTS } from '../../nodes/src/segment/test-support';
 import { REPO_MODELS } from '../models/real-models';
 
-const runs = Number(process.argv[2] ?? 5);
-const modelName = process.argv[3] ?? 'isnet.onnx';
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const [runsArg, modelArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const runs = Number(runsArg ?? 5);
+const modelName = modelArg ?? 'isnet.onnx';
+const options = { ...SEGMENT_DEFAULTS, flip_average: flags.includes('--flip-average') };
 const SIZE = 1024;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const load = () =>
@@ -66,7 +70,7 @@ console.log(`image ${parse(photo).base} scaled to ${SIZE}x${SIZE}`);
 const times: number[] = [];
 for (let i = 0; i <= runs; i++) {
   const start = performance.now();
-  const [mask] = (await run(Segment, { segmenter, image, ...SEGMENT_DEFAULTS })) as [Tensor<'float32'>];
+  const [mask] = (await run(Segment, { segmenter, image, ...options })) as [Tensor<'float32'>];
   const seconds = (performance.now() - start) / 1000;
   const subject = mask.data.reduce((s, v) => s + v, 0) / mask.size;
   const what = i === 0 ? 'first run (creates the session)' : `run ${i}`;
@@ -76,7 +80,7 @@ for (let i = 0; i <= runs; i++) {
   if (i > 0) times.push(seconds);
 }
 console.log(
-  `Segment ${SIZE}x${SIZE} with ${modelName} (model input ${width}x${height}): median ${median(times).toFixed(2)} s ` +
+  `Segment ${SIZE}x${SIZE} with ${modelName} (model input ${width}x${height}${options.flip_average ? ', flip_average' : ''}): median ${median(times).toFixed(2)} s ` +
     `over ${runs} runs (min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)}); ` +
     `peak RSS ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GiB`,
 );

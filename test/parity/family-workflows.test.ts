@@ -1,6 +1,6 @@
 /**
  * Acceptance: the personalization family's example workflows (LoRA, textual inversion, Custom
- * Diffusion, DreamBooth, IP-Adapter) run headlessly from the command line on the files `momaflow models make-tiny`
+ * Diffusion, DreamBooth, IP-Adapter, IP-Adapter with a LoRA) run headlessly from the command line on the files `momaflow models make-tiny`
  * writes, as a user runs them, and save their images; smaller and shorter than the files' settings.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -39,6 +39,21 @@ async function image(path: string): Promise<Float32Array> {
   const { image: decoded } = await decodeImage(await readFile(join(root, 'output', path)));
   expect(decoded.shape).toEqual([1, 128, 128, 3]);
   return decoded.data;
+}
+
+/**
+ * Runs workflow `name` (saving to `<name>/result`, the example image as its reference) once per entry
+ * of `sets` (extra `--set` arguments) and returns the saved images in order.
+ */
+async function variants(name: string, sets: readonly (readonly string[])[]): Promise<Float32Array[]> {
+  await mkdir(join(root, 'input'), { recursive: true });
+  await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
+  const out: Float32Array[] = [];
+  for (const [i, set] of sets.entries()) {
+    await run(name, [...STEPS, ...set]);
+    out.push(await image(`${name}/result_${String(i + 1).padStart(5, '0')}_.png`));
+  }
+  return out;
 }
 
 /**
@@ -94,14 +109,26 @@ describe('personalization workflows from the command line', () => {
     for (const k of [1, 2, 3]) expect(column(k)).not.toEqual(column(0));
   });
 
-  it('workflows/ip-adapter.json adds the reference image through ip-adapter-plus, which scale 0 takes out', async () => {
-    await mkdir(join(root, 'input'), { recursive: true });
-    await copyFile(EXAMPLE, join(root, 'input', 'example.png'));
-    await run('ip-adapter');
-    const withImage = await image('ip-adapter/result_00001_.png');
-    await run('ip-adapter', [...STEPS, '--set', '13.scale=0']);
-    const atZero = await image('ip-adapter/result_00002_.png');
-    expect(withImage).not.toEqual(atZero);
+  it('workflows/ip-adapter.json adds the reference image through ip-adapter-plus or ip-adapter_sd15, which scale 0 takes out', async () => {
+    const [plus, atZero, plain] = await variants('ip-adapter', [
+      [],
+      ['--set', '13.scale=0'],
+      ['--set', '10.ipadapter_file=momaflow-tiny-ip-adapter.safetensors'],
+    ]);
+    expect(plus).not.toEqual(atZero);
+    expect(plain).not.toEqual(atZero);
+    expect(plain).not.toEqual(plus);
+  });
+
+  it('workflows/ip-adapter-lora.json stacks a LoRA and ip-adapter_sd15, unlike either alone', async () => {
+    const [both, ipAdapterAlone, loraAlone] = await variants('ip-adapter-lora', [
+      [],
+      ['--set', '14.strength_model=0', '--set', '14.strength_clip=0'],
+      ['--set', '13.scale=0'],
+    ]);
+    expect(both).not.toEqual(ipAdapterAlone);
+    expect(both).not.toEqual(loraAlone);
+    expect(ipAdapterAlone).not.toEqual(loraAlone);
   });
 
   it('workflows/compare-methods.json saves SD1.5, a LoRA, IP-Adapter and MoMA on one prompt and seed as one captioned row', async () => {

@@ -2,7 +2,8 @@
  * @module
  * Test-only: an untrusted node pack installed as `momaflow nodes add` would leave it (in
  * `custom_nodes/node_modules`, recorded untrusted in `momaflow-packs.json`). It has one legitimate
- * node (`SandboxInvert`: IMAGE in, inverted IMAGE out, with progress) and nodes that try what the
+ * node (`SandboxInvert`: IMAGE in, inverted IMAGE out, with progress), one that reports the thread
+ * count its node environment got (`ComputeThreads`, as INT and as text), nodes that try what the
  * sandbox forbids: reading any file, writing any file, spawning a process, starting a worker; and
  * one (`Spin`) that never returns.
  */
@@ -33,6 +34,8 @@ export default definePack({ nodes: [
   attempt('WriteFile', (file) => { writeFileSync(file, 'written'); return 'written'; }),
   attempt('Spawn', () => spawnSync('ls').status),
   attempt('StartWorker', () => new Worker('1', { eval: true })),
+  defineNode({ type: 'ComputeThreads', category: 'test', inputs: {}, outputs: [{ type: 'INT' }], output: true,
+    run: (ctx) => ({ outputs: [ctx.env.compute.threads], ui: { text: [String(ctx.env.compute.threads)] } }) }),
   defineNode({ type: 'Spin', category: 'evil', inputs: {}, outputs: [{ type: 'INT' }], run: () => { for (;;) {} } }),
   attempt('ReadOwnFile', () => readFileSync(new URL('./package.json', import.meta.url), 'utf8').length),
 ] });

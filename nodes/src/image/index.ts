@@ -23,6 +23,7 @@ export { IMAGE_EXTENSIONS, listInputImages } from './list-input-images';
 export { LoadImage } from './load-image';
 export { LoadImageMask } from './load-image-mask';
 export { ImageToMask, InvertMask, MaskToImage } from './mask-nodes';
+export { mirrorHorizontally } from './mirror';
 export { PIL_BICUBIC, pilResize } from './pil-resize';
 export { insertPngText, isPng, readPngText } from './png-text-chunks';
 export type { ResampleMethod, ResampleOptions } from './resample';

@@ -1,9 +1,8 @@
 /**
  * @module
  * IPAdapterEncode: images to an IP-Adapter's image-prompt tokens (IMAGE_PROMPT), as IP-Adapter's
- * `get_image_embeds` makes them: CLIPImageProcessor on each image (RGB), the vision tower's
- * penultimate hidden state, the Resampler; the unguided tokens come from zero pixel values. One run
- * of the cached graph takes the images and the zero rows together.
+ * `get_image_embeds` makes them: CLIPImageProcessor on each image (RGB), then the cached image graph
+ * (`buildIpAdapterImageGraph`), which gives the guided and unguided tokens of its kind in one run.
  */
 import { defineNode, fromOrtTensor, Input, Tensor, toOrtTensor } from '@momaflow/engine';
 import { withModelSession, writtenModelGraph } from '../diffusion';
@@ -19,7 +18,7 @@ export const IPAdapterEncode = defineNode({
   displayName: 'IP-Adapter Encode',
   category: 'conditioning/ipadapter',
   description:
-    "Turns reference images into an IP-Adapter's image-prompt tokens (one entry per image; unguided tokens from a blank image) for Image Prompt Attention.",
+    "Turns reference images into an IP-Adapter's image-prompt tokens (one entry per image; the unguided tokens from zero image embeddings for ip-adapter_sd15, from a blank image for the plus adapters) for Image Prompt Attention.",
   inputs: {
     ip_adapter: Input.link('IP_ADAPTER', { tooltip: 'From Load IP-Adapter.' }),
     image: Input.link('IMAGE', { tooltip: 'The reference image(s).' }),
@@ -32,24 +31,21 @@ export const IPAdapterEncode = defineNode({
       clipPreprocess(toRgb8(toImage8(images, i)), ip_adapter.tower.processor),
     );
     const [, c = 0, h = 0, w = 0] = rows[0]!.shape;
-    const pixels = new Float32Array(2 * n * c * h * w);
+    const pixels = new Float32Array(n * c * h * w);
     for (const [i, r] of rows.entries()) pixels.set(r.data, i * r.size);
     const source = writtenModelGraph(ctx.env, `ip-adapter-image:${ip_adapter.key}`, () =>
       buildIpAdapterImageGraph(ip_adapter.file, ip_adapter.tower),
     );
-    const tokens = await withModelSession(ctx.env, source, async (session) => {
+    const io = IP_ADAPTER_IMAGE_IO;
+    const prompt = await withModelSession(ctx.env, source, async (session) => {
       const out = await session.run({
-        [IP_ADAPTER_IMAGE_IO.pixelValues]: toOrtTensor(new Tensor('float32', [2 * n, c, h, w], pixels)),
+        [io.pixelValues]: toOrtTensor(new Tensor('float32', [n, c, h, w], pixels)),
       });
-      return fromOrtTensor(out[IP_ADAPTER_IMAGE_IO.tokens]!, 'float32');
+      return {
+        cond: fromOrtTensor(out[io.cond]!, 'float32'),
+        uncond: fromOrtTensor(out[io.uncond]!, 'float32'),
+      };
     });
-    const [, count = 0, dim = 0] = tokens.shape;
-    const half = n * count * dim;
-    return [
-      {
-        cond: new Tensor('float32', [n, count, dim], tokens.data.slice(0, half)),
-        uncond: new Tensor('float32', [n, count, dim], tokens.data.slice(half)),
-      },
-    ];
+    return [prompt];
   },
 });

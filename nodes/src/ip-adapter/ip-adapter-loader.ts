@@ -12,7 +12,7 @@ import { loadFailure, modelFileInput } from '../diffusion/model-file-input';
 import { listFolder } from '../files/list-folder';
 import { listVisionTowers } from '../mllm';
 import { loadClipVision } from '../models/clip-vision';
-import { IP_ADAPTER_SECTIONS, readIpAdapter } from '../models/ip-adapter';
+import { checkIpAdapterTower, IP_ADAPTER_SECTIONS, readIpAdapter } from '../models/ip-adapter';
 import type { IpAdapterHandle } from './ip-adapter-types';
 
 const NODE = 'IPAdapterLoader';
@@ -27,7 +27,8 @@ const ADAPTER = modelFileInput({
       acceptFile: (e) =>
         (e.isFile() || e.isSymbolicLink()) && EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x)),
     }),
-  tooltip: 'The IP-Adapter (e.g. ip-adapter-plus_sd15.safetensors), relative to models/ipadapter.',
+  tooltip:
+    'The IP-Adapter (e.g. ip-adapter_sd15.safetensors, ip-adapter-plus_sd15.safetensors), relative to models/ipadapter.',
 });
 
 const TOWER = modelFileInput({
@@ -36,7 +37,7 @@ const TOWER = modelFileInput({
   folder: 'clip_vision',
   list: listVisionTowers,
   tooltip:
-    "The adapter's CLIP vision tower (ViT-H/14 for the SD1.5 adapters), relative to models/clip_vision.",
+    "The adapter's CLIP vision tower (ViT-H/14 for the SD1.5 adapters, with its visual_projection for ip-adapter_sd15), relative to models/clip_vision.",
 });
 
 /** Loads an IP-Adapter and its vision tower. */
@@ -45,7 +46,7 @@ export const IPAdapterLoader = defineNode({
   displayName: 'Load IP-Adapter',
   category: 'loaders/ipadapter',
   description:
-    'Loads an SD1.5 IP-Adapter (ip-adapter-plus_sd15: Resampler image projection) from models/ipadapter and its CLIP vision tower from models/clip_vision.',
+    "Loads an SD1.5 IP-Adapter (ip-adapter_sd15: ImageProjModel on the tower's image_embeds; ip-adapter-plus_sd15: Resampler on its hidden states) from models/ipadapter and its CLIP vision tower (IP-Adapter's image_encoder, a CLIPVisionModelWithProjection) from models/clip_vision.",
   inputs: { ipadapter_file: ADAPTER.combo, clip_vision: TOWER.combo },
   outputs: [
     {
@@ -81,6 +82,15 @@ export const IPAdapterLoader = defineNode({
         path: towerPath,
         cause,
         code: 'not_a_vision_tower',
+      });
+    });
+    await checkIpAdapterTower(file, tower).catch((cause: unknown) => {
+      throw loadFailure({
+        label: TOWER.label,
+        name: clip_vision,
+        path: towerPath,
+        cause,
+        code: 'ip_adapter_mismatch',
       });
     });
     const adapterKey = await checkpointIdentity(path);

@@ -3,10 +3,11 @@
  * One image through a segmentation model: resize to the model's input size (bilinear, as the IS-Net,
  * U2-Net and BiRefNet reference code does), normalise into NCHW, run, turn the chosen output into a
  * [0,1] probability map (sigmoid and/or min-max, per the model's settings) and resize it back to the
- * image's size (bilinear when growing, area averaging when shrinking).
+ * image's size (bilinear when growing, area averaging when shrinking). On request the mirrored image
+ * runs too and the two maps are averaged (test-time flip augmentation).
  */
 import { EngineError, fromOrtTensor, type OnnxSession, Tensor, toOrtTensor } from '@momaflow/engine';
-import { resample } from '../image';
+import { mirrorHorizontally, resample } from '../image';
 import type { SegmentSettings, Size2d } from './segment-model-config';
 import type { Segmenter } from './segment-types';
 
@@ -66,8 +67,28 @@ function toProbabilities(output: Tensor<'float32'>, s: SegmentSettings, name: st
   return new Tensor('float32', [1, height, width, 1], values);
 }
 
+/** One run of the model on an image already at the model's size: its [1, h, w, 1] probabilities. */
+async function runModel(
+  session: OnnxSession,
+  segmenter: Segmenter,
+  scaled: Tensor<'float32'>,
+): Promise<Tensor<'float32'>> {
+  const { inputName, outputName } = segmenter.io;
+  const out = await session.run({ [inputName]: toOrtTensor(toModelInput(scaled, segmenter.settings)) }, [
+    outputName,
+  ]);
+  const raw = out[outputName];
+  if (raw === undefined) {
+    throw new EngineError('missing_output', `'${segmenter.name}' returned no '${outputName}'`);
+  }
+  return toProbabilities(fromOrtTensor(raw, 'float32'), segmenter.settings, segmenter.name);
+}
+
 /**
- * The subject probability of every pixel of image `index` of `images`, [H, W] in [0,1].
+ * The subject probability of every pixel of image `index` of `images`, [H, W] in [0,1]. With
+ * `flipAverage`, the mean of the predictions for the image and its mirror (mirrored back): a model
+ * unsure of part of a subject (shade, low contrast) often answers the mirror differently, and the mean
+ * is steadier than either, at twice the cost.
  * @example
  * const p = await predictMask({ session: lease.session, segmenter, images, index: 0, size: segmenter.io.defaultSize });
  */
@@ -77,19 +98,20 @@ export async function predictMask(o: {
   readonly images: Tensor<'float32'>;
   readonly index: number;
   readonly size: Size2d;
+  readonly flipAverage?: boolean;
 }): Promise<Float32Array> {
-  const { segmenter, size } = o;
+  const { session, segmenter, size } = o;
   const [, height = 0, width = 0] = o.images.shape;
   const scaled = resample(rgbOf(o.images, o.index), { ...size, method: 'bilinear' });
-  const out = await o.session.run(
-    { [segmenter.io.inputName]: toOrtTensor(toModelInput(scaled, segmenter.settings)) },
-    [segmenter.io.outputName],
-  );
-  const raw = out[segmenter.io.outputName];
-  if (raw === undefined) {
-    throw new EngineError('missing_output', `'${segmenter.name}' returned no '${segmenter.io.outputName}'`);
+  let probabilities = await runModel(session, segmenter, scaled);
+  if (o.flipAverage === true) {
+    const mirrored = mirrorHorizontally(await runModel(session, segmenter, mirrorHorizontally(scaled)));
+    probabilities = new Tensor(
+      'float32',
+      probabilities.shape,
+      probabilities.data.map((v, p) => (v + mirrored.data[p]!) / 2),
+    );
   }
-  const probabilities = toProbabilities(fromOrtTensor(raw, 'float32'), segmenter.settings, segmenter.name);
   // Averaging (area) when shrinking: a bilinear shrink samples 2 of every n model pixels per axis and
   // aliases thin parts of the mask away.
   const shrinks = height <= size.height && width <= size.width;

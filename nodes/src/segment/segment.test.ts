@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Tensor, validatePrompt } from '@momaflow/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBuiltinRegistry } from '../builtin-registry';
+import { mirrorHorizontally } from '../image';
 import { createTempEnv, runNode } from '../image/image-test-utils';
 import { Segment } from './segment';
 import { SegmentModelLoader } from './segment-model-loader';
@@ -29,6 +30,10 @@ afterAll(async () => {
 const segmentDir = join(env.dirs.models, 'segment');
 await writeTinySegmentModel(segmentDir, 'tiny-fixed', { size: 16, config: TINY_SEGMENT_CONFIG });
 await writeTinySegmentModel(segmentDir, 'tiny-free', { config: { ...TINY_SEGMENT_CONFIG, inputSize: 24 } });
+await writeTinySegmentModel(segmentDir, 'tiny-shifted', {
+  variant: 'red-subject-shifted',
+  config: { ...TINY_SEGMENT_CONFIG, inputSize: 24 },
+});
 
 const load = async (model_name: string) =>
   (await runNode(SegmentModelLoader, { model_name }, { env })).outputs[0] as Segmenter;
@@ -66,7 +71,11 @@ describe('SegmentModelLoader', () => {
     const options = info?.inputs.model_name;
     expect(options?.kind === 'COMBO' && typeof options.options === 'function').toBe(true);
     if (options?.kind === 'COMBO' && typeof options.options === 'function') {
-      expect(await options.options({ env })).toEqual(['tiny-fixed.onnx', 'tiny-free.onnx']);
+      expect(await options.options({ env })).toEqual([
+        'tiny-fixed.onnx',
+        'tiny-free.onnx',
+        'tiny-shifted.onnx',
+      ]);
     }
     const fixed = await load('tiny-fixed.onnx');
     expect(fixed.io).toEqual({
@@ -128,6 +137,26 @@ describe('Segment', () => {
     const edge = 10 * 24 + 5; // just left of the square
     expect(plain.mask.data[edge]).toBe(0);
     expect(feathered.mask.data[edge]).toBeGreaterThan(0.1);
+  });
+
+  it('averages the predictions for the image and its mirror with flip_average', async () => {
+    // The shifted model answers a mirrored image differently, so the average must differ from both
+    // single runs and equal their mean computed here: the mirror's answer, mirrored back.
+    const segmenter = await load('tiny-shifted.onnx');
+    const soft = { threshold: 0 };
+    const direct = (await segment(segmenter, image, soft)).mask.data;
+    const mirrored = (await segment(segmenter, mirrorHorizontally(image), soft)).mask;
+    const fromMirror = mirrorHorizontally(mirrored.reshape([1, 20, 24, 1])).data;
+    const averaged = (await segment(segmenter, image, { ...soft, flip_average: true })).mask.data;
+    expect(fromMirror.some((v, p) => Math.abs(v - direct[p]!) > 0.1)).toBe(true);
+    const maxDiff = (a: Float32Array, b: (p: number) => number) =>
+      a.reduce((m, v, p) => Math.max(m, Math.abs(v - b(p))), 0);
+    expect(maxDiff(averaged, (p) => (direct[p]! + fromMirror[p]!) / 2)).toBeLessThan(1e-6);
+    // The tiny red-subject model is pointwise, so mirroring there and back changes nothing.
+    const pointwise = await load('tiny-free.onnx');
+    const plain = (await segment(pointwise, image, soft)).mask.data;
+    const flipped = (await segment(pointwise, image, { ...soft, flip_average: true })).mask.data;
+    expect(maxDiff(flipped, (p) => plain[p]!)).toBeLessThan(1e-6);
   });
 
   it('segments every image of a batch, and RGBA images through their colour channels', async () => {

@@ -1,8 +1,9 @@
 /**
  * @module
  * Segment: the subject of each image as MASK, cut out on white (what MoMA's MLLM reads) and as RGBA
- * (mask as alpha), from a SEGMENTER. The model runs in the environment's `SEGMENT_SESSIONS`; the
- * refinement options (threshold, largest region, feather, invert) are `refineMask`'s.
+ * (mask as alpha), from a SEGMENTER. The model runs in the environment's `SEGMENT_SESSIONS` (twice per
+ * image with `flip_average`); the refinement options (threshold, largest region, feather, invert) are
+ * `refineMask`'s.
  */
 import { defineNode, EngineError, Input, Tensor } from '@momaflow/engine';
 import { requireImage } from '../image';
@@ -63,13 +64,23 @@ export const Segment = defineNode({
       tooltip:
         "Working resolution: the square size the model sees. 0 uses the model's own size (1024 for IS-Net); models with a fixed input size accept only that.",
     }),
+    // Optional so that workflows saved before it existed stay valid.
+    flip_average: Input.boolean({
+      default: false,
+      optional: true,
+      tooltip:
+        'Also segment the mirrored image and average the two predictions: steadier on subjects the model is unsure of (shaded or low-contrast parts), at twice the time.',
+    }),
   },
   outputs: [
     { type: 'MASK', name: 'MASK', tooltip: 'The subject mask, [N, H, W] at the image size (1 = subject).' },
     { type: 'IMAGE', name: 'ON_WHITE', tooltip: 'The subject on a white background, RGB.' },
     { type: 'IMAGE', name: 'RGBA', tooltip: 'The image as RGBA with the mask as alpha.' },
   ],
-  run: async (ctx, { segmenter, image, threshold, feather, invert, keep_largest, resolution }) => {
+  run: async (
+    ctx,
+    { segmenter, image, threshold, feather, invert, keep_largest, resolution, flip_average },
+  ) => {
     const images = requireImage(image, "Segment input 'image'");
     const size = workingSize(segmenter, resolution);
     const [batch = 0, height = 0, width = 0] = images.shape;
@@ -89,6 +100,7 @@ export const Segment = defineNode({
           images,
           index: i,
           size,
+          flipAverage: flip_average,
         });
         const refined = refineMask(probabilities, {
           width,

@@ -2,7 +2,8 @@
  * @module
  * Test-only segmentation models built with the project's graph builder: a deterministic "red is the
  * subject" model (a 1x1 conv R - G/2 - B/2 scaled by 8, then a sigmoid), with a fixed or free input
- * size, and look-alikes that are not segmentation models (wrong channels, ranks, extra inputs). They
+ * size, a variant that reads each pixel's right-hand neighbour (so it answers an image and its mirror
+ * differently), and look-alikes that are not segmentation models (wrong channels, ranks, extra inputs). They
  * exercise Segment's mechanics (resizing, batches, refinement, cut-outs) in milliseconds; the real
  * IS-Net model is tested from models/segment (test/models).
  */
@@ -27,17 +28,20 @@ export const SEGMENT_DEFAULTS: {
   readonly invert: boolean;
   readonly keep_largest: boolean;
   readonly resolution: number;
+  readonly flip_average: boolean;
 } = {
   threshold: Segment.inputs.threshold.default,
   feather: Segment.inputs.feather.default,
   invert: Segment.inputs.invert.default,
   keep_largest: Segment.inputs.keep_largest.default,
   resolution: Segment.inputs.resolution.default,
+  flip_average: Segment.inputs.flip_average.default,
 };
 
 /** Which tiny model to build. */
 export type TinySegmentVariant =
   | 'red-subject'
+  | 'red-subject-shifted'
   | 'one-channel-input'
   | 'three-channel-output'
   | 'classifier'
@@ -67,6 +71,17 @@ export function tinySegmentModel(variant: TinySegmentVariant, o: { size?: number
     case 'red-subject': {
       const x = b.input('input', 'float32', [1, 3, h, w]);
       b.output(b.op('Sigmoid', [conv1x1(b, x, red, 1)]), 'mask', [1, 1, h, w]);
+      break;
+    }
+    case 'red-subject-shifted': {
+      // A 1x3 kernel with only its right tap set, zero-padded: output x is the 1x1 answer at x + 1.
+      const x = b.input('input', 'float32', [1, 3, h, w]);
+      const weight = b.initializer(
+        'weight',
+        new Tensor('float32', [1, 3, 1, 3], Float32Array.from(red.flatMap((v) => [0, 0, v]))),
+      );
+      const y = b.op('Conv', [x, weight], { kernel_shape: [1, 3], pads: [0, 1, 0, 1] });
+      b.output(b.op('Sigmoid', [y]), 'mask', [1, 1, h, w]);
       break;
     }
     case 'one-channel-input': {

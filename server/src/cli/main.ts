@@ -4,12 +4,12 @@
  * The `momaflow` command: `run` (headless), and the other subcommands as they land.
  */
 import { parseArgs } from 'node:util';
-import { errorMessage, parseThreadCount } from '@momaflow/engine';
 import { type CliIo, processIo } from './cli-io';
 import { modelsCommand } from './models-command';
 import { nodesCommand } from './nodes/nodes-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
+import { threadsOption } from './threads-option';
 import { WORKER_USAGE, workerCommand } from './worker-command';
 
 const USAGE = `usage:
@@ -25,7 +25,8 @@ ${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models 
   --out    folder for outputs (default: <data>/output)
   --data   folder holding input/, output/, temp/ and models/ (default: the current folder)
   --json   print executor events as NDJSON
-  --threads  threads per onnxruntime operator (default: MOMAFLOW_THREADS, else the cores this process may use)
+  --threads  threads per onnxruntime operator, on run, serve and worker and in their node packs' sandboxes
+             (default: MOMAFLOW_THREADS, else the cores this process may use)
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
@@ -57,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.usage;
     }
     const { values } = parsed;
-    const threads = threadsOption(values.threads, io);
+    const threads = threadsOption(values.threads, io, USAGE);
     if (threads === null) return EXIT.usage;
     return runCommand(
       {
@@ -85,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.error(`--port '${values.port}' must be an integer in [0, 65535]`);
       return EXIT.usage;
     }
-    const threads = threadsOption(values.threads, io);
+    const threads = threadsOption(values.threads, io, USAGE);
     if (threads === null) return EXIT.usage;
     try {
       return await serveCommand(
@@ -115,17 +116,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   io.error(`unknown command '${command}'\n\n${USAGE}`);
   return EXIT.usage;
-}
-
-/** `--threads` as a number, `undefined` when absent, or `null` after printing why it is invalid. */
-function threadsOption(text: string | undefined, io: CliIo): number | undefined | null {
-  if (text === undefined) return undefined;
-  try {
-    return parseThreadCount(text, '--threads');
-  } catch (err) {
-    io.error(`${errorMessage(err)}\n\n${USAGE}`);
-    return null;
-  }
 }
 
 function parseServe(args: readonly string[]) {

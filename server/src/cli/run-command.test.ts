@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveThreadCount, THREADS_ENV_VAR } from '@momaflow/engine';
+import { writeSandboxTestPack } from '@momaflow/engine/testing';
 import { makeTinySd15, readPngText } from '@momaflow/nodes';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main';
@@ -79,6 +80,31 @@ describe('momaflow run', () => {
     vi.stubEnv(THREADS_ENV_VAR, '2');
     try {
       expect(await sessionThreads([])).toEqual([2, 2, 2]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("gives a sandboxed pack's node environment the same thread count: --threads, else MOMAFLOW_THREADS", async () => {
+    await writeSandboxTestPack(path.join(data, 'custom_nodes'));
+    const file = path.join(data, 'threads.json');
+    await writeFile(file, JSON.stringify({ '1': { class_type: 'ComputeThreads', inputs: {} } }));
+    // What ComputeThreads, run in the pack's own process, reports of its node environment.
+    const childThreads = async (args: string[]) => {
+      const { io, out } = memoryIo();
+      expect(await main(['run', file, '--data', data, '--json', ...args], io)).toBe(0);
+      const events = out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; output?: { text?: string[] } });
+      return events.find((e) => e.type === 'executed')?.output?.text;
+    };
+    // Counts no machine gets by default, so a child that fell back to its own would be caught.
+    const threads = resolveThreadCount().threads + 1;
+    expect(await childThreads(['--threads', String(threads)])).toEqual([String(threads)]);
+    vi.stubEnv(THREADS_ENV_VAR, String(threads + 1));
+    try {
+      expect(await childThreads([])).toEqual([String(threads + 1)]);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -12,9 +12,10 @@ import { createRuntime } from '../runtime';
 import type { CliIo } from './cli-io';
 import { EXIT } from './run-command';
 import { type ServeHooks, untilSignal } from './serve-command';
+import { threadsOption } from './threads-option';
 
 export const WORKER_USAGE = `  momaflow worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--data DIR] [--lease S]
-                  [--shared-folders] [--no-affinity] [--server URL] [--worker-token T]
+                  [--shared-folders] [--no-affinity] [--server URL] [--worker-token T] [--threads N]
                   (runs a cluster's prompts)
 
   --queue           the Redis of a 'momaflow serve --queue' server (or set MOMAFLOW_QUEUE)
@@ -26,7 +27,11 @@ export const WORKER_USAGE = `  momaflow worker --queue redis://HOST:PORT[/DB] [-
   --server          the server's URL as this machine reaches it (default: what it advertised)
   --worker-token    the token the server expects from workers (or MOMAFLOW_WORKER_TOKEN;
                     default: what the server advertised in Redis)
+  --threads         threads per onnxruntime operator, as for run and serve (default: MOMAFLOW_THREADS,
+                    else the cores this process may use)
 `;
+
+const USAGE = `usage:\n${WORKER_USAGE}`;
 
 function parseWorker(args: readonly string[]) {
   return parseArgs({
@@ -43,6 +48,7 @@ function parseWorker(args: readonly string[]) {
       'no-affinity': { type: 'boolean' },
       server: { type: 'string' },
       'worker-token': { type: 'string' },
+      threads: { type: 'string' },
     },
   });
 }
@@ -63,9 +69,11 @@ export async function workerCommand(
   try {
     values = parseWorker(argv).values;
   } catch (err) {
-    io.error(`${(err as Error).message}\n\nusage:\n${WORKER_USAGE}`);
+    io.error(`${(err as Error).message}\n\n${USAGE}`);
     return EXIT.usage;
   }
+  const threads = threadsOption(values.threads, io, USAGE);
+  if (threads === null) return EXIT.usage;
   const parsed = zClusterWorkerOptions.safeParse({
     redisUrl: values.queue ?? process.env.MOMAFLOW_QUEUE,
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
@@ -84,11 +92,11 @@ export async function workerCommand(
     const field = issue?.path.join('.') === 'redisUrl' ? '--queue' : (issue?.path.join('.') ?? 'options');
     const message =
       values.queue === undefined && issue?.path[0] === 'redisUrl' ? 'is required' : issue?.message;
-    io.error(`${field}: ${message ?? 'invalid'}\n\nusage:\n${WORKER_USAGE}`);
+    io.error(`${field}: ${message ?? 'invalid'}\n\n${USAGE}`);
     return EXIT.usage;
   }
   const settings = parsed.data;
-  const runtime = await createRuntime({ root: values.data ?? process.cwd(), log: io.log });
+  const runtime = await createRuntime({ root: values.data ?? process.cwd(), log: io.log, threads });
   let worker: Awaited<ReturnType<typeof startClusterWorker>>;
   try {
     worker = await startClusterWorker({

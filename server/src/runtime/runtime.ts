@@ -70,7 +70,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ? { packs: [], dispose: async () => {} }
     : await loadNodePacks(registry, {
         dir: path.resolve(options.nodePacksDir ?? path.join(options.root, 'custom_nodes')),
-        sandbox: createPackSandbox({ dirs, log: options.log }),
+        sandbox: createPackSandbox({ dirs, log: options.log, threads: compute.threads }),
       });
   for (const pack of loaded.packs) {
     if (pack.status === 'loaded' || pack.status === 'disabled')

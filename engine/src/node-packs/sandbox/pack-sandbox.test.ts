@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../errors/engine-error';
 import { SILENT_LOGGER } from '../../log/logger';
 import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definition';
+import type { Directories } from '../../node-api/node-env';
 import { createNodeRegistry } from '../../node-api/node-registry';
+import { resolveThreadCount } from '../../onnx/compute-threads';
 import { Tensor } from '../../tensor/tensor';
 import { writeSandboxTestPack } from '../../testing/sandbox-test-pack';
 import { testNodeContext } from '../../testing/test-nodes';
@@ -14,8 +16,11 @@ import { createPackSandbox } from './pack-sandbox';
 
 let dir: string;
 let data: string;
+let dirs: Directories;
 let loaded: LoadedPacks;
 const registry = createNodeRegistry();
+/** A count no machine gets by default, so a child that fell back to its own would be caught. */
+const THREADS = resolveThreadCount().threads + 1;
 
 function ctx(progress: [number, number][] = []): NodeContext {
   return testNodeContext({ nodeId: '7', progress: (value, max) => progress.push([value, max]) });
@@ -30,7 +35,7 @@ const node = (type: string): AnyNodeDefinition => {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'momaflow-sandbox-'));
   data = path.join(dir, 'data');
-  const dirs = {
+  dirs = {
     input: path.join(data, 'input'),
     output: path.join(data, 'output'),
     temp: path.join(data, 'temp'),
@@ -41,7 +46,7 @@ beforeAll(async () => {
   await writeSandboxTestPack(packsDir);
   loaded = await loadNodePacks(registry, {
     dir: packsDir,
-    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER, abortGraceMs: 300 }),
+    sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER, abortGraceMs: 300, threads: THREADS }),
   });
 });
 afterAll(async () => {
@@ -77,6 +82,31 @@ describe(createPackSandbox.name, () => {
       [2, 3],
       [3, 3],
     ]);
+  });
+
+  it("gives the pack's node environment the server's thread count", async () => {
+    expect(await node('ComputeThreads').run(ctx(), {})).toMatchObject({ outputs: [THREADS] });
+  });
+
+  it('refuses a thread count that is not a positive integer in the child, naming the pack', async () => {
+    const packsDir = path.join(dir, 'custom_nodes');
+    const failed = await loadNodePacks(createNodeRegistry(), {
+      dir: packsDir,
+      sandbox: createPackSandbox({ dirs, log: SILENT_LOGGER, threads: 0 }),
+    });
+    try {
+      expect(failed.packs).toMatchObject([
+        {
+          id: 'evil-pack',
+          status: 'failed',
+          error: {
+            message: "node pack 'evil-pack': the sandbox's thread count must be a positive integer, got '0'",
+          },
+        },
+      ]);
+    } finally {
+      await failed.dispose();
+    }
   });
 
   it.each([

@@ -13,6 +13,7 @@ import type { Logger } from '../../log/logger';
 import type { InputSpec } from '../../node-api/input-specs';
 import { type AnyNodeDefinition, defineNode } from '../../node-api/node-definition';
 import type { Directories } from '../../node-api/node-env';
+import { resolveThreadCount } from '../../onnx/compute-threads';
 import type { SandboxLauncher } from '../load-node-packs';
 import type { NodePack, PackExample, PackSocketType } from '../node-pack';
 import type { PackManifest } from '../pack-manifest';
@@ -30,6 +31,12 @@ export interface PackSandboxOptions {
   readonly cacheDir?: string;
   /** How long an interrupted node may take to stop before its sandbox process is killed (default 5 s). */
   readonly abortGraceMs?: number;
+  /**
+   * Threads per onnxruntime operator of the packs' node environments (`env.compute.threads`), the
+   * application's own. Default: `resolveThreadCount()` here, since the child's environment is empty
+   * and it cannot read `MOMAFLOW_THREADS` itself.
+   */
+  readonly threads?: number;
 }
 
 const zStrings = z.array(z.string());
@@ -161,10 +168,11 @@ async function existingFolder(folder: string): Promise<string | undefined> {
 /**
  * A launcher for `loadNodePacks` that runs each untrusted pack in its own sandbox process.
  * @example
- * const loaded = await loadNodePacks(registry, { dir, sandbox: createPackSandbox({ dirs, log }) });
+ * const loaded = await loadNodePacks(registry, { dir, sandbox: createPackSandbox({ dirs, log, threads: 2 }) });
  */
 export function createPackSandbox(options: PackSandboxOptions): SandboxLauncher {
   let script: Promise<string> | undefined;
+  const threads = options.threads ?? resolveThreadCount().threads;
   return async (manifest, packId) => {
     script ??= childBundle(options.cacheDir);
     const folder = await realpath(manifest.folder);
@@ -191,6 +199,7 @@ export function createPackSandbox(options: PackSandboxOptions): SandboxLauncher 
           path.join(folder, path.relative(manifest.folder, manifest.entry)),
           folder,
           JSON.stringify(options.dirs),
+          String(threads),
         ],
       }),
     });

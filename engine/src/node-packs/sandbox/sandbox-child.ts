@@ -3,7 +3,8 @@
  * The sandbox process's main module (bundled by `childBundle` and run by plain Node under the
  * permission model). It imports one pack, describes its nodes to the server and runs their hooks when
  * asked. Messages travel on fd 3 as frames (see wire-codec); stdout and stderr go to the server's log.
- * argv: entry module, pack folder, JSON of the data folders.
+ * argv: entry module, pack folder, JSON of the data folders, the server's onnxruntime thread count
+ * (the child's environment is empty, so `MOMAFLOW_THREADS` cannot reach it any other way).
  */
 import { Socket } from 'node:net';
 import { errorMessage } from '../../errors/engine-error';
@@ -11,12 +12,13 @@ import { createLogger } from '../../log/logger';
 import { createNodeEnv } from '../../node-api/create-node-env';
 import type { InputSpec } from '../../node-api/input-specs';
 import type { AnyNodeDefinition, NodeContext } from '../../node-api/node-definition';
-import type { Directories } from '../../node-api/node-env';
+import type { Directories, NodeEnv } from '../../node-api/node-env';
+import { parseThreadCount } from '../../onnx/compute-threads';
 import { importNodePack } from '../import-node-pack';
 import type { NodeDescriptor, ParentMessage, SandboxError } from './sandbox-protocol';
 import { createFrameReader, decodeFrame, encodeMessage, frameChunks } from './wire-codec';
 
-const [entry = '', folder = '', dirsJson = '{}'] = process.argv.slice(2);
+const [entry = '', folder = '', dirsJson = '{}', threadsText = ''] = process.argv.slice(2);
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 
 function send(message: unknown): void {
@@ -72,12 +74,12 @@ function describe(definition: AnyNodeDefinition): NodeDescriptor {
 }
 
 const log = createLogger((level, message, data) => send({ type: 'log', level, message, data }));
-const env = createNodeEnv({ dirs: JSON.parse(dirsJson) as Directories, log });
 const calls = new Map<number, AbortController>();
 
 async function handleCall(
   message: Extract<ParentMessage, { type: 'call' }>,
   nodes: Map<string, AnyNodeDefinition>,
+  env: NodeEnv,
 ) {
   const definition = nodes.get(message.node);
   const controller = new AbortController();
@@ -123,7 +125,13 @@ async function handleCall(
 
 async function main(): Promise<void> {
   let nodes: Map<string, AnyNodeDefinition>;
+  let env: NodeEnv;
   try {
+    env = createNodeEnv({
+      dirs: JSON.parse(dirsJson) as Directories,
+      log,
+      compute: { threads: parseThreadCount(threadsText, "the sandbox's thread count") },
+    });
     const pack = await importNodePack({
       folder,
       entry,
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
   const reader = createFrameReader((body) => {
     const message = decodeFrame(body) as ParentMessage;
     if (message.type === 'abort') calls.get(message.call)?.abort();
-    else void handleCall(message, nodes);
+    else void handleCall(message, nodes, env);
   });
   channel.on('data', (chunk: Buffer) => reader.push(chunk));
   // The server closing the channel is the signal to exit.

@@ -33,6 +33,22 @@ export const CLIP_VIT_L14_336: ClipVisionConfig = Object.freeze({
   hiddenAct: 'quick_gelu' satisfies ClipHiddenAct,
 });
 
+/**
+ * OpenCLIP ViT-H/14 (laion2B-s32B-b79K) at 224 px, the image encoder of the SD1.5 IP-Adapters
+ * (h94/IP-Adapter `models/image_encoder`; ComfyUI's `CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors`).
+ */
+export const CLIP_VIT_H14: ClipVisionConfig = Object.freeze({
+  hiddenSize: 1280,
+  heads: 16,
+  layers: 32,
+  intermediateSize: 5120,
+  imageSize: 224,
+  patchSize: 14,
+  numChannels: 3,
+  layerNormEps: 1e-5,
+  hiddenAct: 'gelu' satisfies ClipHiddenAct,
+});
+
 // transformers CLIPVisionConfig defaults for absent fields.
 const zClipVisionFields = z.object({
   hidden_size: z.number().int().positive().default(768),
@@ -89,7 +105,7 @@ export function clipVisionConfigFromJson(json: ClipVisionConfigJson, source: str
 }
 
 /** Known towers, recognised by their shapes when a weight file comes without a config. */
-const KNOWN_TOWERS: readonly ClipVisionConfig[] = [CLIP_VIT_L14_336];
+const KNOWN_TOWERS: readonly ClipVisionConfig[] = [CLIP_VIT_L14_336, CLIP_VIT_H14];
 
 /** The shapes a weight file reveals: width, patch, positions, layer count, MLP width. */
 export interface ClipVisionShapes {
@@ -120,7 +136,7 @@ export function clipVisionConfigFromShapes(s: ClipVisionShapes, source: string):
   if (match === undefined) {
     throw new EngineError(
       'unsupported_model_config',
-      `${source}: a CLIP vision tower of width ${s.hiddenSize}, ${s.layers} layers, patch ${s.patchSize} and ${s.positions} positions is not a known one (CLIP ViT-L/14-336); put its config.json beside it`,
+      `${source}: a CLIP vision tower of width ${s.hiddenSize}, ${s.layers} layers, patch ${s.patchSize} and ${s.positions} positions is not a known one (CLIP ViT-L/14-336, ViT-H/14); put its config.json beside it`,
       { source },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * @module
  * CLIP vision towers (HF `CLIPVisionModel`, LLaVA's image encoder): config from transformers files or
- * recognised from weight shapes, transformers' CLIP image preprocessing, and the tower as graph ops.
+ * recognised from weight shapes, transformers' CLIP image preprocessing, and the tower as graph ops,
+ * with `CLIPVisionModelWithProjection`'s `image_embeds` head.
  */
 export type { ClipImageProcessorConfig, ClipProcessorJson } from './clip-image-processor';
 export {
@@ -14,11 +15,17 @@ export {
 export type { ClipVisionConfig, ClipVisionConfigJson, ClipVisionShapes } from './clip-vision-config';
 export {
   CLIP_VISION_CONFIG_JSON_SCHEMA,
+  CLIP_VIT_H14,
   CLIP_VIT_L14_336,
   clipVisionConfigFromJson,
   clipVisionConfigFromShapes,
 } from './clip-vision-config';
 export { clipVisionKey, clipVisionSelector } from './clip-vision-keys';
+export {
+  CLIP_VISUAL_PROJECTION_KEY,
+  clipVisionImageEmbeds,
+  clipVisionProjectionDim,
+} from './clip-vision-projection';
 export type { ClipVisionTowerOptions } from './clip-vision-tower';
 export { clipVisionTower, towerDepth } from './clip-vision-tower';
 export type { ClipVisionCheckpoint } from './load-clip-vision';

@@ -2,13 +2,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSafetensors, Tensor } from '@momaflow/engine';
-import { assertClose, layerNormRef, linearRef, randomTensor, runModel } from '@momaflow/engine/testing';
+import { assertClose, randomTensor, runModel } from '@momaflow/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdModelShapes } from '../tiny';
 import { listHookPoints } from '../unet';
 import { buildIpAdapterProjectionGraph, readIpAdapterProjection } from './image-projection-graph';
-import { type IpAdapterFile, type ResamplerProjection, readIpAdapter } from './read-ip-adapter';
-import { asTensor, resamplerRef } from './test-support';
+import {
+  type IpAdapterFile,
+  type LinearImageProjection,
+  type ResamplerProjection,
+  readIpAdapter,
+} from './read-ip-adapter';
+import { imageProjModelRef, resamplerRef } from './test-support';
 import { tinyIpAdapterTensors } from './tiny-ip-adapter';
 
 const { unet } = sdModelShapes();
@@ -71,11 +76,7 @@ describe(buildIpAdapterProjectionGraph.name, () => {
     const graph = buildIpAdapterProjectionGraph(file, await readIpAdapterProjection(file));
     const out = await runModel(graph, { features: x });
     expect(out.tokens?.shape).toEqual([2, 4, 32]);
-    const flat = asTensor(
-      linearRef(x.data, 2, tensors['image_proj.proj.weight']!, tensors['image_proj.proj.bias']),
-      [8, 32],
-    );
-    const ref = layerNormRef(flat, 1e-5, tensors['image_proj.norm.weight'], tensors['image_proj.norm.bias']);
+    const ref = imageProjModelRef(tensors, x.data, file.projection as LinearImageProjection);
     assertClose(out.tokens!.data as Float32Array, ref, { rtol: 1e-5, atol: 1e-5 });
   });
 

@@ -10,7 +10,11 @@ export {
   readIpAdapterProjection,
   resampler,
 } from './image-projection-graph';
-export { buildIpAdapterImageGraph, IP_ADAPTER_IMAGE_IO } from './ip-adapter-image-graph';
+export {
+  buildIpAdapterImageGraph,
+  checkIpAdapterTower,
+  IP_ADAPTER_IMAGE_IO,
+} from './ip-adapter-image-graph';
 export type {
   IpAdapterFile,
   LinearImageProjection,

@@ -1,11 +1,60 @@
-/** Plain-TS references of the IP-Adapter projections, for the graph tests. */
-import { Tensor } from '@momaflow/engine';
-import { attentionRef, geluRef, layerNormRef, linearRef } from '@momaflow/engine/testing';
-import type { ResamplerProjection } from './read-ip-adapter';
+/**
+ * Plain-TS references of the IP-Adapter projections, and a CLIPVisionModelWithProjection tower made
+ * from the fixture's CLIPVisionModel, for the graph tests.
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeSafetensors, openWeights, Tensor } from '@momaflow/engine';
+import { attentionRef, fixturePath, geluRef, layerNormRef, linearRef } from '@momaflow/engine/testing';
+import { seededWeight } from '../tiny/seeded-init';
+import type { LinearImageProjection, ResamplerProjection } from './read-ip-adapter';
 
 /** Rows of `t` viewed [rows, last] as a tensor. */
 export const asTensor = (data: ArrayLike<number>, shape: readonly number[]) =>
   new Tensor('float32', shape, Float32Array.from(data));
+
+/** `ImageProjModel` in plain TS: LayerNorm per token of the reshaped `proj` Linear, on `x` [n, inFeatures]. */
+export function imageProjModelRef(
+  t: Record<string, Tensor<'float32'>>,
+  x: ArrayLike<number>,
+  p: Pick<LinearImageProjection, 'inFeatures' | 'tokens' | 'dim'>,
+): number[] {
+  const n = x.length / p.inFeatures;
+  const flat = asTensor(linearRef(x, n, t['image_proj.proj.weight']!, t['image_proj.proj.bias']), [
+    n * p.tokens,
+    p.dim,
+  ]);
+  return layerNormRef(flat, 1e-5, t['image_proj.norm.weight'], t['image_proj.norm.bias']);
+}
+
+/**
+ * The fixture's tiny `CLIPVisionModel` (`tiny-moma/clip_vision`) as a CLIPVisionModelWithProjection
+ * folder in `dir`: its config and tensors plus a seeded `visual_projection.weight` [projectionDim, hidden].
+ */
+export async function writeProjectedFixtureTower(
+  dir: string,
+  projectionDim: number,
+): Promise<{ path: string; projection: Tensor<'float32'> }> {
+  const source = fixturePath('tiny-moma', 'clip_vision');
+  await mkdir(dir, { recursive: true });
+  await copyFile(join(source, 'config.json'), join(dir, 'config.json'));
+  const reader = await openWeights(join(source, 'model.safetensors'));
+  try {
+    const tensors: Record<string, Tensor<'float32'>> = {};
+    for (const key of reader.keys()) tensors[key] = await reader.readFloat32(key);
+    const hidden = tensors['vision_model.post_layernorm.weight']!.shape[0] ?? 0;
+    const projection = seededWeight({
+      seed: 7,
+      key: 'visual_projection.weight',
+      shape: [projectionDim, hidden],
+    });
+    tensors['visual_projection.weight'] = projection;
+    await writeFile(join(dir, 'model.safetensors'), encodeSafetensors(tensors));
+    return { path: dir, projection };
+  } finally {
+    await reader.close();
+  }
+}
 
 /** resampler.py's forward in plain TS (float64), one sample at a time. */
 export function resamplerRef(

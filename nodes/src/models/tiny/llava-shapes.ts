@@ -5,7 +5,7 @@
  * adapter file (one `self_cross_attentions` entry per UNet attention processor). The tiny default
  * models and the full-size benchmarks are written from them, and their `config.json` files too.
  */
-import type { ClipVisionConfig } from '../clip-vision';
+import { CLIP_VISUAL_PROJECTION_KEY, type ClipVisionConfig } from '../clip-vision';
 import type { LlamaConfig } from '../llama';
 import type { AttentionHookPoint } from '../unet';
 import { addClipEncoderLayers } from './clip-layer-shapes';
@@ -76,11 +76,12 @@ export function llavaConfigJson(
 }
 
 /**
- * A `CLIPVisionModel`'s tensors (`vision_model.*`).
+ * A `CLIPVisionModel`'s tensors (`vision_model.*`), with a `projectionDim` those of a
+ * `CLIPVisionModelWithProjection` (plus `visual_projection.weight`).
  * @example
  * clipVisionKeyShapes(CLIP_VIT_L14_336).get('vision_model.embeddings.position_embedding.weight'); // [577, 1024]
  */
-export function clipVisionKeyShapes(c: ClipVisionConfig): Shapes {
+export function clipVisionKeyShapes(c: ClipVisionConfig, projectionDim?: number): Shapes {
   const out: Shapes = new Map();
   const h = c.hiddenSize;
   const add = (key: string, shape: readonly number[]) => out.set(`vision_model.${key}`, shape);
@@ -92,17 +93,20 @@ export function clipVisionKeyShapes(c: ClipVisionConfig): Shapes {
   addClipEncoderLayers(add, { layers: c.layers, hidden: h, intermediate: c.intermediateSize });
   add('post_layernorm.weight', [h]);
   add('post_layernorm.bias', [h]);
+  if (projectionDim !== undefined) out.set(CLIP_VISUAL_PROJECTION_KEY, [projectionDim, h]);
   return out;
 }
 
 /**
- * transformers' `config.json` of a `CLIPVisionModel`.
+ * transformers' `config.json` of a `CLIPVisionModel`, or with a `projectionDim` of a
+ * `CLIPVisionModelWithProjection`.
  * @example
  * JSON.stringify(clipVisionConfigJson(CLIP_VIT_L14_336));
  */
-export function clipVisionConfigJson(c: ClipVisionConfig): Record<string, unknown> {
+export function clipVisionConfigJson(c: ClipVisionConfig, projectionDim?: number): Record<string, unknown> {
   return {
-    architectures: ['CLIPVisionModel'],
+    architectures: [projectionDim === undefined ? 'CLIPVisionModel' : 'CLIPVisionModelWithProjection'],
+    ...(projectionDim === undefined ? {} : { projection_dim: projectionDim }),
     model_type: 'clip_vision_model',
     hidden_size: c.hiddenSize,
     intermediate_size: c.intermediateSize,

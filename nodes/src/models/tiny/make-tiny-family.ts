@@ -7,7 +7,8 @@
  * diffusers single-vector), two Custom Diffusion concepts (a diffusers output folder with `<new1>`, an
  * adobe-research `delta.bin` layout with `<new2>`), and a DreamBooth-style training checkpoint (the
  * tiny architecture with other weights, their `model_ema.*` copies and LDM's schedule buffers, as
- * trainers save them), and an ip-adapter-plus_sd15-layout adapter for the tiny vision tower. Seeded: the same command writes the same bytes.
+ * trainers save them), and ip-adapter_sd15- and ip-adapter-plus_sd15-layout adapters for the tiny vision
+ * tower. Seeded: the same command writes the same bytes.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,7 @@ import { tinyEmbeddingTensors } from '../embeddings/tiny-embeddings';
 import { tinyIpAdapterTensors } from '../ip-adapter/tiny-ip-adapter';
 import { type TinyLoraFormat, tinyLoraTensors } from '../lora/tiny-loras';
 import { ldmEmaKey } from '../unet/ldm-ema-key';
-import { TINY_CLIP_VISION } from './make-tiny-moma';
+import { TINY_CLIP_VISION, TINY_CLIP_VISION_PROJECTION_DIM } from './make-tiny-moma';
 import { tinySd15Tensors } from './make-tiny-sd15';
 import { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
 import { sdModelShapes } from './tiny-sd15-models';
@@ -52,6 +53,7 @@ export const TINY_FAMILY_FILES = {
   customDiffusionCat: 'custom_diffusion/momaflow-tiny-cat',
   customDiffusionDog: 'custom_diffusion/momaflow-tiny-dog-delta.safetensors',
   dreambooth: 'checkpoints/momaflow-tiny-dreambooth.safetensors',
+  ipAdapter: 'ipadapter/momaflow-tiny-ip-adapter.safetensors',
   ipAdapterPlus: 'ipadapter/momaflow-tiny-ip-adapter-plus.safetensors',
 } as const;
 
@@ -95,8 +97,9 @@ function dreamboothTensors(seed: number): Record<string, AnyTensor> {
 function entries(): Entry[] {
   const models = sdModelShapes();
   const width = models.clip.hiddenSize;
-  // ip-adapter-plus reads the hidden states of the tiny vision tower make-tiny writes for MoMA.
-  const vision = TINY_CLIP_VISION.hiddenSize;
+  // The IP-Adapters read the tiny vision tower make-tiny writes for MoMA: ip-adapter_sd15 its
+  // image_embeds, ip-adapter-plus its hidden states.
+  const vision = { projectionDim: TINY_CLIP_VISION_PROJECTION_DIM, hiddenSize: TINY_CLIP_VISION.hiddenSize };
   const cat = tinyCustomDiffusion('diffusers', models, SEED + 5, ['<new1>']);
   const dog = tinyCustomDiffusion('delta-bin', models, SEED + 6, ['<new2>']);
   const tag = (name: string) => ({ 'momaflow.model': name });
@@ -130,8 +133,13 @@ function entries(): Entry[] {
     [TINY_FAMILY_FILES.dreambooth, dreamboothTensors(SEED + 7), tag('tiny-dreambooth')],
     [
       TINY_FAMILY_FILES.ipAdapterPlus,
-      tinyIpAdapterTensors('plus', models.unet, { projectionDim: vision, hiddenSize: vision }, SEED + 8),
+      tinyIpAdapterTensors('plus', models.unet, vision, SEED + 8),
       tag('tiny-ip-adapter-plus'),
+    ],
+    [
+      TINY_FAMILY_FILES.ipAdapter,
+      tinyIpAdapterTensors('base', models.unet, vision, SEED + 9),
+      tag('tiny-ip-adapter'),
     ],
   ];
 }

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWeights } from '@momaflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadClipVision } from '../clip-vision';
+import { clipVisionProjectionDim, loadClipVision } from '../clip-vision';
 import { parseLdmYaml } from '../ldm-config';
 import { createLlavaModel, loadLlava } from '../llava';
 import { readMomaAdapter } from '../moma-adapter';
 import { loadLlamaTokenizer } from '../tokenizers/sentencepiece';
 import { listHookPoints, unetConfigFromLdmYaml, unetLayout } from '../unet';
-import { makeTinyMoma, type TinyMomaFiles } from './make-tiny-moma';
+import { makeTinyMoma, TINY_CLIP_VISION_PROJECTION_DIM, type TinyMomaFiles } from './make-tiny-moma';
 import { ldmYamlText, TINY_SD15_SHAPE } from './tiny-sd15-config';
 
 let dir: string;
@@ -54,6 +54,8 @@ describe(makeTinyMoma.name, () => {
     const checkpoint = await loadLlava(made.llava);
     const tower = await loadClipVision(made.clipVision);
     expect(() => createLlavaModel({ checkpoint, tower, precision: 'fp32', identities: [] })).not.toThrow();
+    // A CLIPVisionModelWithProjection like IP-Adapter's image_encoder, for ip-adapter_sd15.
+    expect(await clipVisionProjectionDim(tower)).toBe(TINY_CLIP_VISION_PROJECTION_DIM);
     const llama = await loadLlamaTokenizer(checkpoint.tokenizerPath);
     expect(llama.vocabSize).toBe(checkpoint.config.llama.vocabSize);
     expect(llama.decode(llama.tokenize('A photo of a cat on the beach.'))).toBe(

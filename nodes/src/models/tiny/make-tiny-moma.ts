@@ -3,7 +3,8 @@
  * Writes momaflow's tiny MoMA model set, in the real file layouts, so the MoMA workflow runs out of
  * the box: a LLaVA-1.5-style checkpoint in `mllm/momaflow-tiny-llava/` (LLaVA's own config and key
  * names, fp16 torch zip `pytorch_model.bin`, a SentencePiece `tokenizer.model`), a CLIP vision tower
- * in `clip_vision/momaflow-tiny-clip-vision/` (`CLIPVisionModel` config and safetensors), and MoMA's
+ * in `clip_vision/momaflow-tiny-clip-vision/` (`CLIPVisionModelWithProjection` config and safetensors,
+ * like IP-Adapter's `image_encoder`, so the tiny IP-Adapters read it too), and MoMA's
  * adapter file in `moma/` (torch zip of the nested `projectors` / `self_cross_attentions` /
  * `llm_mapping` dicts), sized for the tiny SD1.5 UNet. Weights are random but seeded: the same
  * command writes the same bytes.
@@ -57,6 +58,9 @@ export const TINY_CLIP_VISION: ClipVisionConfig = Object.freeze({
   layerNormEps: 1e-5,
   hiddenAct: 'quick_gelu',
 });
+
+/** Width of the tiny tower's `image_embeds` (its `visual_projection`), unlike its hidden width. */
+export const TINY_CLIP_VISION_PROJECTION_DIM = 24;
 
 /** The tiny LLaMA (grouped-query attention included, which LLaMA-7B does not exercise). */
 function tinyLlama(vocabSize: number): LlamaConfig {
@@ -192,10 +196,10 @@ export async function makeTinyMoma(o: MakeTinyMomaOptions): Promise<TinyMomaFile
   const tower = TINY_CLIP_VISION;
   await writeAtomic(
     join(clipVision, 'config.json'),
-    `${JSON.stringify(clipVisionConfigJson(tower), null, 2)}\n`,
+    `${JSON.stringify(clipVisionConfigJson(tower, TINY_CLIP_VISION_PROJECTION_DIM), null, 2)}\n`,
   );
   const towerTensors = dict<AnyTensor>();
-  for (const [key, shape] of clipVisionKeyShapes(tower))
+  for (const [key, shape] of clipVisionKeyShapes(tower, TINY_CLIP_VISION_PROJECTION_DIM))
     towerTensors[key] = seededWeight({ seed: SEED, key, shape });
   await writeSafetensors(weights[1]!, towerTensors, {
     metadata: { format: 'pt', 'momaflow.model': 'tiny-clip-vision' },
