@@ -20,7 +20,13 @@ import {
   workflowToPrompt,
 } from '@momaflow/engine';
 import { type ComfyGraphSpec, comfyUiWorkflow } from '@momaflow/engine/testing';
-import { createBuiltinRegistry, decodeImage, makeTinySd15, TINY_SD15_FILE } from '@momaflow/nodes';
+import {
+  createBuiltinRegistry,
+  decodeImage,
+  makeTinySd15,
+  readPngText,
+  TINY_SD15_FILE,
+} from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/src/cli/main';
 import { memoryIo } from '../../server/src/cli/memory-io';
@@ -378,10 +384,18 @@ describe('ComfyUI files', () => {
     await writeFile(json, JSON.stringify(file));
     const out = path.join(root, 'subgraph-output');
     const { io, err } = memoryIo();
-    expect(await main(['run', json, '--data', root, '--out', out], io), err()).toBe(0);
+    // Inlined nodes are addressed by their <instance>:<inner> ids.
+    expect(await main(['run', json, '--data', root, '--out', out, '--set', '10:3.seed=7'], io), err()).toBe(
+      0,
+    );
     expect(err()).toMatch(/subgraph 'Sample' #10 was inlined/);
     const [written] = await readdir(out);
-    const { image } = await decodeImage(await readFile(path.join(out, written!)));
+    const bytes = await readFile(path.join(out, written!));
+    const { image } = await decodeImage(bytes);
     expect(image.shape).toEqual([1, spec.size, spec.size, 3]);
+    expect(JSON.parse(readPngText(bytes).prompt!)['10:3'].inputs).toMatchObject({
+      seed: 7,
+      steps: spec.steps,
+    });
   });
 });
