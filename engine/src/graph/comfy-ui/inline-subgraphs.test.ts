@@ -319,4 +319,17 @@ describe('ComfyUI subgraphs', () => {
       ['no_output_node', null],
     ]);
   });
+
+  it('refuses subgraphs nested deeper than 32 levels, naming the subgraph', () => {
+    // Level i holds an instance of level i + 1; 40 distinct definitions, so no loop is involved.
+    const levels: SubgraphSpec[] = Array.from({ length: 40 }, (_, i) => ({
+      id: uuid(100 + i),
+      name: `Level ${i}`,
+      nodes: [{ id: 1, type: uuid(101 + i) }],
+    }));
+    const { problems } = convert({ nodes: [{ id: 1, type: uuid(100) }], subgraphs: levels });
+    const refused = problems.filter((p) => p.code === 'subgraph_refused');
+    expect(refused.map((p) => p.nodeId)).toEqual([Array.from({ length: 33 }, () => '1').join(':')]);
+    expect(refused[0]?.message).toMatch(/subgraph 'Level 32' is nested more than 32 levels deep/);
+  });
 });

@@ -30,7 +30,7 @@ const OUTPUT_NODE = '-20';
 const MUTED = 2;
 const BYPASSED = 4;
 /** Deeper nesting than this is refused (the frontend's own editor never gets near it). */
-export const MAX_SUBGRAPH_DEPTH = 32;
+const MAX_SUBGRAPH_DEPTH = 32;
 /** Legacy promotion (`properties.proxyWidgets`, migrated away by newer frontends): [inner node id, widget name]. */
 const zProxyWidgets = z.array(z.tuple([z.string(), z.string()]).rest(z.unknown()));
 /** Host id of a proxy entry that names one of the instance's own promoted inputs. */
