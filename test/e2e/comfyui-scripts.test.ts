@@ -217,6 +217,54 @@ describe("ComfyUI's example scripts", () => {
     expect(entry.outputs).toEqual({ '2': { text: ['41'] } });
   });
 
+  it('POST /prompt runs a ComfyUI workflow with a subgraph, and refuses an instance without its definition', async () => {
+    const shows = '7c1e4f2a-3b5d-4e6f-8a9b-0c1d2e3f4a5b';
+    const graph = (instanceType: string) =>
+      comfyUiWorkflow(
+        {
+          nodes: [
+            { id: 1, type: 'TestNumber', widgets_values: [41], outputs: ['INT'] },
+            { id: 3, type: instanceType, inputs: [{ name: 'value', type: 'INT' }] },
+          ],
+          links: [[1, 1, 0, 3, 0, 'INT']],
+          subgraphs: [
+            {
+              id: shows,
+              name: 'Shows',
+              inputs: [{ name: 'value', type: 'INT' }],
+              nodes: [{ id: 1, type: 'TestShow', inputs: [{ name: 'value' }] }],
+              links: [[1, -10, 0, 1, 0, 'INT']],
+            },
+          ],
+        },
+        1,
+      );
+    const res = await urllibPost(port, '/prompt', pythonJsonDumps({ prompt: graph(shows) }));
+    expect(res.status).toBe(200);
+    const { prompt_id } = JSON.parse(res.text) as { prompt_id: string };
+    const entry = await until(
+      async () =>
+        (
+          JSON.parse((await urllibGet(port, `/history/${prompt_id}`)).text) as Record<
+            string,
+            { outputs: unknown }
+          >
+        )[prompt_id],
+      { what: 'the workflow with a subgraph to run' },
+    );
+    expect(entry.outputs).toEqual({ '3:1': { text: ['41'] } });
+
+    const missing = randomUUID();
+    const refused = await urllibPost(port, '/prompt', pythonJsonDumps({ prompt: graph(missing) }));
+    expect(refused.status).toBe(400);
+    const body = JSON.parse(refused.text) as {
+      node_errors: Record<string, { errors: { type: string; message: string }[] }>;
+    };
+    expect(body.node_errors['3']?.errors[0]?.message).toBe(
+      `node #3 is a subgraph instance, but the file holds no definition of subgraph ${missing}; it is kept and will not run`,
+    );
+  });
+
   it('refuses a ComfyUI workflow with a node from a missing pack, naming node, type and pack', async () => {
     const workflow = comfyUiWorkflow(
       {

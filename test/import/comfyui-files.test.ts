@@ -3,7 +3,7 @@
  * default graph (its frontend's `defaultGraph`) in both UI schemas, and PNGs laid out as ComfyUI
  * writes them (tEXt `prompt` and `workflow` before the image data), keep every node, link, widget
  * value and position; `momaflow run` on such a PNG of a txt2img graph writes an image with the
- * tiny model.
+ * tiny model, and so does `momaflow run` on a workflow whose prompts and sampler sit in a subgraph.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +15,18 @@ import {
   importWorkflow,
   objectInfo,
   SILENT_LOGGER,
+  validatePrompt,
   type Workflow,
   workflowToPrompt,
 } from '@momaflow/engine';
 import { type ComfyGraphSpec, comfyUiWorkflow } from '@momaflow/engine/testing';
-import { createBuiltinRegistry, decodeImage, makeTinySd15, TINY_SD15_FILE } from '@momaflow/nodes';
+import {
+  createBuiltinRegistry,
+  decodeImage,
+  makeTinySd15,
+  readPngText,
+  TINY_SD15_FILE,
+} from '@momaflow/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/src/cli/main';
 import { memoryIo } from '../../server/src/cli/memory-io';
@@ -103,6 +110,126 @@ function defaultGraph(o: { ckpt: string; size: number; steps: number }): ComfyGr
       [9, 8, 0, 9, 0, 'IMAGE'],
     ],
     groups: [{ id: 1, title: 'Text to image', bounding: [0, 100, 1700, 650] }],
+  };
+}
+
+/**
+ * The default graph with its prompts and KSampler moved into a subgraph, as ComfyUI's "Convert to
+ * Subgraph" leaves it: the positive prompt's text and the steps promoted onto the instance (#10),
+ * whose values differ from the stale ones stored inside.
+ */
+function txt2imgSubgraph(o: { ckpt: string; size: number; steps: number; text: string }): ComfyGraphSpec {
+  const id = '3f0c9a52-6b1e-4d7a-8c2f-9e4b5a6d7c8e';
+  return {
+    nodes: [
+      {
+        id: 4,
+        type: 'CheckpointLoaderSimple',
+        pos: [26, 474],
+        outputs: ['MODEL', 'CLIP', 'VAE'],
+        widgets_values: [o.ckpt],
+      },
+      {
+        id: 5,
+        type: 'EmptyLatentImage',
+        pos: [473, 609],
+        outputs: ['LATENT'],
+        widgets_values: [o.size, o.size, 1],
+      },
+      {
+        id: 10,
+        type: id,
+        pos: [500, 200],
+        inputs: [
+          { name: 'model', type: 'MODEL' },
+          { name: 'clip', type: 'CLIP' },
+          { name: 'latent_image', type: 'LATENT' },
+          { name: 'text', type: 'STRING', widget: true },
+          { name: 'steps', type: 'INT', widget: true },
+        ],
+        outputs: ['LATENT'],
+        widgets_values: [o.text, o.steps],
+      },
+      {
+        id: 8,
+        type: 'VAEDecode',
+        pos: [1209, 188],
+        inputs: [{ name: 'samples' }, { name: 'vae' }],
+        outputs: ['IMAGE'],
+      },
+      {
+        id: 9,
+        type: 'SaveImage',
+        pos: [1451, 189],
+        inputs: [{ name: 'images' }],
+        widgets_values: ['ComfyUI'],
+      },
+    ],
+    links: [
+      [1, 4, 0, 10, 0, 'MODEL'],
+      [2, 4, 1, 10, 1, 'CLIP'],
+      [3, 5, 0, 10, 2, 'LATENT'],
+      [4, 10, 0, 8, 0, 'LATENT'],
+      [5, 4, 2, 8, 1, 'VAE'],
+      [6, 8, 0, 9, 0, 'IMAGE'],
+    ],
+    subgraphs: [
+      {
+        id,
+        name: 'Sample',
+        inputs: [
+          { name: 'model', type: 'MODEL' },
+          { name: 'clip', type: 'CLIP' },
+          { name: 'latent_image', type: 'LATENT' },
+          { name: 'text', type: 'STRING' },
+          { name: 'steps', type: 'INT' },
+        ],
+        outputs: [{ name: 'LATENT', type: 'LATENT' }],
+        nodes: [
+          {
+            id: 6,
+            type: 'CLIPTextEncode',
+            pos: [415, 186],
+            inputs: [{ name: 'clip' }, { name: 'text', widget: true }],
+            outputs: ['CONDITIONING'],
+            widgets_values: ['stale text stored inside'],
+          },
+          {
+            id: 7,
+            type: 'CLIPTextEncode',
+            pos: [413, 389],
+            inputs: [{ name: 'clip' }],
+            outputs: ['CONDITIONING'],
+            widgets_values: ['text, watermark'],
+          },
+          {
+            id: 3,
+            type: 'KSampler',
+            pos: [863, 186],
+            inputs: [
+              { name: 'model' },
+              { name: 'positive' },
+              { name: 'negative' },
+              { name: 'latent_image' },
+              { name: 'steps', widget: true },
+            ],
+            outputs: ['LATENT'],
+            widgets_values: [156680208700286, 'fixed', 20, 8, 'euler', 'normal', 1],
+          },
+        ],
+        links: [
+          [1, -10, 0, 3, 0, 'MODEL'],
+          [2, -10, 1, 6, 0, 'CLIP'],
+          [3, -10, 1, 7, 0, 'CLIP'],
+          [4, -10, 2, 3, 3, 'LATENT'],
+          [5, -10, 3, 6, 1, 'STRING'],
+          [6, -10, 4, 3, 4, 'INT'],
+          [7, 6, 0, 3, 1, 'CONDITIONING'],
+          [8, 7, 0, 3, 2, 'CONDITIONING'],
+          [9, 3, 0, -20, 0, 'LATENT'],
+        ],
+      },
+    ],
   };
 }
 
@@ -224,5 +351,51 @@ describe('ComfyUI files', () => {
     expect(written).toBe('ComfyUI_00001_.png');
     const { image } = await decodeImage(await readFile(path.join(out, written!)));
     expect(image.shape).toEqual([1, 128, 128, 3]);
+  });
+
+  it('inlines a txt2img subgraph into a prompt the built-in nodes validate, and momaflow run runs it', async () => {
+    const spec = { ckpt: TINY_SD15_FILE, size: 64, steps: 2, text: 'a red cube on a table' };
+    const file = comfyUiWorkflow(txt2imgSubgraph(spec), 1);
+    const imported = importWorkflow(JSON.parse(JSON.stringify(file)), types);
+    if (!imported.ok) throw new Error(JSON.stringify(imported.issues));
+    expect(imported.value.problems.map((p) => [p.code, p.nodeId])).toEqual([['subgraph_inlined', '10']]);
+    const registry = createBuiltinRegistry();
+    const prompt = workflowToPrompt(imported.value.workflow, registry);
+    expect(Object.keys(prompt).sort()).toEqual(['10:3', '10:6', '10:7', '4', '5', '8', '9']);
+    expect(prompt['10:6']?.inputs).toEqual({ clip: ['4', 1], text: spec.text });
+    expect(prompt['10:3']?.inputs).toMatchObject({
+      model: ['4', 0],
+      positive: ['10:6', 0],
+      negative: ['10:7', 0],
+      latent_image: ['5', 0],
+      steps: spec.steps,
+    });
+    expect(prompt['8']?.inputs).toEqual({ samples: ['10:3', 0], vae: ['4', 2] });
+    const models = path.join(root, 'models');
+    await makeTinySd15({ modelsDir: models, ifAbsent: true });
+    const env = createNodeEnv({
+      dirs: { input: root, output: root, temp: root, models },
+      log: SILENT_LOGGER,
+    });
+    const checked = await validatePrompt(prompt, { registry, env });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+
+    const json = path.join(root, 'txt2img-subgraph.json');
+    await writeFile(json, JSON.stringify(file));
+    const out = path.join(root, 'subgraph-output');
+    const { io, err } = memoryIo();
+    // Inlined nodes are addressed by their <instance>:<inner> ids.
+    expect(await main(['run', json, '--data', root, '--out', out, '--set', '10:3.seed=7'], io), err()).toBe(
+      0,
+    );
+    expect(err()).toMatch(/subgraph 'Sample' #10 was inlined/);
+    const [written] = await readdir(out);
+    const bytes = await readFile(path.join(out, written!));
+    const { image } = await decodeImage(bytes);
+    expect(image.shape).toEqual([1, spec.size, spec.size, 3]);
+    expect(JSON.parse(readPngText(bytes).prompt!)['10:3'].inputs).toMatchObject({
+      seed: 7,
+      steps: spec.steps,
+    });
   });
 });

@@ -24,7 +24,10 @@ export interface ComfyNodeSpec {
   readonly collapsed?: boolean;
 }
 
-/** `[id, originId, originSlot, targetId, targetSlot, type]`, as schema 0.4 stores a link. */
+/**
+ * `[id, originId, originSlot, targetId, targetSlot, type]`, as schema 0.4 stores a link. Inside a
+ * subgraph, origin -10 is the subgraph's input node (slot = input index) and target -20 its output node.
+ */
 export type ComfyLinkSpec = readonly [number, number, number, number, number, string];
 
 export interface ComfyGraphSpec {
@@ -43,6 +46,20 @@ export interface ComfyGraphSpec {
     readonly linkIds: readonly number[];
   }[];
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Subgraph definitions (`definitions.subgraphs`); an instance is a node whose `type` is one's id. */
+  readonly subgraphs?: readonly SubgraphSpec[];
+}
+
+export interface SubgraphSpec {
+  /** A UUID, as the frontend writes it. */
+  readonly id: string;
+  readonly name: string;
+  readonly nodes: readonly ComfyNodeSpec[];
+  readonly links?: readonly ComfyLinkSpec[];
+  readonly inputs?: readonly { readonly name: string; readonly type: string }[];
+  readonly outputs?: readonly { readonly name: string; readonly type: string }[];
+  /** Definitions nested in this one (the frontend usually lists them all at the top). */
+  readonly subgraphs?: readonly SubgraphSpec[];
 }
 
 function node(spec: ComfyNodeSpec, links: readonly ComfyLinkSpec[], order: number) {
@@ -74,6 +91,54 @@ function node(spec: ComfyNodeSpec, links: readonly ComfyLinkSpec[], order: numbe
   };
 }
 
+const slotId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const linkObject = ([id, origin_id, origin_slot, target_id, target_slot, type]: ComfyLinkSpec) => ({
+  id,
+  origin_id,
+  origin_slot,
+  target_id,
+  target_slot,
+  type,
+});
+
+/** A subgraph definition as frontend 1.24+ writes it: a schema-1 graph plus its input/output nodes and slots. */
+function subgraphDefinition(spec: SubgraphSpec): Record<string, unknown> {
+  const links = spec.links ?? [];
+  const io = (slots: SubgraphSpec['inputs'], end: 1 | 3, base: number) =>
+    (slots ?? []).map((slot, index) => ({
+      id: slotId(base + index),
+      name: slot.name,
+      type: slot.type,
+      linkIds: links
+        .filter((l) => l[end] === (end === 1 ? -10 : -20) && l[end + 1] === index)
+        .map((l) => l[0]),
+      pos: [0, 20 * index],
+    }));
+  return {
+    id: spec.id,
+    version: 1,
+    state: {
+      lastGroupId: 0,
+      lastNodeId: Math.max(0, ...spec.nodes.map((n) => n.id)),
+      lastLinkId: 0,
+      lastRerouteId: 0,
+    },
+    revision: 0,
+    config: {},
+    name: spec.name,
+    inputNode: { id: -10, bounding: [-200, 0, 120, 60] },
+    outputNode: { id: -20, bounding: [1200, 0, 120, 60] },
+    inputs: io(spec.inputs, 1, 0),
+    outputs: io(spec.outputs, 3, 100),
+    widgets: [],
+    nodes: spec.nodes.map((n, i) => node(n, links, i)),
+    groups: [],
+    links: links.map(linkObject),
+    extra: {},
+    ...(spec.subgraphs ? { definitions: { subgraphs: spec.subgraphs.map(subgraphDefinition) } } : {}),
+  };
+}
+
 /**
  * @example
  * const file = comfyUiWorkflow({ nodes: [{ id: 1, type: 'Number', widgets_values: [2] }] }, 0.4);
@@ -85,6 +150,9 @@ export function comfyUiWorkflow(spec: ComfyGraphSpec, version: 0.4 | 1): Record<
   const lastLinkId = Math.max(0, ...links.map((l) => l[0]));
   const groups = (spec.groups ?? []).map((g) => ({ ...g, font_size: 24 }));
   const reroutes = spec.reroutes ?? [];
+  const definitions = spec.subgraphs
+    ? { definitions: { subgraphs: spec.subgraphs.map(subgraphDefinition) } }
+    : {};
   if (version === 0.4) {
     return {
       last_node_id: lastNodeId,
@@ -99,6 +167,7 @@ export function comfyUiWorkflow(spec: ComfyGraphSpec, version: 0.4 | 1): Record<
         ...(reroutes.length > 0 ? { reroutes } : {}),
       },
       version: 0.4,
+      ...definitions,
     };
   }
   return {
@@ -107,17 +176,11 @@ export function comfyUiWorkflow(spec: ComfyGraphSpec, version: 0.4 | 1): Record<
     version: 1,
     state: { lastNodeId, lastLinkId, lastGroupId: groups.length, lastRerouteId: reroutes.length },
     nodes,
-    links: links.map(([id, origin_id, origin_slot, target_id, target_slot, type]) => ({
-      id,
-      origin_id,
-      origin_slot,
-      target_id,
-      target_slot,
-      type,
-    })),
+    links: links.map(linkObject),
     groups,
     ...(reroutes.length > 0 ? { reroutes } : {}),
     config: {},
     extra: { ds: { scale: 1, offset: [0, 0] }, ...spec.extra },
+    ...definitions,
   };
 }

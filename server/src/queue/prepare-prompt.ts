@@ -35,7 +35,9 @@ export interface PreparedPrompt {
 function withPackNamed(issue: ValidationIssue, problems: readonly ImportProblem[]): ValidationIssue {
   if (issue.type !== 'unknown_node_type') return issue;
   const imported = problems.find(
-    (p) => p.nodeId === issue.nodeId && (p.code === 'unknown_node_type' || p.code === 'unsupported_node'),
+    (p) =>
+      p.nodeId === issue.nodeId &&
+      (p.code === 'unknown_node_type' || p.code === 'unsupported_node' || p.code === 'subgraph_refused'),
   );
   return imported ? { ...issue, message: imported.message } : issue;
 }

@@ -85,6 +85,29 @@ export const zComfyReroute = z.looseObject({
   linkIds: z.array(z.number().int()).nullish(),
 });
 
+const zSubgraphIO = z.looseObject({
+  name: z.string(),
+  type: z.union([z.string(), z.array(z.string()), z.number()]).optional(),
+  linkIds: z.array(z.number().int()).nullish(),
+});
+
+/**
+ * One `definitions.subgraphs` entry: a schema-1 graph whose links may start at its input node
+ * (id -10, slot = the subgraph input's index) and end at its output node (id -20). Its nodes and
+ * links are parsed one by one, as the top level's are.
+ */
+export const zSubgraphDefinition = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().default(''),
+  nodes: z.array(z.unknown()).default([]),
+  /** An array in files; some test fixtures of the frontend hold a map by link id. */
+  links: z.union([z.array(z.unknown()), zDict(z.unknown()).transform((m) => Object.values(m))]).default([]),
+  inputs: z.array(zSubgraphIO).default([]),
+  outputs: z.array(zSubgraphIO).default([]),
+  definitions: z.looseObject({ subgraphs: z.array(z.unknown()).default([]) }).optional(),
+});
+export type SubgraphDefinition = z.output<typeof zSubgraphDefinition>;
+
 /** The document around the nodes; nodes and links are parsed one by one, so one bad entry is reported, not fatal. */
 export const zComfyUiWorkflow = z.looseObject({
   version: z.number(),
@@ -93,9 +116,8 @@ export const zComfyUiWorkflow = z.looseObject({
   groups: z.array(z.unknown()).default([]),
   reroutes: z.array(z.unknown()).optional(),
   extra: zDict(z.unknown()).nullish(),
-  definitions: z
-    .looseObject({ subgraphs: z.array(z.looseObject({ id: z.string() })).default([]) })
-    .optional(),
+  /** Subgraph definitions (frontend >= 1.24), each parsed on its own by `zSubgraphDefinition`. */
+  definitions: z.looseObject({ subgraphs: z.array(z.unknown()).default([]) }).optional(),
 });
 export type ComfyUiWorkflow = z.output<typeof zComfyUiWorkflow>;
 

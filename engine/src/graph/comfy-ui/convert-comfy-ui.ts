@@ -31,7 +31,9 @@ import {
 import { type HelperGraph, helperKind, sourceOf } from './helper-nodes';
 import type { ImportNodeTypes } from './import-node-types';
 import type { ImportProblem } from './import-problem';
+import { inlineSubgraphs } from './inline-subgraphs';
 import { mapWidgetValues } from './map-widget-values';
+import { parseEntries } from './parse-entries';
 
 /** The key of `extra` under which ComfyUI data without a momaflow equivalent is kept. */
 export const COMFYUI_EXTRA_KEY = 'comfyui';
@@ -43,16 +45,16 @@ function packOf(node: ComfyNode): string | undefined {
   return typeof pack === 'string' && pack.length > 0 ? pack : undefined;
 }
 
-function unknownTypeProblem(node: ComfyNode, id: string, subgraphs: ReadonlySet<string>): ImportProblem {
+function unknownTypeProblem(node: ComfyNode, id: string): ImportProblem {
   const values = Array.isArray(node.widgets_values) ? node.widgets_values : [];
   const kept =
     values.length > 0 ? `; its ${values.length} widget value(s) are kept in extra.${COMFYUI_EXTRA_KEY}` : '';
-  if (subgraphs.has(node.type) || /^workflow[>/]/.test(node.type)) {
+  if (/^workflow[>/]/.test(node.type)) {
     return {
       code: 'unsupported_node',
       nodeId: id,
       classType: node.type,
-      message: `node #${id} is a ComfyUI ${subgraphs.has(node.type) ? 'subgraph' : 'group node'}, which momaflow cannot run${kept}`,
+      message: `node #${id} is a legacy ComfyUI group node, which momaflow does not expand (convert it to a subgraph in ComfyUI)${kept}`,
     };
   }
   const pack = packOf(node);
@@ -70,25 +72,6 @@ function unknownTypeProblem(node: ComfyNode, id: string, subgraphs: ReadonlySet<
   };
 }
 
-function entries<T>(
-  raw: readonly unknown[],
-  parse: (v: unknown) => T | undefined,
-  what: string,
-  problems: ImportProblem[],
-): T[] {
-  return raw.flatMap((value, index) => {
-    const parsed = parse(value);
-    if (parsed === undefined)
-      problems.push({
-        code: 'invalid_entry',
-        nodeId: null,
-        classType: null,
-        message: `${what} ${index} is not valid and was skipped`,
-      });
-    return parsed === undefined ? [] : [parsed];
-  });
-}
-
 /**
  * @example
  * const { workflow, problems } = convertComfyUiWorkflow(zComfyUiWorkflow.parse(json), importNodeTypes(info));
@@ -98,14 +81,22 @@ export function convertComfyUiWorkflow(
   types: ImportNodeTypes,
 ): { workflow: Workflow; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
-  const nodeList = entries(doc.nodes, (v) => zComfyNode.safeParse(v).data, 'node entry', problems);
-  const linkList = entries(doc.links, (v) => zComfyLink.safeParse(v).data, 'link entry', problems);
+  const flat = inlineSubgraphs(
+    {
+      nodes: parseEntries(doc.nodes, (v) => zComfyNode.safeParse(v).data, 'node entry', problems),
+      links: parseEntries(doc.links, (v) => zComfyLink.safeParse(v).data, 'link entry', problems),
+    },
+    doc.definitions?.subgraphs ?? [],
+    types,
+    problems,
+  );
+  const nodeList = flat.nodes;
+  const linkList = flat.links;
   const ctx: HelperGraph = {
     nodes: new Map(nodeList.map((n) => [String(n.id), n])),
     links: new Map(linkList.map((l) => [l.id, l])),
     types,
   };
-  const subgraphs = new Set(doc.definitions?.subgraphs.map((s) => s.id) ?? []);
   const nodes = dict<WorkflowNode>();
   const notes: WorkflowNote[] = [];
   const seedControls = dict<Dict<SeedControl>>();
@@ -152,11 +143,13 @@ export function convertComfyUiWorkflow(
     const inputs = dict<unknown>();
     const type = types(node.type);
     if (!type) {
-      problems.push(unknownTypeProblem(node, id, subgraphs));
+      problems.push(flat.refused.get(id) ?? unknownTypeProblem(node, id));
       if (node.widgets_values !== undefined) unmapped[id] = { widgets_values: node.widgets_values };
     } else {
       const mapping = mapWidgetValues(type.widgets, node.widgets_values ?? []);
       for (const [input, value] of Object.entries(mapping.values)) inputs[input] = value;
+      // A widget its subgraph instance promotes: the instance's value wins over the stored one.
+      for (const [input, value] of Object.entries(flat.values.get(id) ?? {})) inputs[input] = value;
       for (const [input, mode] of Object.entries(mapping.controls)) control(id, input, mode);
       if (mapping.leftover.length > 0) {
         unmapped[id] = { widgets_values: node.widgets_values };
@@ -228,19 +221,17 @@ export function convertComfyUiWorkflow(
     }
   }
 
-  const groups: WorkflowGroup[] = entries(
-    doc.groups,
-    (v) => zComfyGroup.safeParse(v).data,
-    'group entry',
-    problems,
-  ).map((g, i) => ({
+  const fileGroups = parseEntries(doc.groups, (v) => zComfyGroup.safeParse(v).data, 'group entry', problems);
+  const groups: WorkflowGroup[] = fileGroups.map((g, i) => ({
     id: `group-${g.id ?? i + 1}`,
     title: g.title,
     bounding: g.bounding,
     ...(g.color ? { color: g.color } : {}),
   }));
+  const lastGroup = fileGroups.reduce((max, g, i) => Math.max(max, g.id ?? i + 1), 0);
+  for (const [i, g] of flat.groups.entries()) groups.push({ id: `group-${lastGroup + i + 1}`, ...g });
   const extra = doc.extra ?? dict<unknown>();
-  const reroutes = entries(
+  const reroutes = parseEntries(
     doc.reroutes ?? (Array.isArray(extra.reroutes) ? extra.reroutes : []),
     (v) => zComfyReroute.safeParse(v).data,
     'reroute entry',

@@ -7,8 +7,12 @@
 export const IMPORT_PROBLEM_CODES = [
   /** No node of this type is installed; the node is kept (its values in extra) and will not run. */
   'unknown_node_type',
-  /** A subgraph or group node: kept like an unknown type, since momaflow has neither. */
+  /** A legacy group node (`workflow>Name`): kept like an unknown type, since momaflow does not expand them. */
   'unsupported_node',
+  /** A subgraph instance whose nodes were inlined (or, muted or bypassed, left out as ComfyUI leaves them). */
+  'subgraph_inlined',
+  /** A subgraph instance that could not be inlined (no definition, or a loop): kept like an unknown type. */
+  'subgraph_refused',
   /** Widget values no widget took; kept in `extra.comfyui.unmapped`. */
   'widget_values_left_over',
   /** Widgets without a stored value; they take their defaults. */
