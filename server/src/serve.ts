@@ -103,6 +103,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     root: dataDir,
     log,
     threads: config.threads,
+    cacheRamBytes: config.cacheRamBytes,
     disableCustomNodes: config.disableCustomNodes,
     ...(options.registry ? { registry: options.registry } : {}),
   });

@@ -26,6 +26,11 @@ export const zServerOptions = z.object({
     .describe('Browser origins allowed besides the server itself.'),
   /** Threads per onnxruntime operator (default: `MOMAFLOW_THREADS`, else the cores the process may use). */
   threads: z.number().int().positive().optional(),
+  /**
+   * RAM budget in bytes of the model sessions kept open between prompts (default: `MOMAFLOW_CACHE_RAM`,
+   * else derived from the memory: `resolveSessionRam`).
+   */
+  cacheRamBytes: z.number().nonnegative().optional(),
   /** Where the example workflows are (default: the repository's workflows/). */
   examplesDir: z.string().min(1).optional(),
   /** The built editor served at `/` (default: the repository's editor/dist). */

@@ -8,12 +8,14 @@
  * fixed overhead (total minus steps), peak RSS, the threads and the sessions created. Not a test.
  *   pnpm exec tsx test/bench/txt2img.ts make DIR            write DIR/models/checkpoints/random-sd15.safetensors
  *   pnpm exec tsx --expose-gc test/bench/txt2img.ts run DIR [--steps 3] [--size 512] [--repeat 1]
- *                                                           [--keep-sessions] [--reference] [--threads N]
+ *                                                           [--keep-sessions] [--cache-ram GiB] [--reference] [--threads N]
  * `make` streams the file tensor by tensor, so it never holds the model; run `run` as its own process
  * so the peak RSS is the workflow's. Graphs and optimised models are cached under DIR/temp: delete it
  * for a cold run. Idle sessions are closed before the next is created, as `momaflow run` does;
- * `--keep-sessions` keeps them, as `momaflow serve` does. `--repeat N` runs N prompts with different
- * seeds in one process (with `--keep-sessions`: the server's case). `--reference` times the
+ * `--keep-sessions` keeps them within the RAM budget `momaflow serve` gives them (its default, or
+ * `--cache-ram GiB` as on serve, which implies `--keep-sessions`). `--repeat N` runs N prompts with
+ * different seeds in one process (with `--keep-sessions`: the server's case; each prompt prints the
+ * sessions it created and closed). `--reference` times the
  * checkpoint's UNet right after each prompt, as `unet.ts` does (same session options, fixed inputs),
  * so the workflow's step is compared with it in one run.
  */
@@ -26,6 +28,7 @@ import {
   type ExecutionEvent,
   float32ToFloat16Array,
   type ProgressPhase,
+  parseCacheRam,
   toPrompt,
   validatePrompt,
 } from '@momaflow/engine';
@@ -51,13 +54,14 @@ const { positionals, values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     reference: { type: 'boolean', default: false },
     'keep-sessions': { type: 'boolean', default: false },
+    'cache-ram': { type: 'string' },
     threads: { type: 'string' },
   },
 });
 const [mode, dir] = positionals;
 if ((mode !== 'make' && mode !== 'run') || dir === undefined) {
   throw new Error(
-    'usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX] [--repeat N] [--keep-sessions] [--reference] [--threads N]',
+    'usage: txt2img.ts make DIR | run DIR [--steps N] [--size PX] [--repeat N] [--keep-sessions] [--cache-ram GiB] [--reference] [--threads N]',
   );
 }
 const dirs = {
@@ -118,11 +122,20 @@ async function runWorkflow(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
   const sessionsCreated: string[] = [];
+  let sessionsClosed = 0;
+  const cacheRam = values['cache-ram'];
   const runtime = await createRuntime({
     root: dir!,
     threads: values.threads === undefined ? undefined : Number(values.threads),
-    keepIdleSessions: values['keep-sessions'],
+    // As `momaflow run` (0), or as `momaflow serve` (its default budget, or `--cache-ram`).
+    cacheRamBytes:
+      cacheRam !== undefined
+        ? parseCacheRam(cacheRam, '--cache-ram')
+        : values['keep-sessions']
+          ? undefined
+          : 0,
     log: createLogger((_level, message, data) => {
+      if (message === 'closing idle onnx sessions') sessionsClosed += (data.keys as unknown[]).length;
       if (message !== 'onnx session created') return;
       sessionsCreated.push(`${String(data.seconds)} s from ${String(data.from)}`);
     }),
@@ -140,7 +153,7 @@ async function runWorkflow(): Promise<void> {
   Object.assign(prompt['3']!.inputs, { steps: Number(values.steps) });
   console.log(
     `txt2img bench: random-weight SD1.5, ${size}x${size}, ${values.steps} euler steps, CFG batch 2, ` +
-      `threads ${env.compute.threads}, idle sessions ${env.compute.keepIdleSessions ? 'kept (as serve)' : 'closed (as run)'}, gc exposed ${typeof Reflect.get(globalThis, 'gc') === 'function'}`,
+      `threads ${env.compute.threads}, idle sessions ${env.compute.sessionRamBytes === 0 ? 'closed (as run)' : `kept within ${gib(env.compute.sessionRamBytes)} (as serve)`}, gc exposed ${typeof Reflect.get(globalThis, 'gc') === 'function'}`,
   );
   // Steps after each prompt's first, and the reference's, over every prompt: the 1.1x comparison.
   const allSteps: number[] = [];
@@ -154,6 +167,7 @@ async function runWorkflow(): Promise<void> {
     const loadBefore = load();
     peak = 0;
     sessionsCreated.length = 0;
+    sessionsClosed = 0;
     const result = await runtime.executor.execute(checked.value, { emit });
     if (result.status !== 'success') throw new Error(`run ended with ${result.status}`);
     const split = splitRun(events, '3');
@@ -172,7 +186,9 @@ async function runWorkflow(): Promise<void> {
     console.log(
       `  peak RSS:            ${gib(peak)} (process max so far ${gib(process.resourceUsage().maxRSS * 1024)})`,
     );
-    console.log(`  sessions created:    ${sessionsCreated.join('; ') || 'none'}`);
+    console.log(
+      `  sessions created:    ${sessionsCreated.length} (${sessionsCreated.join('; ') || 'none'}); idle sessions closed: ${sessionsClosed}`,
+    );
     allSteps.push(...split.steps.slice(1));
     if (values.reference) {
       const model = await loadUnet(join(dirs.models, 'checkpoints', CHECKPOINT));

@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../log';
 import { resolveThreadCount } from '../onnx/compute-threads';
+import { resolveSessionRam } from '../onnx/session-ram';
 import type { ComputeSettings, Directories, NodeEnv, ResourceKey } from './node-env';
 
 function hasDispose(value: unknown): value is { dispose(): unknown } {
@@ -16,7 +17,7 @@ function hasDispose(value: unknown): value is { dispose(): unknown } {
 export interface NodeEnvOptions {
   readonly dirs: Directories;
   readonly log: Logger;
-  /** Default: the process's thread count (`resolveThreadCount()`), idle sessions kept. */
+  /** Default: the process's thread count and session RAM budget (`resolveThreadCount`, `resolveSessionRam`). */
   readonly compute?: Partial<ComputeSettings>;
 }
 
@@ -31,7 +32,7 @@ export function createNodeEnv(options: NodeEnvOptions): NodeEnv {
     log: options.log,
     compute: Object.freeze({
       threads: options.compute?.threads ?? resolveThreadCount().threads,
-      keepIdleSessions: options.compute?.keepIdleSessions ?? true,
+      sessionRamBytes: options.compute?.sessionRamBytes ?? resolveSessionRam().bytes,
     }),
     resource<T>(key: ResourceKey<T>): T {
       if (!resources.has(key)) resources.set(key, key.create(env));

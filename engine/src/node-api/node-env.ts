@@ -18,10 +18,11 @@ export interface ComputeSettings {
   /** Threads of one onnxruntime operator (`resolveThreadCount`: `--threads`, `MOMAFLOW_THREADS`, cores). */
   readonly threads: number;
   /**
-   * Keep loaded sessions nobody holds for later prompts (a server), or close them before another is
-   * created (`momaflow run`, one prompt per process: peak memory is one model's, not all of them).
+   * RAM budget in bytes of the sessions a resource keeps open (`SessionCache`'s `maxBytes`): a server
+   * keeps idle ones for later prompts within it (`resolveSessionRam`); `momaflow run`, one prompt per
+   * process, gives 0, so idle sessions close before another is created and peak memory is one model's.
    */
-  readonly keepIdleSessions: boolean;
+  readonly sessionRamBytes: number;
 }
 
 /** A typed key for a shared resource and the factory that makes it on first use. */

@@ -62,6 +62,14 @@ export { applyRotary, rotaryTables } from './rotary-embedding';
 export type { SessionCacheOptions, SessionLease } from './session-cache';
 export { SessionCache } from './session-cache';
 export type { ExecutionProviderName, OnnxModelSource, OnnxSessionOptions } from './session-options';
+export type { SessionRam, SessionRamInputs, SessionRamSource } from './session-ram';
+export {
+  CACHE_RAM_ENV_VAR,
+  defaultSessionRam,
+  parseCacheRam,
+  resolveSessionRam,
+} from './session-ram';
+export { estimateSessionBytes } from './session-size';
 export type { TimestepEmbeddingOptions } from './timestep-embedding';
 export { timestepEmbedding, timestepFrequencies } from './timestep-embedding';
 export { upsampleNearest2x } from './upsample';

@@ -9,6 +9,7 @@ import { OnnxBuilder } from './onnx-builder';
 import type { OnnxLogger } from './onnx-logger';
 import { fromOrtTensor, toOrtTensor } from './ort-tensor';
 import { SessionCache } from './session-cache';
+import { estimateSessionBytes } from './session-size';
 import { type OnnxSession, WorkerSessions } from './worker-sessions';
 
 /** y = x + c: a distinct model (and content hash) per constant. */
@@ -22,6 +23,25 @@ function addModel(c: number) {
 async function runAdd(session: OnnxSession): Promise<number[]> {
   const out = await session.run({ x: toOrtTensor(new Tensor('float32', [2], Float32Array.of(1, 2))) });
   return Array.from(fromOrtTensor(out.y!, 'float32').data);
+}
+
+/** y = x + c over `n` floats: the constant makes the model (and its estimated session) about 4n bytes. */
+function sizedModel(c: number, n = 4096) {
+  const b = OnnxBuilder.create();
+  const x = b.input('x', 'float32', [n]);
+  b.output(b.op('Add', [x, b.initializer('c', Tensor.filled([n], c))]), 'y');
+  return b.build();
+}
+
+/** The first two outputs of a `sizedModel` for x = 1, 2, 3, ... */
+async function runAdd2(session: OnnxSession, n = 4096): Promise<number[]> {
+  const x = new Tensor(
+    'float32',
+    [n],
+    Float32Array.from({ length: n }, (_, i) => i + 1),
+  );
+  const out = await session.run({ x: toOrtTensor(x) });
+  return Array.from(fromOrtTensor(out.y!, 'float32').data.subarray(0, 2));
 }
 
 function spyLogger(): OnnxLogger & { warn: ReturnType<typeof vi.fn>; debug: ReturnType<typeof vi.fn> } {
@@ -86,8 +106,8 @@ describe(SessionCache.name, () => {
     expect(cache.keys()).toEqual([held.key]);
   });
 
-  it('with keepIdle false, closes sessions nobody holds before creating another, and keeps held ones', async () => {
-    cache = SessionCache.create({ keepIdle: false });
+  it('with maxBytes 0, closes sessions nobody holds before creating another, and keeps held ones', async () => {
+    cache = SessionCache.create({ maxBytes: 0 });
     const idle = await cache.acquire({ model: addModel(1) });
     idle.release();
     const idleRelease = vi.spyOn(idle.session, 'release');
@@ -239,5 +259,82 @@ describe(SessionCache.name, () => {
     const c = SessionCache.create();
     await c.dispose();
     await expect(c.acquire({ model: addModel(1) })).rejects.toMatchObject({ code: 'cache_disposed' });
+  });
+
+  describe('RAM budget (maxBytes)', () => {
+    const models = [1, 2, 3].map((c) => sizedModel(c));
+    const size = models[0]!.bytes.byteLength;
+    const open = async (i: number) => {
+      const lease = await cache!.acquire({ model: models[i]! });
+      lease.release();
+      return lease;
+    };
+
+    it('sizes a session by its model bytes, before creating it', async () => {
+      expect(await estimateSessionBytes({ model: models[0]! })).toBe(size);
+      expect(size).toBeGreaterThan(4 * 4096);
+      cache = SessionCache.create({ maxBytes: 10 * size });
+      await open(0);
+      await open(1);
+      expect(cache.bytes).toBe(2 * size);
+    });
+
+    it('closes the least recently used idle sessions first, only as many as the new one needs', async () => {
+      cache = SessionCache.create({ maxBytes: 2.5 * size });
+      const [a, b] = [await open(0), await open(1)];
+      await open(0); // touch a: b is now the least recently used
+      const aRelease = vi.spyOn(a.session, 'release');
+      const bRelease = vi.spyOn(b.session, 'release');
+      const c = await open(2);
+      expect(cache.keys()).toEqual([a.key, c.key]);
+      expect(bRelease).toHaveBeenCalledOnce();
+      expect(aRelease).not.toHaveBeenCalled();
+      expect(cache.bytes).toBeLessThanOrEqual(2.5 * size);
+    });
+
+    it('keeps every session while they fit', async () => {
+      cache = SessionCache.create({ maxBytes: 3 * size });
+      const leases = [await open(0), await open(1), await open(2)];
+      expect(cache.keys()).toEqual(leases.map((l) => l.key));
+      const created = vi.spyOn(WorkerSessions.prototype, 'createSession');
+      for (const i of [0, 1, 2]) expect((await open(i)).session).toBe(leases[i]!.session);
+      expect(created).not.toHaveBeenCalled();
+      created.mockRestore();
+    });
+
+    it('never closes a session in use, and handing sessions back closes none', async () => {
+      cache = SessionCache.create({ maxBytes: 1.5 * size });
+      const held = await cache.acquire({ model: models[0]! });
+      const heldRelease = vi.spyOn(held.session, 'release');
+      const other = await cache.acquire({ model: models[1]! });
+      const otherRelease = vi.spyOn(other.session, 'release');
+      expect(cache.keys()).toEqual([held.key, other.key]); // over the budget while both are held
+      expect(await runAdd2(held.session)).toEqual([2, 3]);
+      other.release();
+      held.release();
+      expect(cache.size).toBe(2);
+      expect(heldRelease).not.toHaveBeenCalled();
+      expect(otherRelease).not.toHaveBeenCalled();
+      // The next creation brings the cache back within the budget, oldest first.
+      const third = await open(2);
+      expect(cache.keys()).toEqual([third.key]);
+      expect(heldRelease).toHaveBeenCalledOnce();
+      expect(otherRelease).toHaveBeenCalledOnce();
+    });
+
+    it('opens a session larger than the whole budget, alone', async () => {
+      cache = SessionCache.create({ maxBytes: size / 2 });
+      const first = await open(0);
+      const firstRelease = vi.spyOn(first.session, 'release');
+      const big = await cache.acquire({ model: models[1]! });
+      expect(cache.keys()).toEqual([big.key]);
+      expect(firstRelease).toHaveBeenCalledOnce();
+      expect(await runAdd2(big.session)).toEqual([3, 4]);
+      big.release();
+    });
+
+    it('refuses a negative budget', () => {
+      expect(() => SessionCache.create({ maxBytes: -1 })).toThrow(/'maxBytes' must be 0 or more/);
+    });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * @module
  * An LRU cache of onnxruntime sessions keyed by model content. Sessions hold the weights in native
- * memory, so the cache bounds how many stay open and releases the least recently used one. A leased
- * session is never released under its user: eviction and `unload` wait until the lease is handed back.
+ * memory, so the cache bounds how many stay open and how many bytes they hold (`maxBytes`, sized by
+ * `estimateSessionBytes`), and releases the least recently used ones. A leased session is never
+ * released under its user: eviction and `unload` wait until the lease is handed back.
  * The sessions live in the cache's worker thread (`WorkerSessions`), so runs leave the event loop free.
  */
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import {
   sessionKey,
   sourceHash,
 } from './session-options';
+import { estimateSessionBytes } from './session-size';
 import { type OnnxSession, WorkerSessions } from './worker-sessions';
 import { writeModel } from './write-model';
 
@@ -32,11 +34,15 @@ export interface SessionCacheOptions {
   /** Defaults for every `acquire`. */
   readonly defaults?: OnnxSessionOptions;
   /**
-   * Keep sessions nobody holds until the cache is full (default `true`: a server's next prompt finds
-   * them loaded). `false` closes them before creating another session, so a process that runs one
-   * prompt (`momaflow run`) never holds the UNet's gigabytes next to the VAE decoder's.
+   * RAM budget of the open sessions in bytes (default unbounded). Before a session is created, the
+   * least recently used sessions nobody holds are closed until the open ones plus the new one fit;
+   * held sessions stay open, so a session larger than the budget still opens, alone. Only creating
+   * a session closes others: handing one back never does, so a workflow's next node finds it open.
+   * A server keeps sessions for its next prompt within it (`resolveSessionRam`); `0` closes every
+   * idle session first, so a process that runs one prompt (`momaflow run`) never holds the UNet's
+   * gigabytes next to the VAE decoder's.
    */
-  readonly keepIdle?: boolean;
+  readonly maxBytes?: number;
   /**
    * Where onnxruntime-optimised copies of CPU models are kept (`OptimizedModelStore`): the first
    * session of a model writes one, later ones (in any process) load it without optimising again.
@@ -67,6 +73,8 @@ interface Entry {
   readonly key: string;
   readonly loading: Promise<Loaded>;
   loaded: Loaded | undefined;
+  /** `estimateSessionBytes` of the source; 0 until estimated. */
+  bytes: number;
   leases: number;
   /** Unloaded while leased: release the session when the last lease is handed back. */
   doomed: boolean;
@@ -96,15 +104,15 @@ export class SessionCache {
   readonly #defaults: OnnxSessionOptions | undefined;
   readonly #host: WorkerSessions;
   readonly #optimized: OptimizedModelStore | undefined;
-  readonly #keepIdle: boolean;
+  readonly #maxBytes: number;
   #status: CacheStatus = 'open';
 
-  private constructor(o: SessionCacheOptions, max: number) {
+  private constructor(o: SessionCacheOptions, max: number, maxBytes: number) {
     this.#max = max;
+    this.#maxBytes = maxBytes;
     this.#log = o.logger ?? SILENT_ONNX_LOGGER;
     this.#cacheDir = o.cacheDir;
     this.#defaults = o.defaults;
-    this.#keepIdle = o.keepIdle ?? true;
     this.#optimized = o.optimizedDir === undefined ? undefined : OptimizedModelStore.create(o.optimizedDir);
     this.#host = WorkerSessions.create({
       onLost: (reason) => {
@@ -120,7 +128,11 @@ export class SessionCache {
     if (!Number.isInteger(max) || max < 1) {
       throw new EngineError('invalid_option', `'maxEntries' must be a positive integer, got ${max}`);
     }
-    return new SessionCache(options, max);
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(maxBytes) || maxBytes < 0) {
+      throw new EngineError('invalid_option', `'maxBytes' must be 0 or more, got ${maxBytes}`);
+    }
+    return new SessionCache(options, max, maxBytes);
   }
 
   /** Open sessions, least recently used first. */
@@ -130,6 +142,13 @@ export class SessionCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Estimated bytes of the open sessions (and those being created). */
+  get bytes(): number {
+    let sum = 0;
+    for (const entry of this.#entries.values()) sum += entry.bytes;
+    return sum;
   }
 
   /** The key `acquire` would use for this source and options. */
@@ -151,11 +170,21 @@ export class SessionCache {
     this.#assertOpen();
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      const freed = this.#keepIdle ? Promise.resolve() : this.#closeIdle();
-      const loading = freed.then(() => this.#load(source, hash, resolved));
-      const created: Entry = { key, loading, loaded: undefined, leases: 0, doomed: false };
+      const created: Entry = {
+        key,
+        loading: estimateSessionBytes(source)
+          .then((bytes) => {
+            created.bytes = bytes;
+            return this.#makeRoom(created);
+          })
+          .then(() => this.#load(source, hash, resolved)),
+        loaded: undefined,
+        bytes: 0,
+        leases: 0,
+        doomed: false,
+      };
       entry = created;
-      loading.then(
+      created.loading.then(
         (l) => {
           created.loaded = l;
         },
@@ -223,12 +252,28 @@ export class SessionCache {
     };
   }
 
-  /** Close every loaded session without leases; resolves when their memory is released. */
-  async #closeIdle(): Promise<void> {
-    const idle = [...this.#entries.values()].filter((e) => e.leases === 0 && e.loaded !== undefined);
-    for (const entry of idle) this.#entries.delete(entry.key);
-    if (idle.length > 0) this.#log.debug('closing idle onnx sessions', { keys: idle.map((e) => e.key) });
-    await Promise.all(idle.map((e) => this.#close(e)));
+  /**
+   * Close loaded sessions without leases, least recently used first, until the others and `entry`
+   * fit in `maxBytes` (or none is left to close); resolves when their memory is released.
+   */
+  async #makeRoom(entry: Entry): Promise<void> {
+    let held = this.bytes + (this.#entries.get(entry.key) === entry ? 0 : entry.bytes);
+    const closing: Entry[] = [];
+    for (const other of this.#entries.values()) {
+      if (held <= this.#maxBytes) break;
+      if (other === entry || other.leases > 0 || other.loaded === undefined) continue;
+      closing.push(other);
+      held -= other.bytes;
+    }
+    if (closing.length === 0) return;
+    for (const other of closing) this.#entries.delete(other.key);
+    this.#log.debug('closing idle onnx sessions', {
+      keys: closing.map((e) => e.key),
+      bytes: closing.reduce((n, e) => n + e.bytes, 0),
+      forBytes: entry.bytes,
+      maxBytes: this.#maxBytes,
+    });
+    await Promise.all(closing.map((e) => this.#close(e)));
   }
 
   #evict(): void {

@@ -16,8 +16,8 @@ import { LruMemo } from './lru-memo';
  * Sessions of every diffusion graph. Four covers a txt2img / img2img workflow (UNet, text encoder,
  * both VAE halves) without evicting between its nodes, while bounding memory: a full-size SD1.5 UNet
  * session alone holds 3.4 GB, and each patched variant is another one. Every session gets the
- * environment's thread count; idle ones stay loaded or not as the environment says (a server keeps
- * them for the next prompt, `momaflow run` frees them); each loads from an onnxruntime-optimised copy kept in
+ * environment's thread count; idle ones stay loaded within the environment's RAM budget (a server
+ * keeps them for the next prompt while they fit, `momaflow run` frees them); each loads from an onnxruntime-optimised copy kept in
  * `<temp>/onnx-optimized` once one was written (a full-size UNet: 3 s instead of 35 s).
  * @example
  * const lease = await ctx.env.resource(DIFFUSION_SESSIONS).acquire({ model });
@@ -27,7 +27,7 @@ export const DIFFUSION_SESSIONS = defineResource('diffusion.sessions', (env) =>
     maxEntries: 4,
     logger: env.log.child({ resource: 'diffusion.sessions' }),
     defaults: { intraOpNumThreads: env.compute.threads },
-    keepIdle: env.compute.keepIdleSessions,
+    maxBytes: env.compute.sessionRamBytes,
     optimizedDir: join(env.dirs.temp, 'onnx-optimized'),
   }),
 );

@@ -9,13 +9,13 @@ import { modelsCommand } from './models-command';
 import { nodesCommand } from './nodes/nodes-command';
 import { EXIT, runCommand } from './run-command';
 import { serveCommand } from './serve-command';
-import { threadsOption } from './threads-option';
+import { cacheRamOption, threadsOption } from './threads-option';
 import { WORKER_USAGE, workerCommand } from './worker-command';
 
 const USAGE = `usage:
   momaflow run <workflow.json> [--set <node>.<input>=<value>]... [--out DIR] [--data DIR] [--json] [--threads N]
   momaflow serve [--host 127.0.0.1] [--port 8188] [--auth-token T] [--data DIR] [--cors-origin O]...
-                 [--disable-custom-nodes] [--threads N]
+                 [--disable-custom-nodes] [--threads N] [--cache-ram GiB]
                  [--queue redis://HOST:PORT[/DB] [--worker-token T] [--advertise-url URL]]
 ${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models --help)
   momaflow nodes new | add | list | remove | update | enable | disable ...   (momaflow nodes --help)
@@ -27,6 +27,9 @@ ${WORKER_USAGE}  momaflow models make-tiny | pull | list ...   (momaflow models 
   --json   print executor events as NDJSON
   --threads  threads per onnxruntime operator, on run, serve and worker and in their node packs' sandboxes
              (default: MOMAFLOW_THREADS, else the cores this process may use)
+  --cache-ram  GiB the model sessions kept loaded between prompts may hold, on serve and worker; the
+             least recently used idle ones close first when a new one would exceed it (default:
+             MOMAFLOW_CACHE_RAM, else half the memory less 2 GiB, within 4 to 32 GiB; run keeps none)
 
   --auth-token   require this token on every request (or set MOMAFLOW_AUTH_TOKEN)
   --cors-origin  also accept requests from this browser origin (repeatable)
@@ -88,6 +91,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const threads = threadsOption(values.threads, io, USAGE);
     if (threads === null) return EXIT.usage;
+    const cacheRamBytes = cacheRamOption(values['cache-ram'], io, USAGE);
+    if (cacheRamBytes === null) return EXIT.usage;
     try {
       return await serveCommand(
         {
@@ -97,6 +102,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           data: values.data ?? process.cwd(),
           corsOrigins: values['cors-origin'] ?? [],
           threads,
+          cacheRamBytes,
           ...clusterArgs(values),
           disableCustomNodes: values['disable-custom-nodes'] ?? false,
         },
@@ -129,6 +135,7 @@ function parseServe(args: readonly string[]) {
       data: { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       threads: { type: 'string' },
+      'cache-ram': { type: 'string' },
       queue: { type: 'string' },
       'worker-token': { type: 'string' },
       'advertise-url': { type: 'string' },

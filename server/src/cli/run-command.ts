@@ -55,7 +55,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     log: io.log,
     threads: args.threads,
     // One prompt per process: a model nobody holds is never used again, so it leaves room for the next.
-    keepIdleSessions: false,
+    cacheRamBytes: 0,
   });
   try {
     const imported = await readWorkflowFile(args.file, await registryImportTypes(runtime));

@@ -38,6 +38,8 @@ describe(serveCommand.name, () => {
     [['serve', '--port', 'abc'], /--port 'abc'/],
     [['serve', '--nope'], /Unknown option/],
     [['serve', '--port', '0', '--auth-token', 'short'], /cannot start the server/],
+    [['serve', '--cache-ram=-2'], /--cache-ram must be a number of GiB \(0 or more\), got '-2'/],
+    [['serve', '--cache-ram', '8GB'], /--cache-ram must be a number of GiB \(0 or more\), got '8GB'/],
   ])('exits 2 for %j', async (args, message) => {
     const { io, err } = memoryIo();
     expect(await main(args, io)).toBe(2);

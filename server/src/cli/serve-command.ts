@@ -12,6 +12,8 @@ export interface ServeArgs {
   readonly data: string;
   readonly corsOrigins: readonly string[];
   readonly threads?: number | undefined;
+  /** `--cache-ram` in bytes; undefined: `MOMAFLOW_CACHE_RAM` or derived from the memory. */
+  readonly cacheRamBytes?: number | undefined;
   /** Cluster mode (`--queue`): prompts go to `momaflow worker` processes through Redis. */
   readonly cluster?: ServerOptions['cluster'];
   readonly disableCustomNodes?: boolean;
@@ -42,6 +44,7 @@ export async function serveCommand(
     dataDir: args.data,
     corsOrigins: [...args.corsOrigins],
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    ...(args.cacheRamBytes !== undefined ? { cacheRamBytes: args.cacheRamBytes } : {}),
     ...(args.cluster ? { cluster: args.cluster } : {}),
     disableCustomNodes: args.disableCustomNodes ?? false,
     log: io.log,

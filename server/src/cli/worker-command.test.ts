@@ -12,6 +12,7 @@ describe(workerCommand.name, () => {
     [['--threads', 'abc'], /--threads must be a positive integer, got 'abc'/],
     [['--threads', '2.5'], /--threads must be a positive integer, got '2.5'/],
     [['--threads'], /--threads.*argument missing/],
+    [['--cache-ram', 'lots'], /--cache-ram must be a number of GiB \(0 or more\), got 'lots'/],
   ])('exits 2 with the usage for %j, as run does', async (args, message) => {
     const { io, err, out } = memoryIo();
     expect(await main(['worker', ...QUEUE, ...args], io)).toBe(2);

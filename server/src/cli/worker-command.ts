@@ -12,11 +12,11 @@ import { createRuntime } from '../runtime';
 import type { CliIo } from './cli-io';
 import { EXIT } from './run-command';
 import { type ServeHooks, untilSignal } from './serve-command';
-import { threadsOption } from './threads-option';
+import { cacheRamOption, threadsOption } from './threads-option';
 
 export const WORKER_USAGE = `  momaflow worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--data DIR] [--lease S]
                   [--shared-folders] [--no-affinity] [--server URL] [--worker-token T] [--threads N]
-                  (runs a cluster's prompts)
+                  [--cache-ram GiB] (runs a cluster's prompts)
 
   --queue           the Redis of a 'momaflow serve --queue' server (or set MOMAFLOW_QUEUE)
   --concurrency     prompts run at once in this process (default 1)
@@ -29,6 +29,8 @@ export const WORKER_USAGE = `  momaflow worker --queue redis://HOST:PORT[/DB] [-
                     default: what the server advertised in Redis)
   --threads         threads per onnxruntime operator, as for run and serve (default: MOMAFLOW_THREADS,
                     else the cores this process may use)
+  --cache-ram       GiB the model sessions kept loaded between prompts may hold, as for serve
+                    (default: MOMAFLOW_CACHE_RAM, else half the memory less 2 GiB, within 4 to 32 GiB)
 `;
 
 const USAGE = `usage:\n${WORKER_USAGE}`;
@@ -49,6 +51,7 @@ function parseWorker(args: readonly string[]) {
       server: { type: 'string' },
       'worker-token': { type: 'string' },
       threads: { type: 'string' },
+      'cache-ram': { type: 'string' },
     },
   });
 }
@@ -74,6 +77,8 @@ export async function workerCommand(
   }
   const threads = threadsOption(values.threads, io, USAGE);
   if (threads === null) return EXIT.usage;
+  const cacheRamBytes = cacheRamOption(values['cache-ram'], io, USAGE);
+  if (cacheRamBytes === null) return EXIT.usage;
   const parsed = zClusterWorkerOptions.safeParse({
     redisUrl: values.queue ?? process.env.MOMAFLOW_QUEUE,
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
@@ -96,7 +101,12 @@ export async function workerCommand(
     return EXIT.usage;
   }
   const settings = parsed.data;
-  const runtime = await createRuntime({ root: values.data ?? process.cwd(), log: io.log, threads });
+  const runtime = await createRuntime({
+    root: values.data ?? process.cwd(),
+    log: io.log,
+    threads,
+    cacheRamBytes,
+  });
   let worker: Awaited<ReturnType<typeof startClusterWorker>>;
   try {
     worker = await startClusterWorker({

@@ -17,6 +17,7 @@ import {
   type NodeEnv,
   type NodeRegistry,
   type PackReport,
+  resolveSessionRam,
   resolveThreadCount,
 } from '@momaflow/engine';
 import { createBuiltinRegistry } from '@momaflow/nodes';
@@ -31,8 +32,12 @@ export interface RuntimeOptions {
   readonly nodePacksDir?: string;
   /** Threads per onnxruntime operator; default `MOMAFLOW_THREADS`, else the cores (`resolveThreadCount`). */
   readonly threads?: number | undefined;
-  /** Keep idle model sessions for later prompts (default `true`; `momaflow run` runs one prompt). */
-  readonly keepIdleSessions?: boolean;
+  /**
+   * RAM budget in bytes of the model sessions kept open for later prompts (`--cache-ram`); default
+   * `MOMAFLOW_CACHE_RAM`, else derived from the memory (`resolveSessionRam`). `momaflow run` runs one
+   * prompt and gives 0.
+   */
+  readonly cacheRamBytes?: number | undefined;
   /** Load no custom node packs (`momaflow serve --disable-custom-nodes`). */
   readonly disableCustomNodes?: boolean;
 }
@@ -60,10 +65,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const compute = resolveThreadCount({ option: options.threads });
   options.log.debug('onnxruntime threads per operator', { ...compute });
+  const sessionRam = resolveSessionRam({ option: options.cacheRamBytes });
+  options.log.debug('RAM budget of cached model sessions', { ...sessionRam });
   const env = createNodeEnv({
     dirs,
     log: options.log,
-    compute: { threads: compute.threads, keepIdleSessions: options.keepIdleSessions ?? true },
+    compute: { threads: compute.threads, sessionRamBytes: sessionRam.bytes },
   });
   const registry = options.registry ?? createBuiltinRegistry();
   const loaded = options.disableCustomNodes
