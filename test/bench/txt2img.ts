@@ -137,7 +137,7 @@ async function runWorkflow(): Promise<void> {
     log: createLogger((_level, message, data) => {
       if (message === 'closing idle onnx sessions') sessionsClosed += (data.keys as unknown[]).length;
       if (message !== 'onnx session created') return;
-      sessionsCreated.push(`${String(data.seconds)} s from ${String(data.from)}`);
+      sessionsCreated.push(`${String(data.seconds)} s from ${String(data.from)}, ${gib(Number(data.bytes))}`);
     }),
   });
   const { registry, env } = runtime;

@@ -177,7 +177,7 @@ export class SessionCache {
             created.bytes = bytes;
             return this.#makeRoom(created);
           })
-          .then(() => this.#load(source, hash, resolved)),
+          .then(() => this.#load(source, hash, resolved, created.bytes)),
         loaded: undefined,
         bytes: 0,
         leases: 0,
@@ -296,7 +296,12 @@ export class SessionCache {
     }
   }
 
-  async #load(source: OnnxModelSource, hash: string, o: ResolvedOnnxSessionOptions): Promise<Loaded> {
+  async #load(
+    source: OnnxModelSource,
+    hash: string,
+    o: ResolvedOnnxSessionOptions,
+    bytes: number,
+  ): Promise<Loaded> {
     const started = performance.now();
     const loaded = await this.#loadOn(source, hash, o);
     // One line per session created, with the options it got: how tests count creations and see threads.
@@ -305,6 +310,7 @@ export class SessionCache {
       executionProvider: loaded.executionProvider,
       intraOpNumThreads: o.intraOpNumThreads,
       from: loaded.from,
+      bytes,
       seconds: Math.round(performance.now() - started) / 1000,
     });
     return loaded;
