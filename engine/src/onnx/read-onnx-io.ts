@@ -86,24 +86,23 @@ function tensorName(reader: protobuf.Reader, end: number): string {
   return name;
 }
 
-/** Calls `onInitializer` for each initializer of the model's graph, at the start of its TensorProto. */
-function walkInitializers(
-  bytes: Uint8Array,
-  onInitializer: (reader: protobuf.Reader, end: number) => void,
-): boolean {
+/**
+ * Walks the length-delimited fields of a ModelProto's graph, as `walk` does (`onField` reads the field
+ * and returns true, or returns false to skip it); false when the model has no graph.
+ * @throws whatever protobufjs throws on bytes that are not a protobuf message
+ */
+function walkGraph(bytes: Uint8Array, onField: (reader: protobuf.Reader, field: number) => boolean): boolean {
   let hasGraph = false;
   const reader = protobuf.Reader.create(bytes);
   walk(reader, bytes.length, (field, wireType) => {
     if (field !== MODEL_GRAPH || wireType !== LENGTH_DELIMITED) return false;
     hasGraph = true;
     const graphEnd = reader.uint32() + reader.pos;
-    walk(reader, graphEnd, (graphField, graphWire) => {
-      if (graphField !== GRAPH_INITIALIZER || graphWire !== LENGTH_DELIMITED) return false;
-      const end = reader.uint32() + reader.pos;
-      onInitializer(reader, end);
-      reader.pos = end;
-      return true;
-    });
+    walk(
+      reader,
+      graphEnd,
+      (graphField, graphWire) => graphWire === LENGTH_DELIMITED && onField(reader, graphField),
+    );
     return true;
   });
   return hasGraph;
@@ -132,13 +131,16 @@ function locationEntry(reader: protobuf.Reader): string | undefined {
 export function readExternalDataFiles(bytes: Uint8Array, label = 'the model'): string[] {
   const files = new Set<string>();
   try {
-    walkInitializers(bytes, (reader, end) => {
+    walkGraph(bytes, (reader, graphField) => {
+      if (graphField !== GRAPH_INITIALIZER) return false;
+      const end = reader.uint32() + reader.pos;
       walk(reader, end, (field, wireType) => {
         if (field !== TENSOR_EXTERNAL_DATA || wireType !== LENGTH_DELIMITED) return false;
         const location = locationEntry(reader);
         if (location !== undefined) files.add(location);
         return true;
       });
+      return true;
     });
   } catch (err) {
     throw new EngineError('invalid_onnx', `${label} is not a readable ONNX model: ${errorMessage(err)}`);
@@ -160,25 +162,17 @@ export function readOnnxIo(bytes: Uint8Array, label = 'the model'): OnnxIo {
   const initializers = new Set<string>();
   let hasGraph = false;
   try {
-    const reader = protobuf.Reader.create(bytes);
-    walk(reader, bytes.length, (field, wireType) => {
-      if (field !== MODEL_GRAPH || wireType !== LENGTH_DELIMITED) return false;
-      hasGraph = true;
-      const graphEnd = reader.uint32() + reader.pos;
-      walk(reader, graphEnd, (graphField, graphWire) => {
-        if (graphWire !== LENGTH_DELIMITED) return false;
-        if (graphField === GRAPH_INPUT || graphField === GRAPH_OUTPUT) {
-          (graphField === GRAPH_INPUT ? inputs : outputs).push(decodeValueInfo(reader));
-          return true;
-        }
-        if (graphField === GRAPH_INITIALIZER) {
-          const end = reader.uint32() + reader.pos;
-          initializers.add(tensorName(reader, end));
-          return true;
-        }
-        return false;
-      });
-      return true;
+    hasGraph = walkGraph(bytes, (reader, graphField) => {
+      if (graphField === GRAPH_INPUT || graphField === GRAPH_OUTPUT) {
+        (graphField === GRAPH_INPUT ? inputs : outputs).push(decodeValueInfo(reader));
+        return true;
+      }
+      if (graphField === GRAPH_INITIALIZER) {
+        const end = reader.uint32() + reader.pos;
+        initializers.add(tensorName(reader, end));
+        return true;
+      }
+      return false;
     });
   } catch (err) {
     throw new EngineError('invalid_onnx', `${label} is not a readable ONNX model: ${errorMessage(err)}`);
