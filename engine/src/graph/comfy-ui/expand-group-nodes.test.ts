@@ -205,4 +205,88 @@ describe('legacy group nodes', () => {
     });
     expect(workflow.extra[SEED_CONTROL_KEY]).toEqual({ '5:2': { seed: 'increment' } });
   });
+
+  it('folds a Reroute inside the group and ignores a PrimitiveNode that feeds nothing', () => {
+    const reroute: InnerSpec = {
+      type: 'Reroute',
+      inputs: [{ name: '', type: '*' }],
+      outputs: ['CONDITIONING'],
+    };
+    const idle: InnerSpec = { type: 'PrimitiveNode', outputs: ['INT'], widgets_values: [5, 'fixed'] };
+    const data = groupData(
+      [POSITIVE, reroute, NEGATIVE, idle, SAMPLER],
+      [
+        [0, 0, 1, 0, 100, 'CONDITIONING'],
+        [1, 0, 4, 1, 101, 'CONDITIONING'],
+        [2, 0, 4, 2, 102, 'CONDITIONING'],
+      ],
+    );
+    const { workflow, problems } = convert(graph({ groupNodes: { Sample: data } }));
+    expect(problems.map((p) => [p.code, p.nodeId])).toEqual([
+      ['subgraph_inlined', '5'],
+      ['reroute_folded', '5:1'],
+      ['primitive_inlined', '5:3'],
+    ]);
+    expect(inputsOf(workflow, '5:4')).toMatchObject({ seed: 7, positive: ['5:0', 0], negative: ['5:2', 0] });
+    expect(inputsOf(workflow, '5:2')).toEqual({ text: 'blurry', clip: ['4', 1] });
+  });
+
+  it('runs none of a muted or bypassed instance; a bypassed one passes its LATENT input through', () => {
+    const bypassed = convert(graph({ mode: 4 }));
+    expect(Object.keys(bypassed.workflow.nodes).sort()).toEqual(['4', '6', '8']);
+    expect(inputsOf(bypassed.workflow, '8')).toEqual({ samples: ['6', 0], vae: ['4', 2] });
+    expect(bypassed.problems.map((p) => p.message)).toEqual([
+      "group node 'Sample' #5 is bypassed: its nodes were not imported, as ComfyUI runs none of them; its outputs read from its inputs of the same type",
+    ]);
+    const muted = convert(graph({ mode: 2 }));
+    expect(inputsOf(muted.workflow, '8')).toEqual({ vae: ['4', 2] });
+    expect(muted.problems.map((p) => [p.code, p.nodeId])).toEqual([
+      ['link_dropped', '8'],
+      ['subgraph_inlined', '5'],
+    ]);
+    expect(muted.problems[0]?.message).toMatch(/its source, group node 'Sample' #5, is muted/);
+  });
+
+  it('reads the older workflow/Name type the same way', () => {
+    const { workflow } = convert(graph({ type: 'workflow/Sample' }));
+    expect(inputsOf(workflow, '5:0')).toEqual({ text: 'a red cube', clip: ['4', 1] });
+  });
+
+  const feeding: InnerSpec = { type: 'PrimitiveNode', outputs: ['INT'], widgets_values: [5, 'fixed'] };
+  const seedInput = [...SAMPLER_INPUTS, { name: 'seed', type: 'INT', widget: true as const }];
+  it.each([
+    [
+      'no definition',
+      graph({ type: 'workflow>Missing' }),
+      "node #5 is an instance of legacy group node 'Missing', which cannot be expanded exactly: the file's extra.groupNodes holds no definition of it; it is kept and will not run",
+    ],
+    [
+      'too few values',
+      graph({ values: VALUES.slice(2) }),
+      `node #5 is an instance of legacy group node 'Sample', which cannot be expanded exactly: it holds 7 widget value(s), but the group's widgets take 9 (8 without "control after generate" and upload values); it is kept and will not run`,
+    ],
+    [
+      'an unknown inner type',
+      graph({ groupNodes: { Sample: groupData([POSITIVE, { type: 'FancyNode' }], []) } }),
+      "node #5 is an instance of legacy group node 'Sample', which cannot be expanded exactly: its node 1 (FancyNode) is a node type momaflow does not have; it is kept and will not run",
+    ],
+    [
+      'a PrimitiveNode feeding an inner widget',
+      graph({
+        groupNodes: {
+          Sample: groupData(
+            [POSITIVE, NEGATIVE, feeding, { ...SAMPLER, inputs: seedInput }],
+            [[2, 0, 3, 4, 9, 'INT']],
+          ),
+        },
+      }),
+      "node #5 is an instance of legacy group node 'Sample', which cannot be expanded exactly: its node 2 (PrimitiveNode) feeds inner nodes, whose widget layout differs between ComfyUI versions; it is kept and will not run",
+    ],
+  ])('refuses an instance with %s, naming the node and the group', (_, spec, message) => {
+    const { workflow, problems } = convert(spec);
+    expect(problems.map((p) => [p.code, p.nodeId, p.message])).toEqual([['unsupported_node', '5', message]]);
+    // Kept like an unknown type: its values too, and the links out of it.
+    expect(workflow.nodes['5']?.class_type).toMatch(/^workflow>/);
+    expect(inputsOf(workflow, '8')).toEqual({ samples: ['5', 0], vae: ['4', 2] });
+  });
 });
