@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ComfyGraphSpec, comfyUiWorkflow } from '../../testing/comfy-ui-builder';
+import {
+  type ComfyGraphSpec,
+  type ComfyNodeSpec,
+  comfyUiWorkflow,
+  type GroupNodeLinkSpec,
+  groupNodeDefinition,
+} from '../../testing/comfy-ui-builder';
 import { SEED_CONTROL_KEY } from '../workflow';
 import { zComfyUiWorkflow } from './comfy-ui-schema';
 import { convertComfyUiWorkflow } from './convert-comfy-ui';
@@ -32,46 +38,10 @@ const INFO: Record<string, ObjectInfoEntry> = {
 };
 const types = importNodeTypes(INFO);
 
-interface InnerSpec {
-  readonly type: string;
-  readonly title?: string;
-  readonly mode?: number;
-  readonly inputs?: readonly { readonly name: string; readonly type: string; readonly widget?: true }[];
-  readonly outputs?: readonly string[];
-  readonly widgets_values?: readonly unknown[];
-}
-/** A group definition as the frontend's GroupNodeBuilder stores it: serialized nodes, links as arrays. */
-function groupData(
-  nodes: readonly InnerSpec[],
-  links: readonly (readonly unknown[])[],
-  external: unknown[][] = [],
-) {
-  return {
-    nodes: nodes.map((n, index) => ({
-      id: 100 + index,
-      index,
-      type: n.type,
-      pos: [300 + 250 * index, 200 + 50 * index],
-      size: [300, 120],
-      flags: {},
-      order: index,
-      mode: n.mode ?? 0,
-      inputs: (n.inputs ?? []).map((input, slot) => ({
-        name: input.name,
-        type: input.type,
-        // Stale ids from the graph the group was made in: the expansion must not trust them.
-        link: links.some((l) => l[2] === index && l[3] === slot) ? 900 + slot : null,
-        ...(input.widget ? { widget: { name: input.name } } : {}),
-      })),
-      outputs: (n.outputs ?? []).map((type, slot) => ({ name: type, type, links: [], slot_index: slot })),
-      properties: { 'Node name for S&R': n.type },
-      ...(n.widgets_values ? { widgets_values: n.widgets_values } : {}),
-      ...(n.title ? { title: n.title } : {}),
-    })),
-    links,
-    external,
-  };
-}
+/** A group definition: the nodes (ids from the graph it was made in) and links by index. */
+const groupData = (nodes: readonly Omit<ComfyNodeSpec, 'id'>[], links: readonly GroupNodeLinkSpec[]) =>
+  groupNodeDefinition({ nodes: nodes.map((n, index) => ({ ...n, id: 100 + index })), links });
+type InnerSpec = Omit<ComfyNodeSpec, 'id'>;
 
 const CLIP = { name: 'clip', type: 'CLIP' };
 const SAMPLER_INPUTS = [
@@ -95,7 +65,7 @@ const SAMPLER: InnerSpec = {
   widgets_values: [1, 'fixed', 20, 8, 'euler', 'normal', 1],
 };
 /** The link from outside (origin null) is the frontend's record of where the group was cut out. */
-const SAMPLE_LINKS = [
+const SAMPLE_LINKS: GroupNodeLinkSpec[] = [
   [null, 1, 0, 0, 4, 'CLIP'],
   [0, 0, 2, 1, 100, 'CONDITIONING'],
   [1, 0, 2, 2, 101, 'CONDITIONING'],
@@ -186,8 +156,8 @@ describe('legacy group nodes', () => {
     // denoise was converted before seed: slots 4 and 5 (the frontend sorts the slot numbers as text).
     const inputs = [
       ...SAMPLER_INPUTS,
-      { name: 'denoise', type: 'FLOAT', widget: true as const },
-      { name: 'seed', type: 'INT', widget: true as const },
+      { name: 'denoise', type: 'FLOAT', widget: true },
+      { name: 'seed', type: 'INT', widget: true },
     ];
     const data = groupData([POSITIVE, NEGATIVE, { ...SAMPLER, inputs }], SAMPLE_LINKS);
     // text, Negative text, steps, cfg, sampler_name, scheduler, then denoise, seed (+control).
@@ -253,7 +223,7 @@ describe('legacy group nodes', () => {
   });
 
   const feeding: InnerSpec = { type: 'PrimitiveNode', outputs: ['INT'], widgets_values: [5, 'fixed'] };
-  const seedInput = [...SAMPLER_INPUTS, { name: 'seed', type: 'INT', widget: true as const }];
+  const seedInput = [...SAMPLER_INPUTS, { name: 'seed', type: 'INT', widget: true }];
   it.each([
     [
       'no definition',
