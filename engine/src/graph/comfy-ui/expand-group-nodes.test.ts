@@ -13,11 +13,18 @@ import { importNodeTypes, type ObjectInfoEntry } from './import-node-types';
 
 /** The object_info entries ComfyUI serves for these types (inputs in its order). */
 const INFO: Record<string, ObjectInfoEntry> = {
-  CheckpointLoaderSimple: { input: { required: { ckpt_name: [['tiny.safetensors']] } } },
+  CheckpointLoaderSimple: {
+    input: { required: { ckpt_name: [['tiny.safetensors']] } },
+    output: ['MODEL', 'CLIP', 'VAE'],
+  },
   EmptyLatentImage: {
     input: { required: { width: ['INT', {}], height: ['INT', {}], batch_size: ['INT', {}] } },
+    output: ['LATENT'],
   },
-  CLIPTextEncode: { input: { required: { text: ['STRING', { multiline: true }], clip: ['CLIP'] } } },
+  CLIPTextEncode: {
+    input: { required: { text: ['STRING', { multiline: true }], clip: ['CLIP'] } },
+    output: ['CONDITIONING'],
+  },
   KSampler: {
     input: {
       required: {
@@ -33,8 +40,9 @@ const INFO: Record<string, ObjectInfoEntry> = {
         denoise: ['FLOAT', {}],
       },
     },
+    output: ['LATENT'],
   },
-  VAEDecode: { input: { required: { samples: ['LATENT'], vae: ['VAE'] } } },
+  VAEDecode: { input: { required: { samples: ['LATENT'], vae: ['VAE'] } }, output: ['IMAGE'] },
 };
 const types = importNodeTypes(INFO);
 

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { ownValue } from '../../dictionary/dictionary';
 import { type ComfyNode, type SubgraphDefinition, zComfyNode } from './comfy-ui-schema';
-import { type GroupWidget, groupNodeLayout, zGroupNodeLink, zGroupNodeOutputs } from './group-node-layout';
+import { type GroupWidget, groupNodeLayout, zGroupNodeLink } from './group-node-layout';
 import type { ImportNodeTypes, ImportWidget } from './import-node-types';
 import type { ImportProblem } from './import-problem';
 
@@ -107,7 +107,6 @@ function definitionFor(node: ComfyNode, name: string, raw: unknown, types: Impor
   const layout = groupNodeLayout(
     {
       nodes: inner,
-      outputs: data.data.nodes.map((v) => zGroupNodeOutputs.safeParse(v).data?.outputs ?? []),
       links: links as NonNullable<(typeof links)[number]>[],
       external: data.data.external,
       config: data.data.config,

@@ -22,11 +22,6 @@ export const zGroupNodeLink = z
   .rest(z.unknown());
 export type GroupNodeLink = z.output<typeof zGroupNodeLink>;
 
-/** An inner node's output slots (the frontend's serialized node keeps them). */
-export const zGroupNodeOutputs = z.looseObject({
-  outputs: z.array(z.looseObject({ type: z.unknown().optional() })).nullish(),
-});
-
 /** A widget the group shows, and the inner widget it stands for. */
 export interface GroupWidget extends ImportWidget {
   readonly node: number;
@@ -45,7 +40,6 @@ export interface GroupNodeLayout {
 /** A group node's stored definition, its entries parsed. */
 export interface GroupNodeData {
   readonly nodes: readonly ComfyNode[];
-  readonly outputs: readonly (readonly unknown[])[];
   readonly links: readonly GroupNodeLink[];
   /** `[node index, output slot, type]` of outputs also linked outside the group. */
   readonly external: readonly (readonly unknown[])[];
@@ -84,7 +78,8 @@ export function groupNodeLayout(data: GroupNodeData, types: ImportNodeTypes): Gr
     to.set(targetSlot, link);
     linksTo.set(target, to);
   }
-  const external = new Set(data.external.map(([node, slot]) => `${node}:${slot}`));
+  // The frontend tests the stored type, so an entry without one does not count.
+  const external = new Set(data.external.flatMap(([node, slot, type]) => (type ? [`${node}:${slot}`] : [])));
 
   const seen = new Map<string, number>();
   const widgets: GroupWidget[] = [];
@@ -159,12 +154,10 @@ export function groupNodeLayout(data: GroupNodeData, types: ImportNodeTypes): Gr
         addWidget(index, node, convertedAt.get(at)!);
       }
     });
-    const raw = data.outputs[index] ?? [];
-    for (const [slot, output] of raw.entries()) {
+    for (const [slot, output] of type.outputs.entries()) {
       const linkedInside = (from?.get(slot)?.length ?? 0) > 0 && !external.has(`${index}:${slot}`);
       if (!(custom(data, index, 'output', slot).visible ?? !linkedInside)) continue;
-      const kind = field(output, 'type');
-      outputs.push({ node: index, slot, type: typeof kind === 'string' ? kind : '*' });
+      outputs.push({ node: index, slot, type: output });
     }
   }
   for (const add of converted) add();

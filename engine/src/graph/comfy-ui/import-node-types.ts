@@ -20,6 +20,8 @@ export interface ImportWidget {
 export interface ImportNodeType {
   /** Widgets in ComfyUI's order: required inputs, then optional ones, each in declaration order. */
   readonly widgets: readonly ImportWidget[];
+  /** Output types in order (a legacy group node's outputs follow its inner nodes'). */
+  readonly outputs: readonly string[];
 }
 
 /** The part of an `object_info` entry the importer reads. */
@@ -29,6 +31,7 @@ export interface ObjectInfoEntry {
     readonly optional?: Readonly<Record<string, readonly unknown[]>>;
   };
   readonly input_order?: { readonly required?: readonly string[]; readonly optional?: readonly string[] };
+  readonly output?: readonly unknown[];
 }
 
 export type ImportNodeTypes = (type: string) => ImportNodeType | undefined;
@@ -70,7 +73,10 @@ export function importNodeTypes(info: Readonly<Record<string, ObjectInfoEntry>>)
         ...ordered(entry.input?.required, entry.input_order?.required),
         ...ordered(entry.input?.optional, entry.input_order?.optional),
       ];
-      result = { widgets: inputs.flatMap(([name, spec]) => widgetOf(name, spec) ?? []) };
+      result = {
+        widgets: inputs.flatMap(([name, spec]) => widgetOf(name, spec) ?? []),
+        outputs: (entry.output ?? []).map((type) => (typeof type === 'string' ? type : 'COMBO')),
+      };
       cache.set(type, result);
     }
     return result;
