@@ -42,6 +42,7 @@ const INFO: Record<string, ObjectInfoEntry> = {
     },
     output: ['LATENT'],
   },
+  PrimitiveInt: { input: { required: { value: ['INT', {}] } }, output: ['INT'] },
   VAEDecode: { input: { required: { samples: ['LATENT'], vae: ['VAE'] } }, output: ['IMAGE'] },
 };
 const types = importNodeTypes(INFO);
@@ -182,6 +183,39 @@ describe('legacy group nodes', () => {
       denoise: 0.5,
     });
     expect(workflow.extra[SEED_CONTROL_KEY]).toEqual({ '5:2': { seed: 'increment' } });
+  });
+
+  it('shows an output linked inside when external lists it, and takes a link into a widget socket', () => {
+    const data = groupNodeDefinition({
+      nodes: [POSITIVE, NEGATIVE, SAMPLER].map((n, index) => ({ ...n, id: 100 + index })),
+      links: SAMPLE_LINKS,
+      external: [[0, 0, 'CONDITIONING']],
+    });
+    const spec = graph({ groupNodes: { Sample: data } });
+    const { workflow, problems } = convert({
+      ...spec,
+      nodes: [
+        ...spec.nodes.map((n) =>
+          n.id === 5
+            ? {
+                ...n,
+                inputs: [...(n.inputs ?? []), { name: 'steps', type: 'INT', widget: true }],
+                outputs: ['CONDITIONING', 'LATENT'],
+              }
+            : n,
+        ),
+        { id: 7, type: 'PrimitiveInt', outputs: ['INT'], widgets_values: [3] },
+      ],
+      // The instance's outputs: 0 the positive prompt's (external), 1 the sampler's.
+      links: [
+        ...(spec.links ?? []).filter((l) => l[0] !== 5),
+        [5, 5, 1, 8, 0, 'LATENT'],
+        [7, 7, 0, 5, 4, 'INT'],
+      ],
+    });
+    expect(problems.map((p) => p.code)).toEqual(['subgraph_inlined']);
+    expect(inputsOf(workflow, '8')).toEqual({ samples: ['5:2', 0], vae: ['4', 2] });
+    expect(inputsOf(workflow, '5:2')).toMatchObject({ steps: ['7', 0], cfg: 6.5, positive: ['5:0', 0] });
   });
 
   it('folds a Reroute inside the group and ignores a PrimitiveNode that feeds nothing', () => {
