@@ -15,6 +15,7 @@ import {
   importNodeTypes,
   importWorkflow,
   objectInfo,
+  type Prompt,
   SILENT_LOGGER,
   validatePrompt,
   type Workflow,
@@ -357,6 +358,31 @@ describe('ComfyUI files', () => {
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
+  /** Validates `prompt` against the built-in nodes, then runs `file` with `momaflow run --set`: its warnings and the PNG's prompt. */
+  async function validateAndRun(
+    prompt: Prompt,
+    file: unknown,
+    o: { name: string; size: number; set: string },
+  ): Promise<{ stderr: string; saved: Record<string, { inputs: Record<string, unknown> }> }> {
+    const models = path.join(root, 'models');
+    await makeTinySd15({ modelsDir: models, ifAbsent: true });
+    const env = createNodeEnv({
+      dirs: { input: root, output: root, temp: root, models },
+      log: SILENT_LOGGER,
+    });
+    const checked = await validatePrompt(prompt, { registry: createBuiltinRegistry(), env });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    const json = path.join(root, `txt2img-${o.name}.json`);
+    await writeFile(json, JSON.stringify(file));
+    const out = path.join(root, `${o.name}-output`);
+    const { io, err } = memoryIo();
+    expect(await main(['run', json, '--data', root, '--out', out, '--set', o.set], io), err()).toBe(0);
+    const [written] = await readdir(out);
+    const bytes = await readFile(path.join(out, written!));
+    expect((await decodeImage(bytes)).image.shape).toEqual([1, o.size, o.size, 3]);
+    return { stderr: err(), saved: JSON.parse(readPngText(bytes).prompt!) };
+  }
+
   it.each([0.4, 1] as const)(
     'converts the default graph of schema %s: nodes, links, widget values, layout',
     (version) => {
@@ -439,32 +465,10 @@ describe('ComfyUI files', () => {
       steps: spec.steps,
     });
     expect(prompt['8']?.inputs).toEqual({ samples: ['10:3', 0], vae: ['4', 2] });
-    const models = path.join(root, 'models');
-    await makeTinySd15({ modelsDir: models, ifAbsent: true });
-    const env = createNodeEnv({
-      dirs: { input: root, output: root, temp: root, models },
-      log: SILENT_LOGGER,
-    });
-    const checked = await validatePrompt(prompt, { registry, env });
-    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
-
-    const json = path.join(root, 'txt2img-subgraph.json');
-    await writeFile(json, JSON.stringify(file));
-    const out = path.join(root, 'subgraph-output');
-    const { io, err } = memoryIo();
     // Inlined nodes are addressed by their <instance>:<inner> ids.
-    expect(await main(['run', json, '--data', root, '--out', out, '--set', '10:3.seed=7'], io), err()).toBe(
-      0,
-    );
-    expect(err()).toMatch(/subgraph 'Sample' #10 was inlined/);
-    const [written] = await readdir(out);
-    const bytes = await readFile(path.join(out, written!));
-    const { image } = await decodeImage(bytes);
-    expect(image.shape).toEqual([1, spec.size, spec.size, 3]);
-    expect(JSON.parse(readPngText(bytes).prompt!)['10:3'].inputs).toMatchObject({
-      seed: 7,
-      steps: spec.steps,
-    });
+    const ran = await validateAndRun(prompt, file, { name: 'subgraph', size: spec.size, set: '10:3.seed=7' });
+    expect(ran.stderr).toMatch(/subgraph 'Sample' #10 was inlined/);
+    expect(ran.saved['10:3']?.inputs).toMatchObject({ seed: 7, steps: spec.steps });
   });
 
   it('expands a txt2img legacy group node into a prompt the built-in nodes validate, and momaflow run runs it', async () => {
@@ -488,27 +492,12 @@ describe('ComfyUI files', () => {
       steps: spec.steps,
     });
     expect(prompt['8']?.inputs).toEqual({ samples: ['10:2', 0], vae: ['4', 2] });
-    const models = path.join(root, 'models');
-    await makeTinySd15({ modelsDir: models, ifAbsent: true });
-    const env = createNodeEnv({
-      dirs: { input: root, output: root, temp: root, models },
-      log: SILENT_LOGGER,
+    const ran = await validateAndRun(prompt, file, {
+      name: 'group-node',
+      size: spec.size,
+      set: '10:2.cfg=7',
     });
-    const checked = await validatePrompt(prompt, { registry, env });
-    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
-
-    const json = path.join(root, 'txt2img-group-node.json');
-    await writeFile(json, JSON.stringify(file));
-    const out = path.join(root, 'group-node-output');
-    const { io, err } = memoryIo();
-    expect(await main(['run', json, '--data', root, '--out', out], io), err()).toBe(0);
-    expect(err()).toMatch(/group node 'Sample' #10 was inlined/);
-    const [written] = await readdir(out);
-    const bytes = await readFile(path.join(out, written!));
-    expect((await decodeImage(bytes)).image.shape).toEqual([1, spec.size, spec.size, 3]);
-    expect(JSON.parse(readPngText(bytes).prompt!)['10:2'].inputs).toMatchObject({
-      seed: 5,
-      steps: spec.steps,
-    });
+    expect(ran.stderr).toMatch(/group node 'Sample' #10 was inlined/);
+    expect(ran.saved['10:2']?.inputs).toMatchObject({ seed: 5, steps: spec.steps, cfg: 7 });
   });
 });
