@@ -42,6 +42,13 @@ const INFO: Record<string, ObjectInfoEntry> = {
     },
     output: ['LATENT'],
   },
+  /** A link-only seed (forceInput): the frontend still counts it as one of the group's widgets. */
+  Reseed: {
+    input: {
+      required: { samples: ['LATENT'], seed: ['INT', { forceInput: true }], strength: ['FLOAT', {}] },
+    },
+    output: ['LATENT'],
+  },
   PrimitiveInt: { input: { required: { value: ['INT', {}] } }, output: ['INT'] },
   VAEDecode: { input: { required: { samples: ['LATENT'], vae: ['VAE'] } }, output: ['IMAGE'] },
 };
@@ -216,6 +223,45 @@ describe('legacy group nodes', () => {
     expect(problems.map((p) => p.code)).toEqual(['subgraph_inlined']);
     expect(inputsOf(workflow, '8')).toEqual({ samples: ['5:2', 0], vae: ['4', 2] });
     expect(inputsOf(workflow, '5:2')).toMatchObject({ steps: ['7', 0], cfg: 6.5, positive: ['5:0', 0] });
+  });
+
+  it('counts a link-only widget input among the group widgets, and links it from outside', () => {
+    const reseed = {
+      type: 'Reseed',
+      inputs: [
+        { name: 'samples', type: 'LATENT' },
+        { name: 'seed', type: 'INT' },
+      ],
+      outputs: ['LATENT'],
+      widgets_values: [0.1],
+    };
+    const data = groupData([SAMPLER, reseed], [[0, 0, 1, 0, 102, 'LATENT']]);
+    // steps..denoise of the sampler, then Reseed's seed (+control, as every seed) and strength.
+    const values = [1, 'fixed', 4, 7, 'euler', 'normal', 1, 0, 'fixed', 0.3];
+    const { workflow, problems } = convert({
+      nodes: [
+        { id: 7, type: 'PrimitiveInt', outputs: ['INT'], widgets_values: [42] },
+        {
+          id: 5,
+          type: 'workflow>Reseeded',
+          inputs: [
+            { name: 'model', type: 'MODEL' },
+            { name: 'positive', type: 'CONDITIONING' },
+            { name: 'negative', type: 'CONDITIONING' },
+            { name: 'latent_image', type: 'LATENT' },
+            // The second seed takes its node's type in front.
+            { name: 'Reseed seed', type: 'INT', widget: true },
+          ],
+          outputs: ['LATENT'],
+          widgets_values: values,
+        },
+      ],
+      links: [[1, 7, 0, 5, 4, 'INT']],
+      extra: { groupNodes: { Reseeded: data } },
+    });
+    expect(problems.map((p) => [p.code, p.nodeId])).toContainEqual(['subgraph_inlined', '5']);
+    expect(inputsOf(workflow, '5:0')).toMatchObject({ seed: 1, steps: 4, cfg: 7 });
+    expect(inputsOf(workflow, '5:1')).toEqual({ samples: ['5:0', 0], seed: ['7', 0], strength: 0.3 });
   });
 
   it('folds a Reroute inside the group and ignores a PrimitiveNode that feeds nothing', () => {

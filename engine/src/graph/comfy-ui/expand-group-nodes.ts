@@ -69,6 +69,8 @@ function overrides(widgets: readonly GroupWidget[], raw: ComfyNode['widgets_valu
   }
   for (const w of widgets) {
     const { value, extra } = at.get(w.name)!;
+    // A link-only input has no value to take (a link from outside reaches it through the instance).
+    if (w.forceInput) continue;
     const list = byNode.get(w.node) ?? [];
     list.push({
       widget: w.input,

@@ -134,12 +134,15 @@ export function groupNodeLayout(data: GroupNodeData, types: ImportNodeTypes): Gr
       return `its ${what} is a node type momaflow does not have`;
     }
     const convertedAt = new Map<number, ImportWidget>();
-    for (const widget of type.widgets) {
+    for (const widget of type.widgetInputs) {
       const at = node.inputs.findIndex((i) => i.name === widget.name && i.widget?.name === widget.name);
       if (at > -1) convertedAt.set(at, widget);
       else addWidget(index, node, widget);
     }
-    const slots = node.inputs.filter((i) => !i.widget).map((i) => i.name);
+    // Sockets: inputs of a type without a widget (a link-only INT counts as a widget).
+    const slots = node.inputs
+      .filter((i) => !i.widget && !type.widgetInputs.some((w) => w.name === i.name))
+      .map((i) => i.name);
     for (const [i, slot] of slots.entries()) {
       // The frontend looks up the i-th socket's link by its position among the sockets.
       if (to.has(i)) continue;
