@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { ownValue } from '../../dictionary/dictionary';
 import type { ComfyNode } from './comfy-ui-schema';
+import { helperKind } from './helper-nodes';
 import type { ImportNodeTypes, ImportWidget } from './import-node-types';
 
 /** `[origin index, origin slot, target index, target slot, ...]`; origin null for a link from outside. */
@@ -47,7 +48,6 @@ export interface GroupNodeData {
   readonly config: unknown;
 }
 
-const NOTES = new Set(['Note', 'MarkdownNote']);
 const SEEDS = new Set(['seed', 'noise_seed']);
 
 const field = (value: unknown, key: string) =>
@@ -121,17 +121,19 @@ export function groupNodeLayout(data: GroupNodeData, types: ImportNodeTypes): Gr
     const from = linksFrom.get(index);
     const to = linksTo.get(index) ?? new Map<number, GroupNodeLink>();
     if (!type) {
-      if (node.type === 'PrimitiveNode') {
-        if (from)
+      // The frontend's own nodes: one feeding nothing, a Reroute inside and a note add nothing.
+      switch (helperKind(node, types)) {
+        case 'primitive':
+          if (!from) continue;
           return `its ${what} feeds inner nodes, whose widget layout differs between ComfyUI versions`;
-        continue;
+        case 'reroute':
+          if (from && to.size > 0 && !external.has(`${index}:0`)) continue;
+          return `its ${what} is a Reroute at the group's edge, whose input type the frontend guesses`;
+        case 'note':
+          continue;
+        default:
+          return `its ${what} is a node type momaflow does not have`;
       }
-      if (node.type === 'Reroute') {
-        if (from && to.size > 0 && !external.has(`${index}:0`)) continue;
-        return `its ${what} is a Reroute at the group's edge, whose input type the frontend guesses`;
-      }
-      if (NOTES.has(node.type)) continue;
-      return `its ${what} is a node type momaflow does not have`;
     }
     const convertedAt = new Map<number, ImportWidget>();
     for (const widget of type.widgetInputs) {
