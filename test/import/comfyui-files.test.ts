@@ -3,7 +3,8 @@
  * default graph (its frontend's `defaultGraph`) in both UI schemas, and PNGs laid out as ComfyUI
  * writes them (tEXt `prompt` and `workflow` before the image data), keep every node, link, widget
  * value and position; `momaflow run` on such a PNG of a txt2img graph writes an image with the
- * tiny model, and so does `momaflow run` on a workflow whose prompts and sampler sit in a subgraph.
+ * tiny model, and so does `momaflow run` on a workflow whose prompts and sampler sit in a subgraph
+ * or in a legacy group node.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,13 @@ import {
   importNodeTypes,
   importWorkflow,
   objectInfo,
+  type Prompt,
   SILENT_LOGGER,
   validatePrompt,
   type Workflow,
   workflowToPrompt,
 } from '@momaflow/engine';
-import { type ComfyGraphSpec, comfyUiWorkflow } from '@momaflow/engine/testing';
+import { type ComfyGraphSpec, comfyUiWorkflow, groupNodeDefinition } from '@momaflow/engine/testing';
 import {
   createBuiltinRegistry,
   decodeImage,
@@ -277,6 +279,73 @@ function expectSameGraph(file: Record<string, unknown>, workflow: Workflow, type
   expect(workflow.groups.map((g) => [g.title, g.bounding])).toEqual([['Text to image', [0, 100, 1700, 650]]]);
 }
 
+/**
+ * The same txt2img graph with its prompts and KSampler made into a legacy group node ("Convert to
+ * Group Node", frontends before subgraphs): the definition in `extra.groupNodes`, stale values
+ * inside, the instance's (#10) own in the group's widget order.
+ */
+function txt2imgGroupNode(o: { ckpt: string; size: number; steps: number; text: string }): ComfyGraphSpec {
+  const clip = { name: 'clip', type: 'CLIP' };
+  const prompt = (id: number, text: string) => ({
+    id,
+    type: 'CLIPTextEncode',
+    pos: [415, 186 + 200 * (id - 6)] as const,
+    inputs: [clip],
+    outputs: ['CONDITIONING'],
+    widgets_values: [text],
+  });
+  const sample = groupNodeDefinition({
+    nodes: [
+      prompt(6, 'stale text stored inside'),
+      prompt(7, 'stale negative'),
+      {
+        id: 3,
+        type: 'KSampler',
+        pos: [863, 186],
+        inputs: ['model', 'positive', 'negative', 'latent_image'].map((name) => ({ name })),
+        outputs: ['LATENT'],
+        widgets_values: [1, 'fixed', 20, 8, 'euler', 'normal', 1],
+      },
+    ],
+    links: [
+      [null, 1, 0, 0, 4, 'CLIP'],
+      [0, 0, 2, 1, 6, 'CONDITIONING'],
+      [1, 0, 2, 2, 7, 'CONDITIONING'],
+    ],
+  });
+  const base = txt2imgSubgraph(o);
+  return {
+    nodes: base.nodes.map((n) =>
+      n.id === 10
+        ? {
+            id: 10,
+            type: 'workflow>Sample',
+            pos: [500, 200],
+            inputs: [
+              { name: 'clip', type: 'CLIP' },
+              { name: 'CLIPTextEncode clip', type: 'CLIP' },
+              { name: 'model', type: 'MODEL' },
+              { name: 'latent_image', type: 'LATENT' },
+            ],
+            outputs: ['LATENT'],
+            // text, CLIPTextEncode text, seed (+control), steps, cfg, sampler_name, scheduler, denoise
+            widgets_values: [o.text, 'text, watermark', 5, 'fixed', o.steps, 8, 'euler', 'normal', 1],
+          }
+        : n,
+    ),
+    links: [
+      [1, 4, 1, 10, 0, 'CLIP'],
+      [2, 4, 1, 10, 1, 'CLIP'],
+      [3, 4, 0, 10, 2, 'MODEL'],
+      [4, 5, 0, 10, 3, 'LATENT'],
+      [5, 10, 0, 8, 0, 'LATENT'],
+      [6, 4, 2, 8, 1, 'VAE'],
+      [7, 8, 0, 9, 0, 'IMAGE'],
+    ],
+    extra: { groupNodes: { Sample: sample } },
+  };
+}
+
 describe('ComfyUI files', () => {
   let root: string;
   let types: ImportNodeTypes;
@@ -288,6 +357,31 @@ describe('ComfyUI files', () => {
     );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
+
+  /** Validates `prompt` against the built-in nodes, then runs `file` with `momaflow run --set`: its warnings and the PNG's prompt. */
+  async function validateAndRun(
+    prompt: Prompt,
+    file: unknown,
+    o: { name: string; size: number; set: string },
+  ): Promise<{ stderr: string; saved: Record<string, { inputs: Record<string, unknown> }> }> {
+    const models = path.join(root, 'models');
+    await makeTinySd15({ modelsDir: models, ifAbsent: true });
+    const env = createNodeEnv({
+      dirs: { input: root, output: root, temp: root, models },
+      log: SILENT_LOGGER,
+    });
+    const checked = await validatePrompt(prompt, { registry: createBuiltinRegistry(), env });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
+    const json = path.join(root, `txt2img-${o.name}.json`);
+    await writeFile(json, JSON.stringify(file));
+    const out = path.join(root, `${o.name}-output`);
+    const { io, err } = memoryIo();
+    expect(await main(['run', json, '--data', root, '--out', out, '--set', o.set], io), err()).toBe(0);
+    const [written] = await readdir(out);
+    const bytes = await readFile(path.join(out, written!));
+    expect((await decodeImage(bytes)).image.shape).toEqual([1, o.size, o.size, 3]);
+    return { stderr: err(), saved: JSON.parse(readPngText(bytes).prompt!) };
+  }
 
   it.each([0.4, 1] as const)(
     'converts the default graph of schema %s: nodes, links, widget values, layout',
@@ -371,31 +465,39 @@ describe('ComfyUI files', () => {
       steps: spec.steps,
     });
     expect(prompt['8']?.inputs).toEqual({ samples: ['10:3', 0], vae: ['4', 2] });
-    const models = path.join(root, 'models');
-    await makeTinySd15({ modelsDir: models, ifAbsent: true });
-    const env = createNodeEnv({
-      dirs: { input: root, output: root, temp: root, models },
-      log: SILENT_LOGGER,
-    });
-    const checked = await validatePrompt(prompt, { registry, env });
-    if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
-
-    const json = path.join(root, 'txt2img-subgraph.json');
-    await writeFile(json, JSON.stringify(file));
-    const out = path.join(root, 'subgraph-output');
-    const { io, err } = memoryIo();
     // Inlined nodes are addressed by their <instance>:<inner> ids.
-    expect(await main(['run', json, '--data', root, '--out', out, '--set', '10:3.seed=7'], io), err()).toBe(
-      0,
-    );
-    expect(err()).toMatch(/subgraph 'Sample' #10 was inlined/);
-    const [written] = await readdir(out);
-    const bytes = await readFile(path.join(out, written!));
-    const { image } = await decodeImage(bytes);
-    expect(image.shape).toEqual([1, spec.size, spec.size, 3]);
-    expect(JSON.parse(readPngText(bytes).prompt!)['10:3'].inputs).toMatchObject({
-      seed: 7,
+    const ran = await validateAndRun(prompt, file, { name: 'subgraph', size: spec.size, set: '10:3.seed=7' });
+    expect(ran.stderr).toMatch(/subgraph 'Sample' #10 was inlined/);
+    expect(ran.saved['10:3']?.inputs).toMatchObject({ seed: 7, steps: spec.steps });
+  });
+
+  it('expands a txt2img legacy group node into a prompt the built-in nodes validate, and momaflow run runs it', async () => {
+    const spec = { ckpt: TINY_SD15_FILE, size: 64, steps: 2, text: 'a red cube on a table' };
+    const file = comfyUiWorkflow(txt2imgGroupNode(spec), 0.4);
+    const imported = importWorkflow(JSON.parse(JSON.stringify(file)), types);
+    if (!imported.ok) throw new Error(JSON.stringify(imported.issues));
+    expect(imported.value.problems.map((p) => [p.code, p.nodeId])).toEqual([['subgraph_inlined', '10']]);
+    const registry = createBuiltinRegistry();
+    const prompt = workflowToPrompt(imported.value.workflow, registry);
+    // The ids ComfyUI's frontend sends for a group node's inner nodes: <instance>:<index>.
+    expect(Object.keys(prompt).sort()).toEqual(['10:0', '10:1', '10:2', '4', '5', '8', '9']);
+    expect(prompt['10:0']?.inputs).toEqual({ clip: ['4', 1], text: spec.text });
+    expect(prompt['10:1']?.inputs).toEqual({ clip: ['4', 1], text: 'text, watermark' });
+    expect(prompt['10:2']?.inputs).toMatchObject({
+      model: ['4', 0],
+      positive: ['10:0', 0],
+      negative: ['10:1', 0],
+      latent_image: ['5', 0],
+      seed: 5,
       steps: spec.steps,
     });
+    expect(prompt['8']?.inputs).toEqual({ samples: ['10:2', 0], vae: ['4', 2] });
+    const ran = await validateAndRun(prompt, file, {
+      name: 'group-node',
+      size: spec.size,
+      set: '10:2.cfg=7',
+    });
+    expect(ran.stderr).toMatch(/group node 'Sample' #10 was inlined/);
+    expect(ran.saved['10:2']?.inputs).toMatchObject({ seed: 5, steps: spec.steps, cfg: 7 });
   });
 });

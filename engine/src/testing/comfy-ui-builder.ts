@@ -139,6 +139,44 @@ function subgraphDefinition(spec: SubgraphSpec): Record<string, unknown> {
   };
 }
 
+/** `[origin index (null: a node outside the group), origin slot, target index, target slot, origin node id, type]`. */
+export type GroupNodeLinkSpec = readonly [number | null, number, number, number, number, string];
+
+export interface GroupNodeSpec {
+  /** In the group's order (`index`); `id` is the node's id in the graph the group was made from. */
+  readonly nodes: readonly ComfyNodeSpec[];
+  readonly links?: readonly GroupNodeLinkSpec[];
+  /** `[index, output slot, type]` of outputs that were also linked outside. */
+  readonly external?: readonly (readonly [number, number, string])[];
+}
+
+/**
+ * A legacy group node definition (`extra.groupNodes[name]`) as the frontend's GroupNodeBuilder
+ * stores it: the nodes serialized in order, links by index; inner inputs keep (stale) link ids
+ * of the graph the group was made from.
+ * @example
+ * const extra = { groupNodes: { Sample: groupNodeDefinition({ nodes, links: [[0, 0, 1, 1, 6, 'CONDITIONING']] }) } };
+ */
+export function groupNodeDefinition(spec: GroupNodeSpec): Record<string, unknown> {
+  const links = spec.links ?? [];
+  return {
+    nodes: spec.nodes.map((n, index) => {
+      const serialized = node(n, [], index);
+      const linked = (slot: number) => links.some((l) => l[2] === index && l[3] === slot);
+      return {
+        ...serialized,
+        index,
+        inputs: serialized.inputs.map((input, slot) => ({
+          ...input,
+          link: linked(slot) ? 1000 + slot : null,
+        })),
+      };
+    }),
+    links,
+    external: spec.external ?? [],
+  };
+}
+
 /**
  * @example
  * const file = comfyUiWorkflow({ nodes: [{ id: 1, type: 'Number', widgets_values: [2] }] }, 0.4);

@@ -20,8 +20,15 @@ export type { TensorViewSpec } from '../weights/torch-writer';
 export { writeTensor } from '../weights/torch-writer';
 export type { BrowserBundleReport } from './browser-bundle';
 export { bundleForBrowser } from './browser-bundle';
-export type { ComfyGraphSpec, ComfyLinkSpec, ComfyNodeSpec, SubgraphSpec } from './comfy-ui-builder';
-export { comfyUiWorkflow } from './comfy-ui-builder';
+export type {
+  ComfyGraphSpec,
+  ComfyLinkSpec,
+  ComfyNodeSpec,
+  GroupNodeLinkSpec,
+  GroupNodeSpec,
+  SubgraphSpec,
+} from './comfy-ui-builder';
+export { comfyUiWorkflow, groupNodeDefinition } from './comfy-ui-builder';
 export { cosineSimilarity } from './cosine-similarity';
 export { engineErrorOf } from './engine-error-of';
 export { fixturePath, fixturesDir, openVectors } from './fixtures';

@@ -5,6 +5,7 @@
  * node types' schemas; links become `[nodeId, outputIndex]` inputs. The frontend's own helper nodes
  * are resolved as ComfyUI resolves them when it queues: a Reroute is folded into the links through
  * it, a PrimitiveNode's value is written into the inputs it feeds, Note and MarkdownNote become notes.
+ * Subgraphs and legacy group nodes are inlined first (`inline-subgraphs.ts`, `expand-group-nodes.ts`).
  * Native reroute points, the view and anything that did not fit are kept under `extra.comfyui`.
  * Every such change is listed as an `ImportProblem`.
  */
@@ -28,6 +29,7 @@ import {
   zComfyNode,
   zComfyReroute,
 } from './comfy-ui-schema';
+import { expandGroupNodes } from './expand-group-nodes';
 import { type HelperGraph, helperKind, sourceOf } from './helper-nodes';
 import type { ImportNodeTypes } from './import-node-types';
 import type { ImportProblem } from './import-problem';
@@ -54,7 +56,8 @@ function unknownTypeProblem(node: ComfyNode, id: string): ImportProblem {
       code: 'unsupported_node',
       nodeId: id,
       classType: node.type,
-      message: `node #${id} is a legacy ComfyUI group node, which momaflow does not expand (convert it to a subgraph in ComfyUI)${kept}`,
+      // Only top-level instances are expanded: the frontend keeps group definitions at the top.
+      message: `node #${id} is a legacy ComfyUI group node inside a subgraph, which momaflow does not expand (convert it to a subgraph in ComfyUI)${kept}`,
     };
   }
   const pack = packOf(node);
@@ -81,14 +84,17 @@ export function convertComfyUiWorkflow(
   types: ImportNodeTypes,
 ): { workflow: Workflow; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
+  const top = {
+    nodes: parseEntries(doc.nodes, (v) => zComfyNode.safeParse(v).data, 'node entry', problems),
+    links: parseEntries(doc.links, (v) => zComfyLink.safeParse(v).data, 'link entry', problems),
+  };
+  const groupNodes = expandGroupNodes(top.nodes, doc.extra?.groupNodes, types);
   const flat = inlineSubgraphs(
-    {
-      nodes: parseEntries(doc.nodes, (v) => zComfyNode.safeParse(v).data, 'node entry', problems),
-      links: parseEntries(doc.links, (v) => zComfyLink.safeParse(v).data, 'link entry', problems),
-    },
+    top,
     doc.definitions?.subgraphs ?? [],
     types,
     problems,
+    groupNodes.definitions,
   );
   const nodeList = flat.nodes;
   const linkList = flat.links;
@@ -143,7 +149,7 @@ export function convertComfyUiWorkflow(
     const inputs = dict<unknown>();
     const type = types(node.type);
     if (!type) {
-      problems.push(flat.refused.get(id) ?? unknownTypeProblem(node, id));
+      problems.push(flat.refused.get(id) ?? groupNodes.refused.get(id) ?? unknownTypeProblem(node, id));
       if (node.widgets_values !== undefined) unmapped[id] = { widgets_values: node.widgets_values };
     } else {
       const mapping = mapWidgetValues(type.widgets, node.widgets_values ?? []);

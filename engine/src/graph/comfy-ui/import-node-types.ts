@@ -15,11 +15,17 @@ export interface ImportWidget {
   readonly kind: ImportWidgetKind;
   /** A value the frontend stores right after this widget's own. */
   readonly extra?: 'control' | 'upload';
+  /** A link-only input of a widget type (`forceInput`): no widget on a node, but one on a group node. */
+  readonly forceInput?: true;
 }
 
 export interface ImportNodeType {
   /** Widgets in ComfyUI's order: required inputs, then optional ones, each in declaration order. */
   readonly widgets: readonly ImportWidget[];
+  /** The same, with the `forceInput` ones in their places: what the frontend counts as widgets. */
+  readonly widgetInputs: readonly ImportWidget[];
+  /** Output types in order (a legacy group node's outputs follow its inner nodes'). */
+  readonly outputs: readonly string[];
 }
 
 /** The part of an `object_info` entry the importer reads. */
@@ -29,6 +35,7 @@ export interface ObjectInfoEntry {
     readonly optional?: Readonly<Record<string, readonly unknown[]>>;
   };
   readonly input_order?: { readonly required?: readonly string[]; readonly optional?: readonly string[] };
+  readonly output?: readonly unknown[];
 }
 
 export type ImportNodeTypes = (type: string) => ImportNodeType | undefined;
@@ -38,13 +45,13 @@ const SCALARS: readonly string[] = ['INT', 'FLOAT', 'STRING', 'BOOLEAN'];
 function widgetOf(name: string, spec: readonly unknown[]): ImportWidget | undefined {
   const [type, rawConfig] = spec;
   const config = typeof rawConfig === 'object' && rawConfig !== null ? rawConfig : {};
-  if (ownValue(config, 'forceInput') === true) return undefined;
+  const forced = ownValue(config, 'forceInput') === true ? ({ forceInput: true } as const) : {};
   const upload = Object.keys(config).some((key) => key.endsWith('_upload') && ownValue(config, key) === true);
   if (Array.isArray(type) || type === 'COMBO')
-    return { name, kind: 'COMBO', ...(upload ? { extra: 'upload' } : {}) };
+    return { name, kind: 'COMBO', ...(upload ? { extra: 'upload' } : {}), ...forced };
   if (typeof type !== 'string' || !SCALARS.includes(type)) return undefined;
   const control = type === 'INT' && ownValue(config, 'control_after_generate') === true;
-  return { name, kind: type as ImportWidgetKind, ...(control ? { extra: 'control' } : {}) };
+  return { name, kind: type as ImportWidgetKind, ...(control ? { extra: 'control' } : {}), ...forced };
 }
 
 function ordered(specs: Readonly<Record<string, readonly unknown[]>> | undefined, order?: readonly string[]) {
@@ -70,7 +77,12 @@ export function importNodeTypes(info: Readonly<Record<string, ObjectInfoEntry>>)
         ...ordered(entry.input?.required, entry.input_order?.required),
         ...ordered(entry.input?.optional, entry.input_order?.optional),
       ];
-      result = { widgets: inputs.flatMap(([name, spec]) => widgetOf(name, spec) ?? []) };
+      const widgetInputs = inputs.flatMap(([name, spec]) => widgetOf(name, spec) ?? []);
+      result = {
+        widgets: widgetInputs.filter((w) => !w.forceInput),
+        widgetInputs,
+        outputs: (entry.output ?? []).map((type) => (typeof type === 'string' ? type : 'COMBO')),
+      };
       cache.set(type, result);
     }
     return result;

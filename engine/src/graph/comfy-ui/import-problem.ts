@@ -7,9 +7,9 @@
 export const IMPORT_PROBLEM_CODES = [
   /** No node of this type is installed; the node is kept (its values in extra) and will not run. */
   'unknown_node_type',
-  /** A legacy group node (`workflow>Name`): kept like an unknown type, since momaflow does not expand them. */
+  /** A legacy group node (`workflow>Name`) that cannot be expanded exactly: kept like an unknown type. */
   'unsupported_node',
-  /** A subgraph instance whose nodes were inlined (or, muted or bypassed, left out as ComfyUI leaves them). */
+  /** A subgraph or legacy group node instance whose nodes were inlined (or, muted or bypassed, left out as ComfyUI leaves them). */
   'subgraph_inlined',
   /** A subgraph instance that could not be inlined (no definition, or a loop): kept like an unknown type. */
   'subgraph_refused',

@@ -1,7 +1,7 @@
 /**
  * @module
  * Importing workflows made elsewhere: ComfyUI frontend files (schema 0.4 and 1), ComfyUI API
- * prompts and PNG text chunks, mapped by the node types' schemas (subgraphs inlined), with a report
+ * prompts and PNG text chunks, mapped by the node types' schemas (subgraphs and legacy group nodes inlined), with a report
  * of what changed.
  */
 export type { ComfyUiWorkflow } from './comfy-ui-schema';

@@ -309,7 +309,9 @@ describe('ComfyUI subgraphs', () => {
     expect(problems[2]?.message).toBe(
       `node #3 is a subgraph instance, but the file holds no definition of subgraph ${uuid(9)}; it is kept and will not run`,
     );
-    expect(problems[3]?.message).toMatch(/node #4 is a legacy ComfyUI group node/);
+    expect(problems[3]?.message).toMatch(
+      /node #4 is an instance of legacy group node 'Mine', .*extra\.groupNodes holds no definition of it/,
+    );
     expect({ ...workflow.nodes['2:1']?.inputs }).toEqual({ x: ['1', 0] });
     const checked = await validatePrompt(workflowToPrompt(workflow, registry), { registry, env });
     expect(!checked.ok && checked.issues.map((i) => [i.type, i.nodeId])).toEqual([

@@ -39,6 +39,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Definition {
   readonly def: SubgraphDefinition;
+  /** How messages name it: a subgraph, or a legacy group node expanded as one. */
+  readonly kind: 'subgraph' | 'group node';
   readonly nodes: ReadonlyMap<string, ComfyNode>;
   readonly links: readonly ComfyLink[];
 }
@@ -73,6 +75,21 @@ export interface InlinedGraph {
   readonly refused: ReadonlyMap<string, ImportProblem>;
 }
 
+function parseDefinition(
+  def: SubgraphDefinition,
+  kind: Definition['kind'],
+  problems: ImportProblem[],
+): Definition {
+  const what = `${kind} '${def.name}'`;
+  const nodes = parseEntries(def.nodes, (v) => zComfyNode.safeParse(v).data, `${what}: node entry`, problems);
+  return {
+    def,
+    kind,
+    nodes: new Map(nodes.map((n) => [String(n.id), n])),
+    links: parseEntries(def.links, (v) => zComfyLink.safeParse(v).data, `${what}: link entry`, problems),
+  };
+}
+
 function collectDefinitions(
   raw: readonly unknown[],
   problems: ImportProblem[],
@@ -84,20 +101,7 @@ function collectDefinitions(
     'subgraph definition',
     problems,
   )) {
-    const what = `subgraph '${def.name}'`;
-    if (!into.has(def.id)) {
-      const nodes = parseEntries(
-        def.nodes,
-        (v) => zComfyNode.safeParse(v).data,
-        `${what}: node entry`,
-        problems,
-      );
-      into.set(def.id, {
-        def,
-        nodes: new Map(nodes.map((n) => [String(n.id), n])),
-        links: parseEntries(def.links, (v) => zComfyLink.safeParse(v).data, `${what}: link entry`, problems),
-      });
-    }
+    if (!into.has(def.id)) into.set(def.id, parseDefinition(def, 'subgraph', problems));
     collectDefinitions(def.definitions?.subgraphs ?? [], problems, into);
   }
   return into;
@@ -135,6 +139,8 @@ function bypassInput(def: SubgraphDefinition, slot: number): number {
 }
 
 /**
+ * `groupNodes` holds, by top-level node id, the definition a legacy group node instance is
+ * inlined as (`expandGroupNodes`).
  * @example
  * const flat = inlineSubgraphs({ nodes, links }, doc.definitions?.subgraphs ?? [], types, problems);
  */
@@ -143,8 +149,12 @@ export function inlineSubgraphs(
   rawDefinitions: readonly unknown[],
   types: ImportNodeTypes,
   problems: ImportProblem[],
+  groupNodes: ReadonlyMap<string, SubgraphDefinition> = new Map(),
 ): InlinedGraph {
   const definitions = collectDefinitions(rawDefinitions, problems, new Map());
+  const groupDefinitions = new Map(
+    [...groupNodes].map(([id, def]) => [id, parseDefinition(def, 'group node', problems)]),
+  );
   const root: Scope = {
     path: [],
     nodes: new Map(top.nodes.map((n) => [String(n.id), n])),
@@ -159,8 +169,11 @@ export function inlineSubgraphs(
   const refused = new Map<string, ImportProblem>();
   const scopes = new Map<string, Scope>();
 
-  const definitionOf = (node: ComfyNode) => (types(node.type) ? undefined : definitions.get(node.type));
-  const label = (definition: Definition, id: string) => `subgraph '${definition.def.name}' #${id}`;
+  const definitionOf = (scope: Scope, node: ComfyNode) => {
+    if (types(node.type)) return undefined;
+    return (scope.instance ? undefined : groupDefinitions.get(String(node.id))) ?? definitions.get(node.type);
+  };
+  const label = (definition: Definition, id: string) => `${definition.kind} '${definition.def.name}' #${id}`;
 
   /** Why this instance cannot be inlined; undefined when it can. */
   const refusal = (scope: Scope, node: ComfyNode, definition: Definition): string | undefined => {
@@ -174,7 +187,7 @@ export function inlineSubgraphs(
     return undefined;
   };
   const inlinable = (scope: Scope, node: ComfyNode | undefined) => {
-    const definition = node && definitionOf(node);
+    const definition = node && definitionOf(scope, node);
     return definition && !refusal(scope, node, definition) ? definition : undefined;
   };
 
@@ -225,7 +238,7 @@ export function inlineSubgraphs(
     if (!Array.isArray(stored)) return;
     for (const [at, [id, name]] of (proxyWidgets(node) ?? []).entries()) {
       const inner = child.nodes.get(id);
-      if (id === HOST || at >= stored.length || !inner || definitionOf(inner)) continue;
+      if (id === HOST || at >= stored.length || !inner || definitionOf(child, inner)) continue;
       const key = flatId(child, id);
       const promoted = values.get(key) ?? dict<unknown>();
       promoted[name] = stored[at];
@@ -327,7 +340,7 @@ export function inlineSubgraphs(
     const renumbered = emitLinks(scope);
     for (const node of scope.nodes.values()) {
       const id = flatId(scope, String(node.id));
-      const definition = definitionOf(node);
+      const definition = definitionOf(scope, node);
       const why = definition ? refusal(scope, node, definition) : undefined;
       if (!definition || why) {
         if (why || (!types(node.type) && UUID.test(node.type)))
