@@ -4,8 +4,7 @@
  * its nodes or weights: the protobuf walk skips every other field by its length, so reading the
  * signature of a 200 MB model costs microseconds after the file is in memory. Loaders use it to check
  * that a model a user dropped in has the interface they expect, and to say what it has instead,
- * before onnxruntime builds a session. The same walk lists the external-data files a model's
- * initializers name, so a session's weights can be sized before it is created.
+ * before onnxruntime builds a session.
  */
 import protobuf from 'protobufjs';
 import { EngineError, errorMessage } from '../errors/engine-error';
@@ -33,9 +32,6 @@ const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const TENSOR_NAME = 8;
-const TENSOR_EXTERNAL_DATA = 13;
-const ENTRY_KEY = 1;
-const ENTRY_VALUE = 2;
 const LENGTH_DELIMITED = 2;
 
 /** A decoded ValueInfoProto; every field may be missing in a file someone else wrote. */
@@ -87,68 +83,6 @@ function tensorName(reader: protobuf.Reader, end: number): string {
 }
 
 /**
- * Walks the length-delimited fields of a ModelProto's graph, as `walk` does (`onField` reads the field
- * and returns true, or returns false to skip it); false when the model has no graph.
- * @throws whatever protobufjs throws on bytes that are not a protobuf message
- */
-function walkGraph(bytes: Uint8Array, onField: (reader: protobuf.Reader, field: number) => boolean): boolean {
-  let hasGraph = false;
-  const reader = protobuf.Reader.create(bytes);
-  walk(reader, bytes.length, (field, wireType) => {
-    if (field !== MODEL_GRAPH || wireType !== LENGTH_DELIMITED) return false;
-    hasGraph = true;
-    const graphEnd = reader.uint32() + reader.pos;
-    walk(
-      reader,
-      graphEnd,
-      (graphField, graphWire) => graphWire === LENGTH_DELIMITED && onField(reader, graphField),
-    );
-    return true;
-  });
-  return hasGraph;
-}
-
-/** The `location` of one StringStringEntryProto of `external_data`, or `undefined` for other keys. */
-function locationEntry(reader: protobuf.Reader): string | undefined {
-  const end = reader.uint32() + reader.pos;
-  let key = '';
-  let value = '';
-  walk(reader, end, (field, wireType) => {
-    if (wireType !== LENGTH_DELIMITED || (field !== ENTRY_KEY && field !== ENTRY_VALUE)) return false;
-    if (field === ENTRY_KEY) key = reader.string();
-    else value = reader.string();
-    return true;
-  });
-  return key === 'location' ? value : undefined;
-}
-
-/**
- * The external-data files the model's initializers name (relative to the model file), each once.
- * @throws EngineError `invalid_onnx` (naming `label`) when the bytes are not an ONNX model.
- * @example
- * readExternalDataFiles(await readFile('unet/model.onnx')); // ['model.onnx.data']
- */
-export function readExternalDataFiles(bytes: Uint8Array, label = 'the model'): string[] {
-  const files = new Set<string>();
-  try {
-    walkGraph(bytes, (reader, graphField) => {
-      if (graphField !== GRAPH_INITIALIZER) return false;
-      const end = reader.uint32() + reader.pos;
-      walk(reader, end, (field, wireType) => {
-        if (field !== TENSOR_EXTERNAL_DATA || wireType !== LENGTH_DELIMITED) return false;
-        const location = locationEntry(reader);
-        if (location !== undefined) files.add(location);
-        return true;
-      });
-      return true;
-    });
-  } catch (err) {
-    throw new EngineError('invalid_onnx', `${label} is not a readable ONNX model: ${errorMessage(err)}`);
-  }
-  return [...files];
-}
-
-/**
  * Reads the signature of an ONNX ModelProto. Old exporters list initializers among the graph inputs
  * too; those are left out, as onnxruntime does.
  * @throws EngineError `invalid_onnx` (naming `label`) when the bytes are not an ONNX model.
@@ -162,17 +96,25 @@ export function readOnnxIo(bytes: Uint8Array, label = 'the model'): OnnxIo {
   const initializers = new Set<string>();
   let hasGraph = false;
   try {
-    hasGraph = walkGraph(bytes, (reader, graphField) => {
-      if (graphField === GRAPH_INPUT || graphField === GRAPH_OUTPUT) {
-        (graphField === GRAPH_INPUT ? inputs : outputs).push(decodeValueInfo(reader));
-        return true;
-      }
-      if (graphField === GRAPH_INITIALIZER) {
-        const end = reader.uint32() + reader.pos;
-        initializers.add(tensorName(reader, end));
-        return true;
-      }
-      return false;
+    const reader = protobuf.Reader.create(bytes);
+    walk(reader, bytes.length, (field, wireType) => {
+      if (field !== MODEL_GRAPH || wireType !== LENGTH_DELIMITED) return false;
+      hasGraph = true;
+      const graphEnd = reader.uint32() + reader.pos;
+      walk(reader, graphEnd, (graphField, graphWire) => {
+        if (graphWire !== LENGTH_DELIMITED) return false;
+        if (graphField === GRAPH_INPUT || graphField === GRAPH_OUTPUT) {
+          (graphField === GRAPH_INPUT ? inputs : outputs).push(decodeValueInfo(reader));
+          return true;
+        }
+        if (graphField === GRAPH_INITIALIZER) {
+          const end = reader.uint32() + reader.pos;
+          initializers.add(tensorName(reader, end));
+          return true;
+        }
+        return false;
+      });
+      return true;
     });
   } catch (err) {
     throw new EngineError('invalid_onnx', `${label} is not a readable ONNX model: ${errorMessage(err)}`);

@@ -7,9 +7,9 @@
  * float32 weights make a session of about 3.4 GB (issue 16). Activations come on top while it runs;
  * they are freed with the run, not held by the idle session the budget is about.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { readExternalDataFiles } from './read-onnx-io';
+import { readExternalDataFiles } from './external-data-files';
 import type { OnnxModelSource } from './session-options';
 
 async function fileSize(path: string): Promise<number> {
@@ -33,15 +33,14 @@ export async function estimateSessionBytes(source: OnnxModelSource): Promise<num
     const { bytes, externalData, streamedData } = source.model;
     return bytes.byteLength + (externalData?.byteLength ?? streamedData?.byteLength ?? 0);
   }
-  let model: Uint8Array;
   let sides: string[];
   try {
-    model = await readFile(source.path);
-    sides = readExternalDataFiles(model);
+    sides = await readExternalDataFiles(source.path);
   } catch {
     // Unreadable or not ONNX: creating the session fails with onnxruntime's message, naming the file.
     return fileSize(source.path);
   }
-  const sizes = await Promise.all(sides.map((file) => fileSize(join(dirname(source.path), file))));
-  return sizes.reduce((a, b) => a + b, model.byteLength);
+  const files = [source.path, ...sides.map((file) => join(dirname(source.path), file))];
+  const sizes = await Promise.all(files.map(fileSize));
+  return sizes.reduce((a, b) => a + b, 0);
 }
