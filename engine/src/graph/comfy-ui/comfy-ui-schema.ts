@@ -8,6 +8,14 @@
  */
 import { z } from 'zod';
 import { zDict } from '../../dictionary/z-dict';
+import type { NodeMode } from '../workflow';
+
+/** The frontend's node modes that momaflow has: 0 always, 2 never (muted), 4 bypass. */
+export const COMFY_NODE_MODES: Readonly<Record<number, NodeMode>> = {
+  0: 'always',
+  2: 'muted',
+  4: 'bypassed',
+};
 
 /** `[x, y]`, or the `{ 0: x, 1: y }` some frontend versions wrote. */
 const zVector2 = z.union([
@@ -90,6 +98,10 @@ const zSubgraphIO = z.looseObject({
   type: z.union([z.string(), z.array(z.string()), z.number()]).optional(),
   linkIds: z.array(z.number().int()).nullish(),
 });
+
+/** The ids of a subgraph's input and output pseudo-nodes, where links cross its boundary. */
+export const SUBGRAPH_INPUT_NODE = -10;
+export const SUBGRAPH_OUTPUT_NODE = -20;
 
 /**
  * One `definitions.subgraphs` entry: a schema-1 graph whose links may start at its input node

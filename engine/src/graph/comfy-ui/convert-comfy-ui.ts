@@ -11,7 +11,6 @@
  */
 import { type Dict, dict, ownValue } from '../../dictionary/dictionary';
 import {
-  type NodeMode,
   SEED_CONTROL_KEY,
   type SeedControl,
   WORKFLOW_FORMAT,
@@ -22,6 +21,7 @@ import {
   type WorkflowNote,
 } from '../workflow';
 import {
+  COMFY_NODE_MODES,
   type ComfyNode,
   type ComfyUiWorkflow,
   zComfyGroup,
@@ -39,8 +39,6 @@ import { parseEntries } from './parse-entries';
 
 /** The key of `extra` under which ComfyUI data without a momaflow equivalent is kept. */
 export const COMFYUI_EXTRA_KEY = 'comfyui';
-
-const MODES: Readonly<Record<number, NodeMode>> = { 0: 'always', 2: 'muted', 4: 'bypassed' };
 
 function packOf(node: ComfyNode): string | undefined {
   const pack = ownValue(node.properties, 'cnr_id') ?? ownValue(node.properties, 'aux_id');
@@ -138,7 +136,7 @@ export function convertComfyUiWorkflow(
       });
       continue;
     }
-    const mode = MODES[node.mode];
+    const mode = COMFY_NODE_MODES[node.mode];
     if (!mode) {
       problems.push({
         ...at,

@@ -11,15 +11,18 @@
  */
 import { z } from 'zod';
 import { ownValue } from '../../dictionary/dictionary';
-import { type ComfyNode, type SubgraphDefinition, zComfyNode } from './comfy-ui-schema';
+import {
+  type ComfyNode,
+  SUBGRAPH_INPUT_NODE,
+  SUBGRAPH_OUTPUT_NODE,
+  type SubgraphDefinition,
+  zComfyNode,
+} from './comfy-ui-schema';
 import { type GroupWidget, groupNodeLayout, zGroupNodeLink } from './group-node-layout';
 import type { ImportNodeTypes, ImportWidget } from './import-node-types';
 import type { ImportProblem } from './import-problem';
 
 const GROUP_TYPE = /^workflow[>/](.+)$/;
-/** Ids of a subgraph's input and output pseudo-nodes. */
-const INPUT_NODE = -10;
-const OUTPUT_NODE = -20;
 
 const zGroupNodeDefinition = z.looseObject({
   nodes: z.array(z.unknown()),
@@ -149,9 +152,10 @@ function definitionFor(node: ComfyNode, name: string, raw: unknown, types: Impor
       // A widget that was not an input inside: it becomes one, as the frontend links it.
       at = target.inputs.push({ name: into.input, widget: { name: into.input }, link: null }) - 1;
     }
-    link(INPUT_NODE, slot, into.node, at);
+    link(SUBGRAPH_INPUT_NODE, slot, into.node, at);
   }
-  for (const [slot, output] of layout.outputs.entries()) link(output.node, output.slot, OUTPUT_NODE, slot);
+  for (const [slot, output] of layout.outputs.entries())
+    link(output.node, output.slot, SUBGRAPH_OUTPUT_NODE, slot);
   const typeOf = (type: unknown) => (typeof type === 'string' ? type : '*');
   return {
     id: `${node.type}#${node.id}`,

@@ -13,8 +13,11 @@
 import { z } from 'zod';
 import { type Dict, dict, ownValue } from '../../dictionary/dictionary';
 import {
+  COMFY_NODE_MODES,
   type ComfyLink,
   type ComfyNode,
+  SUBGRAPH_INPUT_NODE,
+  SUBGRAPH_OUTPUT_NODE,
   type SubgraphDefinition,
   zComfyLink,
   zComfyNode,
@@ -24,11 +27,9 @@ import type { ImportNodeTypes } from './import-node-types';
 import type { ImportProblem } from './import-problem';
 import { parseEntries } from './parse-entries';
 
-/** Ids of a subgraph's input and output pseudo-nodes in its links. */
-const INPUT_NODE = '-10';
-const OUTPUT_NODE = '-20';
-const MUTED = 2;
-const BYPASSED = 4;
+/** Ids of a subgraph's input and output pseudo-nodes, as this module compares link ends (text). */
+const INPUT_NODE = String(SUBGRAPH_INPUT_NODE);
+const OUTPUT_NODE = String(SUBGRAPH_OUTPUT_NODE);
 /** Deeper nesting than this is refused (the frontend's own editor never gets near it). */
 const MAX_SUBGRAPH_DEPTH = 32;
 /** Legacy promotion (`properties.proxyWidgets`, migrated away by newer frontends): [inner node id, widget name]. */
@@ -266,8 +267,9 @@ export function inlineSubgraphs(
     const definition = inlinable(scope, node);
     if (!node || !definition) return { kind: 'link', origin: flatId(scope, origin), slot: link.originSlot };
     const name = label(definition, flatId(scope, origin));
-    if (node.mode === MUTED) return { kind: 'none', why: `its source, ${name}, is muted` };
-    if (node.mode === BYPASSED) {
+    const mode = COMFY_NODE_MODES[node.mode];
+    if (mode === 'muted') return { kind: 'none', why: `its source, ${name}, is muted` };
+    if (mode === 'bypassed') {
       const upstream = node.inputs[bypassInput(definition.def, link.originSlot)]?.link;
       const outer = upstream === undefined || upstream === null ? undefined : scope.links.get(upstream);
       return outer
@@ -371,12 +373,13 @@ export function inlineSubgraphs(
         continue;
       }
       const name = label(definition, id);
-      if (node.mode === MUTED || node.mode === BYPASSED) {
+      const mode = COMFY_NODE_MODES[node.mode];
+      if (mode === 'muted' || mode === 'bypassed') {
         problems.push({
           code: 'subgraph_inlined',
           nodeId: id,
           classType: node.type,
-          message: `${name} is ${node.mode === MUTED ? 'muted' : 'bypassed'}: its nodes were not imported, as ComfyUI runs none of them${node.mode === BYPASSED ? '; its outputs read from its inputs of the same type' : ''}`,
+          message: `${name} is ${mode}: its nodes were not imported, as ComfyUI runs none of them${mode === 'bypassed' ? '; its outputs read from its inputs of the same type' : ''}`,
         });
         continue;
       }
